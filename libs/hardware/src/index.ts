@@ -1,0 +1,80 @@
+export { CounterRng } from './rng';
+
+export type {
+  AdcRangePolicy,
+  ConductanceNoiseModel,
+  DeepPartial,
+  DeviceProfile,
+  DriftModel,
+  WeightMemoryLevel,
+} from './profile';
+export { DEFAULT_DEVICE_PROFILE } from './default-profile';
+export { DeviceProfileError, parseDeviceProfile } from './profile-parse';
+export { withOverrides } from './profile-overrides';
+export { loadDeviceProfile } from './profile-load';
+
+export {
+  TWN_THRESHOLD_FACTOR,
+  dequantizeTernary,
+  quantizeTernary,
+  type TernaryOptions,
+  type TernaryScaleMode,
+  type TernaryWeights,
+} from './ternary';
+export {
+  CellFault,
+  programTernaryArray,
+  realizeEffectiveWeights,
+  type ProgrammedArray,
+} from './programming';
+
+export { idealCrossbarOperand, type CrossbarOperand } from './crossbar-operand';
+export {
+  crossbarSettingsFromProfile,
+  type AdcRangeSetting,
+  type CrossbarSettings,
+  type LayerCalibration,
+} from './crossbar-settings';
+export { crossbarMatMul, crossbarOperationCounts } from './crossbar';
+export {
+  adcMaxCode,
+  dacMaxCode,
+  quantizeAdcOutput,
+  quantizeDacInput,
+  roundHalfToEven,
+} from './quantizers';
+export {
+  absolutePercentile,
+  calibrateAdcRange,
+  calibrateInputRange,
+  type AdcCalibrationSettings,
+} from './calibration';
+
+export {
+  ProgrammedTcam,
+  TCAM_DONT_CARE,
+  programTernaryCam,
+  type TcamSearchOptions,
+  type TcamSearchResult,
+} from './tcam';
+
+export {
+  addOperationCounts,
+  emptyOperationCounts,
+  mergeOperationCounts,
+  type OperationCounts,
+} from './operation-counts';
+export {
+  SRAM_READ_64_BIT_PJ,
+  adcConversionPj,
+  computeReductionVsStatic,
+  dacConversionPj,
+  digitalBaselineEnergyPj,
+  digitalBaselineMacPj,
+  digitalWeightFetchPj,
+  energyPj,
+  energyReductionVsDigital,
+  reductionFraction,
+  type DigitalBaselineEnergyPj,
+  type EnergyBreakdownPj,
+} from './energy';
