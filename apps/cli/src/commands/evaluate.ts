@@ -1,0 +1,48 @@
+import { evaluate, EvaluationConfig, EvaluationResult } from '@engram/evaluation';
+
+export interface EvaluateOptions {
+  model: string;
+  threshold: string;
+  memorySize: number;
+  seed: number;
+  samples?: number;
+  split: 'test' | 'validation';
+  programmingNoise?: number;
+  readNoise?: number;
+  adcBits?: number;
+  exitRule: 'margin' | 'absolute';
+  json?: boolean;
+}
+
+export function configFromOptions(o: EvaluateOptions): EvaluationConfig {
+  const thresholds = o.threshold.split(',').map(Number);
+  return {
+    model: o.model as EvaluationConfig['model'],
+    camThreshold: thresholds.length === 1 ? thresholds[0] : thresholds,
+    memorySize: o.memorySize,
+    seed: o.seed,
+    split: o.split,
+    sampleCount: o.samples,
+    exitRule: o.exitRule,
+    device: { programmingNoise: o.programmingNoise, readNoise: o.readNoise, adcBits: o.adcBits },
+  };
+}
+
+export function formatResult(r: EvaluationResult): string {
+  const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+  return [
+    `model ${r.model} (artifact ${r.artifactVersion}), ${r.samples} samples`,
+    `accuracy: dynamic ${pct(r.dynamicAccuracy)}, static on chip ${pct(r.staticAccuracy)}, software ${pct(r.softwareAccuracy)}`,
+    `exits: ${r.exitHistogram.join(' / ')} (last = classifier)`,
+    `compute: ${(r.meanMacsPerSample / 1e6).toFixed(2)} M MACs per sample vs ${(r.staticMacsPerSample / 1e6).toFixed(2)} M static: ${pct(r.computeReduction)} less`,
+    `energy: ${(r.energyPerInferencePj / 1e6).toFixed(3)} µJ per inference; ${pct(r.energyReductionVsDigital)} less than digital, ${pct(r.energyReductionVsStatic)} less than static on chip`,
+    `wall time: ${(r.wallTimeMs / 1000).toFixed(1)} s (dynamic pass ${(r.dynamicWallTimeMs / 1000).toFixed(1)} s, static pass ${(r.staticWallTimeMs / 1000).toFixed(1)} s)`,
+  ].join('\n');
+}
+
+export async function runEvaluate(o: EvaluateOptions): Promise<void> {
+  const result = await evaluate(configFromOptions(o));
+  process.stdout.write(
+    o.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatResult(result)}\n`,
+  );
+}

@@ -1,0 +1,120 @@
+import { layerMacs } from '@engram/models';
+import { initTensorEngine } from '@engram/tensor';
+import {
+  runEvaluation,
+  evaluate,
+  deviceProfileFor,
+  DEFAULT_DONT_CARE_MARGIN_STD,
+} from './evaluate';
+import { sweepOperatingPoints } from './operating-points';
+import { modelContext } from './model-context';
+import { writeTinyArtifact, TINY_RESNET_SPEC } from './testing-artifact';
+import { EvaluationConfig } from './types';
+
+jest.setTimeout(120_000);
+
+const base: EvaluationConfig = {
+  model: 'resnet-mnist',
+  camThreshold: 0.05,
+  memorySize: 2,
+  seed: 7,
+  sampleCount: 300,
+};
+
+beforeAll(async () => {
+  await initTensorEngine({ log: () => undefined });
+  process.env.ENGRAM_MODELS_DIR = writeTinyArtifact();
+});
+
+describe('evaluate on the tiny network', () => {
+  it('equals the static network when the threshold never fires', async () => {
+    const d = await runEvaluation({ ...base, camThreshold: Infinity, device: { readNoise: 0 } });
+    expect(Array.from(d.dynamic.predictions)).toEqual(Array.from(d.static.predictions));
+    expect(d.result.exitHistogram).toEqual([0, 0, 300]);
+    expect(d.result.dynamicAccuracy).toBe(d.result.staticAccuracy);
+  });
+
+  it('runs no later stage when every sample leaves at exit 1', async () => {
+    // The margin rule with threshold 0 lets every sample leave at the first exit.
+    const d = await runEvaluation({ ...base, camThreshold: 0 });
+    expect(d.result.exitHistogram).toEqual([300, 0, 0]);
+    const layout = modelContext('resnet-mnist').ternaryNetwork.layout;
+    const ran = [...d.dynamicLayerCalls.keys()].sort();
+    const firstStage = [
+      layout.stem,
+      ...layout.stages[0].flatMap((b) => [b.conv1, b.conv2]),
+      layout.exits[0].projection,
+    ]
+      .map((l) => l.name)
+      .sort();
+    expect(ran).toEqual(firstStage);
+    const stage1Macs = firstStage.reduce(
+      (sum, name) => sum + layerMacs(layout.weightLayers.find((l) => l.name === name)!),
+      0,
+    );
+    expect(d.result.meanMacsPerSample).toBe(stage1Macs);
+  });
+
+  it('counts the analytic MACs of the static network', async () => {
+    const r = await evaluate({ ...base, sampleCount: 50 });
+    // Hand count for TINY_RESNET_SPEC: out positions x k^2 x in x out per layer.
+    const expected =
+      28 * 28 * 9 * 1 * 4 + // stem
+      2 * (28 * 28 * 9 * 4 * 4) + // stage 1 block
+      (14 * 14 * 9 * 4 * 8 + 14 * 14 * 9 * 8 * 8 + 14 * 14 * 4 * 8) + // stage 2 block + shortcut
+      (7 * 7 * 9 * 8 * 16 + 7 * 7 * 9 * 16 * 16 + 7 * 7 * 8 * 16) + // stage 3 block + shortcut
+      16 * 10; // classifier
+    expect(r.staticMacsPerSample).toBe(expected);
+    expect(TINY_RESNET_SPEC.exits).toHaveLength(2);
+  });
+
+  it('reproduces a run bit for bit with the same seed and differs with another', async () => {
+    const noisy: EvaluationConfig = {
+      ...base,
+      sampleCount: 100,
+      device: { programmingNoise: 0.1, readNoise: 0.05 },
+    };
+    const a = await runEvaluation(noisy);
+    const b = await runEvaluation(noisy);
+    const c = await runEvaluation({ ...noisy, seed: 8 });
+    expect(Array.from(a.dynamic.predictions)).toEqual(Array.from(b.dynamic.predictions));
+    expect(a.result.energyPerInferencePj).toBe(b.result.energyPerInferencePj);
+    expect(a.result.dynamicAccuracy).toBe(b.result.dynamicAccuracy);
+    const differs =
+      a.result.exitHistogram.join() !== c.result.exitHistogram.join() ||
+      Array.from(a.static.predictions).join() !== Array.from(c.static.predictions).join();
+    expect(differs).toBe(true);
+  });
+
+  it('derives the same operating points from one hardware pass as real dynamic inference', async () => {
+    const device = { readNoise: 0, tcamSenseNoise: 0, programmingNoise: 0.05 };
+    const config: EvaluationConfig = { ...base, sampleCount: 200, device, camThreshold: 0.03 };
+    const real = await evaluate(config);
+    const sweep = sweepOperatingPoints(modelContext('resnet-mnist'), deviceProfileFor(config), {
+      seed: config.seed,
+      split: 'test',
+      count: 200,
+      memorySizes: [2],
+      thresholds: [[0.03, 0.03]],
+      exitRule: 'margin',
+      dontCareMarginStd: DEFAULT_DONT_CARE_MARGIN_STD,
+    });
+    expect(sweep.staticAccuracy).toBe(real.staticAccuracy);
+    expect(sweep.points[0].exitHistogram).toEqual(real.exitHistogram);
+    expect(sweep.points[0].dynamicAccuracy).toBe(real.dynamicAccuracy);
+    expect(sweep.points[0].computeReduction).toBeCloseTo(real.computeReduction, 12);
+    expect(sweep.points[0].energyPerInferencePj).toBeCloseTo(real.energyPerInferencePj, 6);
+  });
+
+  it('rejects an invalid configuration naming the field', async () => {
+    await expect(evaluate({ ...base, memorySize: 0 })).rejects.toThrow(
+      /^memorySize: must be an integer in \[1, 64\]/,
+    );
+    await expect(evaluate({ ...base, device: { adcBits: 40 } })).rejects.toThrow(
+      /^device: .*adc\.bits/,
+    );
+    await expect(evaluate({ ...base, camThreshold: [0.1] })).rejects.toThrow(
+      /^camThreshold: expected one threshold or 2/,
+    );
+  });
+});

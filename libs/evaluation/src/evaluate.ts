@@ -1,0 +1,276 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  CounterRng,
+  DEFAULT_DEVICE_PROFILE,
+  DeepPartial,
+  DeviceProfile,
+  DeviceProfileError,
+  digitalBaselineEnergyPj,
+  energyPj,
+  programTernaryCam,
+  withOverrides,
+} from '@engram/hardware';
+import { initTensorEngine } from '@engram/tensor';
+import { QuantizedExecutor } from '@engram/models';
+import { runInference, ChipState, InferenceOutcome } from './dynamic-inference';
+import { HardwareExecutor, hasReadNoise, programNetwork } from './hardware-executor';
+import { modelContext, MnistModelContext } from './model-context';
+import { segmentCosts } from './segment-costs';
+import { EvaluationConfig, EvaluationResult } from './types';
+import { InvalidEvaluationConfigError } from './errors';
+
+/** Semantic-memory defaults (see the library README for how they were chosen). */
+export const DEFAULT_DONT_CARE_MARGIN_STD = 0.25;
+const MEMORY_KMEANS_SEED = 0;
+const BATCH_SIZE = 500;
+
+/** The run's device profile: the named profile with the config's overrides, validated. */
+export function deviceProfileFor(config: EvaluationConfig): DeviceProfile {
+  if (config.deviceProfile !== undefined && config.deviceProfile !== DEFAULT_DEVICE_PROFILE.name) {
+    throw new InvalidEvaluationConfigError(
+      'deviceProfile',
+      `unknown profile ${config.deviceProfile}`,
+    );
+  }
+  const d = config.device ?? {};
+  const overrides: {
+    -readonly [K in keyof DeepPartial<DeviceProfile>]: DeepPartial<DeviceProfile>[K];
+  } = {};
+  if (d.programmingNoise !== undefined) {
+    overrides.programmingNoise = { model: 'uniform', relativeStd: d.programmingNoise };
+  }
+  if (d.readNoise !== undefined)
+    overrides.readNoise = { model: 'uniform', relativeStd: d.readNoise };
+  if (d.adcBits !== undefined) overrides.adc = { bits: d.adcBits };
+  if (d.dacBits !== undefined) overrides.dac = { bits: d.dacBits };
+  if (d.stuckAtLrsRate !== undefined || d.stuckAtHrsRate !== undefined) {
+    overrides.stuckAtFaults = {
+      lrsRate: d.stuckAtLrsRate ?? DEFAULT_DEVICE_PROFILE.stuckAtFaults.lrsRate,
+      hrsRate: d.stuckAtHrsRate ?? DEFAULT_DEVICE_PROFILE.stuckAtFaults.hrsRate,
+    };
+  }
+  if (d.tcamSenseNoise !== undefined) overrides.tcam = { senseNoiseRelativeStd: d.tcamSenseNoise };
+  if (d.tileRows !== undefined || d.tileCols !== undefined) {
+    overrides.tile = {
+      rows: d.tileRows ?? DEFAULT_DEVICE_PROFILE.tile.rows,
+      cols: d.tileCols ?? DEFAULT_DEVICE_PROFILE.tile.cols,
+    };
+  }
+  try {
+    return withOverrides(DEFAULT_DEVICE_PROFILE, overrides);
+  } catch (error) {
+    if (error instanceof DeviceProfileError)
+      throw new InvalidEvaluationConfigError('device', error.message);
+    throw error;
+  }
+}
+
+function thresholdsFor(config: EvaluationConfig, exits: number): number[] {
+  const t = config.camThreshold;
+  const list = Array.isArray(t) ? t : Array.from({ length: exits }, () => t);
+  if (list.length !== exits) {
+    throw new InvalidEvaluationConfigError(
+      'camThreshold',
+      `expected one threshold or ${exits}, got ${list.length}`,
+    );
+  }
+  for (const value of list) {
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+      throw new InvalidEvaluationConfigError(
+        'camThreshold',
+        `thresholds must be numbers >= 0 (Infinity disables an exit), got ${value}`,
+      );
+    }
+  }
+  return list;
+}
+
+function checkConfig(config: EvaluationConfig): void {
+  if (!Number.isInteger(config.memorySize) || config.memorySize < 1 || config.memorySize > 64) {
+    throw new InvalidEvaluationConfigError(
+      'memorySize',
+      `must be an integer in [1, 64], got ${config.memorySize}`,
+    );
+  }
+  if (!Number.isInteger(config.seed) || config.seed < 0) {
+    throw new InvalidEvaluationConfigError(
+      'seed',
+      `must be a non-negative integer, got ${config.seed}`,
+    );
+  }
+  if (
+    config.exitRule !== undefined &&
+    config.exitRule !== 'margin' &&
+    config.exitRule !== 'absolute'
+  ) {
+    throw new InvalidEvaluationConfigError(
+      'exitRule',
+      `must be margin or absolute, got ${config.exitRule}`,
+    );
+  }
+  if (config.engine !== undefined && config.engine !== 'tfjs') {
+    throw new InvalidEvaluationConfigError(
+      'engine',
+      `unknown engine ${config.engine} (available: tfjs)`,
+    );
+  }
+}
+
+function* batchesOf(context: MnistModelContext, split: 'test' | 'validation', count: number) {
+  const dataset = context.dataset(split);
+  for (let offset = 0; offset < count; offset += BATCH_SIZE) {
+    yield { x: context.images(dataset, offset, Math.min(BATCH_SIZE, count - offset)), offset };
+  }
+}
+
+function accuracy(predictions: Uint16Array, labels: Uint8Array): number {
+  let correct = 0;
+  for (let i = 0; i < predictions.length; i++) if (predictions[i] === labels[i]) correct++;
+  return correct / predictions.length;
+}
+
+/**
+ * One run of the semantic-memory dynamic network on simulated memristor hardware: programs every
+ * crossbar and TCAM from the device profile and seed, runs dynamic inference, the static network
+ * on the same chip and the float software reference on the same samples, and reports accuracy,
+ * compute and energy.
+ */
+export async function evaluate(config: EvaluationConfig): Promise<EvaluationResult> {
+  return (await runEvaluation(config)).result;
+}
+
+/** What one evaluation computed, beyond its metrics: for tests and analysis scripts. */
+export interface EvaluationDetail {
+  result: EvaluationResult;
+  dynamic: InferenceOutcome;
+  static: InferenceOutcome;
+  software: Uint16Array;
+  /** Times each weight layer ran (batches) during the dynamic pass. */
+  dynamicLayerCalls: Map<string, number>;
+}
+
+export async function runEvaluation(config: EvaluationConfig): Promise<EvaluationDetail> {
+  checkConfig(config);
+  const profile = deviceProfileFor(config);
+  await initTensorEngine();
+  const started = performance.now();
+  const context = modelContext(config.model);
+  const network = context.ternaryNetwork;
+  const thresholds = thresholdsFor(config, network.spec.exits.length);
+  const split = config.split ?? 'test';
+  const dataset = context.dataset(split);
+  const count = config.sampleCount ?? dataset.count;
+  if (!Number.isInteger(count) || count < 1 || count > dataset.count) {
+    throw new InvalidEvaluationConfigError(
+      'sampleCount',
+      `must be an integer in [1, ${dataset.count}] for ${split}, got ${count}`,
+    );
+  }
+  const labels = dataset.labels.subarray(0, count);
+
+  const memories = context.memory(
+    config.memorySize,
+    DEFAULT_DONT_CARE_MARGIN_STD,
+    MEMORY_KMEANS_SEED,
+  );
+  const runRng = new CounterRng(config.seed, `${config.model}/run`);
+  const arrays = programNetwork(network, profile, runRng.derive('crossbars'));
+  const executor = new HardwareExecutor(
+    network,
+    arrays,
+    context.calibration(profile),
+    profile,
+    hasReadNoise(profile) ? runRng.derive('read-noise') : null,
+  );
+  const tcams = memories.map((m, e) =>
+    programTernaryCam(m.rows, m.rowClass.length, m.dim, profile, runRng.derive(`tcam/exit${e}`)),
+  );
+  const costs = segmentCosts(
+    network.layout,
+    profile,
+    memories.map((m) => m.rowClass.length),
+  );
+  const chip: ChipState = {
+    network,
+    executor,
+    memories,
+    tcams,
+    senseRng: profile.tcam.senseNoiseRelativeStd > 0 ? runRng.derive('tcam-sense') : null,
+    exitRule: config.exitRule ?? 'margin',
+    thresholds,
+    costs,
+  };
+  try {
+    const dynamic = runInference(chip, batchesOf(context, split, count), count, true);
+    const dynamicLayerCalls = new Map(executor.layerCalls);
+    const stat = runInference(chip, batchesOf(context, split, count), count, false);
+    const software = softwarePredictions(context, split, count);
+
+    const exits = network.spec.exits.length;
+    const exitHistogram = new Array(exits + 1).fill(0);
+    const exitCorrect = new Array(exits + 1).fill(0);
+    for (let i = 0; i < count; i++) {
+      exitHistogram[dynamic.exitIndex[i]]++;
+      if (dynamic.predictions[i] === labels[i]) exitCorrect[dynamic.exitIndex[i]]++;
+    }
+    const dynamicEnergy = energyPj(dynamic.counts, profile);
+    const staticEnergy = energyPj(stat.counts, profile);
+    const baseline = digitalBaselineEnergyPj(stat.counts.cimMacs, stat.counts.digitalOps, profile);
+    const breakdown: Record<string, number> = {};
+    for (const [k, v] of Object.entries(dynamicEnergy)) breakdown[k] = v / count;
+    const result: EvaluationResult = {
+      model: config.model,
+      artifactVersion: context.artifact.manifest.version,
+      samples: count,
+      dynamicAccuracy: accuracy(dynamic.predictions, labels),
+      staticAccuracy: accuracy(stat.predictions, labels),
+      softwareAccuracy: accuracy(software, labels),
+      exitHistogram,
+      exitAccuracy: exitCorrect.map((c, e) => (exitHistogram[e] ? c / exitHistogram[e] : NaN)),
+      meanMacsPerSample: dynamic.counts.cimMacs / count,
+      staticMacsPerSample: stat.counts.cimMacs / count,
+      computeReduction: 1 - dynamic.counts.cimMacs / stat.counts.cimMacs,
+      camSearchesPerSample:
+        exitHistogram.reduce((sum, _, e) => sum + (e < exits ? reached(exitHistogram, e) : 0), 0) /
+        count,
+      camBitSearchesPerSample: dynamic.counts.camBitSearches / count,
+      energyPerInferencePj: dynamicEnergy.totalPj / count,
+      staticEnergyPerInferencePj: staticEnergy.totalPj / count,
+      digitalBaselineEnergyPerInferencePj: baseline.totalPj / count,
+      energyReductionVsDigital: 1 - dynamicEnergy.totalPj / baseline.totalPj,
+      energyReductionVsStatic: 1 - dynamicEnergy.totalPj / staticEnergy.totalPj,
+      energyBreakdownPj: breakdown,
+      wallTimeMs: performance.now() - started,
+      dynamicWallTimeMs: dynamic.wallTimeMs,
+      staticWallTimeMs: stat.wallTimeMs,
+    };
+    return { result, dynamic, static: stat, software, dynamicLayerCalls };
+  } finally {
+    executor.dispose();
+  }
+}
+
+/** Samples that reached exit e (those that did not leave at an earlier exit). */
+function reached(histogram: number[], e: number): number {
+  let left = 0;
+  for (let i = 0; i < e; i++) left += histogram[i];
+  return histogram.reduce((a, b) => a + b, 0) - left;
+}
+
+function softwarePredictions(
+  context: MnistModelContext,
+  split: 'test' | 'validation',
+  count: number,
+): Uint16Array {
+  const network = context.floatNetwork;
+  const executor = new QuantizedExecutor((layer) => network.weight(layer), 'float');
+  const predictions = new Uint16Array(count);
+  for (const { x, offset } of batchesOf(context, split, count)) {
+    const classes = tf.tidy(() =>
+      tf.argMax(network.forwardAll(x, { executor, batchNorm: 'running' }).logits, 1).dataSync(),
+    );
+    predictions.set(classes, offset);
+    x.dispose();
+  }
+  return predictions;
+}

@@ -1,0 +1,144 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  CounterRng,
+  DeviceProfile,
+  ProgrammedArray,
+  realizeEffectiveWeights,
+} from '@engram/hardware';
+import { CimExecutor, ResNetNetwork, WeightLayer, layerRows } from '@engram/models';
+import { NetworkCalibration, LayerRanges } from './calibration';
+import { TiledLayer, buildTiledLayer, disposeTiledLayer, perTile } from './crossbar-tiles';
+import { adcQuantizePerTile, dacQuantize } from './quantize';
+
+/** A layer as programmed on the simulated chip for one run. */
+interface ProgrammedLayer {
+  tiled: TiledLayer;
+  /** Per-column read-noise variance [out] when it does not depend on the cell states. */
+  columnVariance: tf.Tensor | null;
+  ranges: LayerRanges;
+  /** ADC range per row tile, shaped [T, 1] to broadcast over [..., T, out]. */
+  adcRange: tf.Tensor;
+}
+
+/** Programs every weight layer of a network from the run's device profile and seed. */
+export function programNetwork(
+  network: ResNetNetwork,
+  profile: DeviceProfile,
+  runRng: CounterRng,
+): Map<string, ProgrammedArray> {
+  const arrays = new Map<string, ProgrammedArray>();
+  for (const layer of network.layout.weightLayers) {
+    const weights = network.weight(layer).dataSync() as Float32Array;
+    arrays.set(
+      layer.name,
+      realizeEffectiveWeights(
+        weights,
+        layerRows(layer),
+        layer.outChannels,
+        profile,
+        runRng.derive(layer.name),
+        {
+          scaleMode: 'per-column',
+        },
+      ),
+    );
+  }
+  return arrays;
+}
+
+export function hasReadNoise(profile: DeviceProfile): boolean {
+  const noise = profile.readNoise;
+  return noise.model === 'uniform'
+    ? noise.relativeStd > 0
+    : noise.lrsRelativeStd > 0 || noise.hrsRelativeStd > 0;
+}
+
+function maxAbs(values: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
+  return m;
+}
+
+/**
+ * Runs weight layers on the simulated crossbars of one programmed chip, with the semantics of the
+ * hardware library's crossbarMatMul written as tensor ops: DAC on the inputs; every row tile's
+ * partial sums of the noisy effective weights; read noise N(0, sum_i x_i^2 v_ij) per partial sum;
+ * per-tile ADC (clip, round half to even); digital sum over tiles.
+ */
+export class HardwareExecutor implements CimExecutor {
+  private readonly layers = new Map<string, ProgrammedLayer>();
+  private calls = 0;
+  /** Batches each layer has run (what dynamic inference skipped shows here). */
+  readonly layerCalls = new Map<string, number>();
+
+  constructor(
+    network: ResNetNetwork,
+    arrays: Map<string, ProgrammedArray>,
+    calibration: NetworkCalibration,
+    private readonly profile: DeviceProfile,
+    private readonly readNoiseRng: CounterRng | null,
+  ) {
+    const readNoise = readNoiseRng !== null && hasReadNoise(profile);
+    for (const layer of network.layout.weightLayers) {
+      const array = arrays.get(layer.name);
+      const ranges = calibration.get(layer.name);
+      if (!array || !ranges)
+        throw new Error(`layer ${layer.name} is not programmed or not calibrated`);
+      const columnVariance =
+        readNoise && array.readNoiseColumnVariance
+          ? tf.tensor1d(array.readNoiseColumnVariance)
+          : null;
+      const tiled = buildTiledLayer(
+        layer,
+        array.effectiveWeights,
+        readNoise && !columnVariance ? array.readNoiseVariance : null,
+        profile.tile.rows,
+      );
+      const wMax = maxAbs(array.effectiveWeights);
+      const perTileRange = tiled.rowRanges.map(([start, end]) =>
+        profile.adc.rangePolicy === 'calibrated'
+          ? ranges.adcRange
+          : (end - start) * ranges.inputRange * wMax,
+      );
+      this.layers.set(layer.name, {
+        tiled,
+        columnVariance,
+        ranges,
+        adcRange: tf.tensor2d(perTileRange, [perTileRange.length, 1]),
+      });
+    }
+  }
+
+  run(layer: WeightLayer, x: tf.Tensor): tf.Tensor {
+    const programmed = this.layers.get(layer.name);
+    if (!programmed) throw new Error(`layer ${layer.name} is not programmed`);
+    const { ranges, tiled, columnVariance, adcRange } = programmed;
+    const call = this.calls++;
+    this.layerCalls.set(layer.name, (this.layerCalls.get(layer.name) ?? 0) + 1);
+    return tf.tidy(() => {
+      const xq = dacQuantize(x, ranges.inputRange, this.profile.dac.bits, ranges.inputSigned);
+      let partial = perTile(tiled, xq, tiled.weights);
+      if (this.readNoiseRng && (columnVariance || tiled.variance)) {
+        const xq2 = tf.square(xq);
+        const variance = columnVariance
+          ? tf.mul(perTile(tiled, xq2, tiled.rowOnes), columnVariance)
+          : perTile(tiled, xq2, tiled.variance as tf.Tensor);
+        const seed = this.readNoiseRng.derive(`${layer.name}/${call}`).nextUint32();
+        partial = tf.add(
+          partial,
+          tf.mul(tf.sqrt(variance), tf.randomNormal(partial.shape, 0, 1, 'float32', seed)),
+        );
+      }
+      return tf.sum(adcQuantizePerTile(partial, adcRange, this.profile.adc.bits), -2);
+    });
+  }
+
+  dispose(): void {
+    for (const programmed of this.layers.values()) {
+      disposeTiledLayer(programmed.tiled);
+      programmed.columnVariance?.dispose();
+      programmed.adcRange.dispose();
+    }
+    this.layers.clear();
+  }
+}

@@ -1,0 +1,33 @@
+export {
+  evaluate,
+  runEvaluation,
+  deviceProfileFor,
+  DEFAULT_DONT_CARE_MARGIN_STD,
+} from './evaluate';
+export type { EvaluationDetail } from './evaluate';
+export { InvalidEvaluationConfigError } from './errors';
+export type {
+  EvaluationConfig,
+  EvaluationResult,
+  DeviceOverrides,
+  ModelName,
+  ExitRuleName,
+  EvaluationSplit,
+} from './types';
+export { HardwareExecutor, programNetwork } from './hardware-executor';
+export { calibrateNetwork } from './calibration';
+export type { NetworkCalibration, LayerRanges } from './calibration';
+export { segmentCosts } from './segment-costs';
+export type { SegmentCosts } from './segment-costs';
+export { runInference } from './dynamic-inference';
+export type { ChipState, InferenceOutcome } from './dynamic-inference';
+export { artifactDir } from './model-context';
+export { sweepOperatingPoints } from './operating-points';
+export type { OperatingPoint, OperatingPointSweep } from './operating-points';
+export { modelContext, MnistModelContext } from './model-context';
+export {
+  buildMnistReport,
+  DEFAULT_MNIST_REPORT,
+  MNIST_TARGETS,
+} from './report/resnet-mnist-report';
+export type { MnistReport, MnistReportOptions } from './report/resnet-mnist-report';

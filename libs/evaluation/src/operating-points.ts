@@ -1,0 +1,200 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  CounterRng,
+  DeviceProfile,
+  OperationCounts,
+  addOperationCounts,
+  digitalBaselineEnergyPj,
+  emptyOperationCounts,
+  energyPj,
+  programTernaryCam,
+} from '@engram/hardware';
+import { ForwardContext } from '@engram/models';
+import { ExitRule, binarizeQueries, decideExits } from '@engram/semantic-memory';
+import { HardwareExecutor, hasReadNoise, programNetwork } from './hardware-executor';
+import { MnistModelContext } from './model-context';
+import { segmentCosts } from './segment-costs';
+
+export interface OperatingPoint {
+  memorySize: number;
+  /** One threshold per exit. */
+  thresholds: number[];
+  dynamicAccuracy: number;
+  computeReduction: number;
+  energyReductionVsDigital: number;
+  energyReductionVsStatic: number;
+  energyPerInferencePj: number;
+  exitHistogram: number[];
+}
+
+export interface OperatingPointSweep {
+  samples: number;
+  staticAccuracy: number;
+  staticMacsPerSample: number;
+  staticEnergyPerInferencePj: number;
+  digitalBaselineEnergyPerInferencePj: number;
+  points: OperatingPoint[];
+}
+
+function scale(counts: OperationCounts, samples: number): OperationCounts {
+  return {
+    cimMacs: counts.cimMacs * samples,
+    adcConversions: counts.adcConversions * samples,
+    dacConversions: counts.dacConversions * samples,
+    camBitSearches: counts.camBitSearches * samples,
+    digitalOps: counts.digitalOps * samples,
+  };
+}
+
+/**
+ * Many exit operating points of one programmed chip from ONE hardware pass: the static network
+ * runs every sample with every exit head, then for each memory size the TCAMs are programmed and
+ * searched once, and each threshold's dynamic outcome follows from the decisions (a sample that
+ * leaves at exit e would have computed exactly what the full pass computed up to exit e). The
+ * counts are those of real dynamic inference: stages and exits actually reached. Read noise is
+ * drawn per full batch here, so single runs differ from `evaluate` by noise realization only.
+ */
+export function sweepOperatingPoints(
+  context: MnistModelContext,
+  profile: DeviceProfile,
+  options: {
+    seed: number;
+    split: 'test' | 'validation';
+    count: number;
+    memorySizes: number[];
+    thresholds: number[][];
+    exitRule: ExitRule;
+    dontCareMarginStd: number;
+    onProgress?: (message: string) => void;
+  },
+): OperatingPointSweep {
+  const network = context.ternaryNetwork;
+  const exits = network.spec.exits.length;
+  const runRng = new CounterRng(options.seed, 'resnet-mnist/run');
+  const executor = new HardwareExecutor(
+    network,
+    programNetwork(network, profile, runRng.derive('crossbars')),
+    context.calibration(profile),
+    profile,
+    hasReadNoise(profile) ? runRng.derive('read-noise') : null,
+  );
+  const dataset = context.dataset(options.split);
+  const { count } = options;
+  const labels = dataset.labels.subarray(0, count);
+  const finalPredictions = new Uint16Array(count);
+  const semantics = network.spec.exits.map((e) => new Float32Array(count * e.semanticDim));
+  const ctx: ForwardContext = { executor, batchNorm: 'running' };
+  const batch = 500;
+  try {
+    for (let offset = 0; offset < count; offset += batch) {
+      const n = Math.min(batch, count - offset);
+      const x = context.images(dataset, offset, n);
+      tf.tidy(() => {
+        const out = network.forwardAll(x, ctx);
+        finalPredictions.set(tf.argMax(out.logits, 1).dataSync(), offset);
+        out.semantics.forEach((s, e) => semantics[e].set(s.dataSync(), offset * s.shape[1]));
+      });
+      x.dispose();
+      options.onProgress?.(`hardware pass ${offset + n}/${count}`);
+    }
+  } finally {
+    executor.dispose();
+  }
+
+  let staticCorrect = 0;
+  for (let i = 0; i < count; i++) if (finalPredictions[i] === labels[i]) staticCorrect++;
+  const points: OperatingPoint[] = [];
+  let staticCounts: OperationCounts = emptyOperationCounts();
+  let baselinePj = 0;
+  let staticPj = 0;
+  for (const memorySize of options.memorySizes) {
+    const memories = context.memory(memorySize, options.dontCareMarginStd, 0);
+    const costs = segmentCosts(
+      network.layout,
+      profile,
+      memories.map((m) => m.rowClass.length),
+    );
+    staticCounts = scale(costs.staticNetwork, count);
+    staticPj = energyPj(staticCounts, profile).totalPj;
+    baselinePj = digitalBaselineEnergyPj(
+      staticCounts.cimMacs,
+      staticCounts.digitalOps,
+      profile,
+    ).totalPj;
+    const senseRng = profile.tcam.senseNoiseRelativeStd > 0 ? runRng.derive('tcam-sense') : null;
+    const mismatches = memories.map((memory, e) => {
+      const tcam = programTernaryCam(
+        memory.rows,
+        memory.rowClass.length,
+        memory.dim,
+        profile,
+        runRng.derive(`tcam/exit${e}`),
+      );
+      const queries = binarizeQueries(memory, semantics[e], count);
+      return tcam.search(queries, count, {
+        threshold: 1,
+        senseNoise: senseRng !== null,
+        rng: senseRng?.derive(`sweep/exit${e}`) ?? null,
+      }).mismatch;
+    });
+    for (const thresholds of options.thresholds) {
+      const decisions = memories.map((memory, e) =>
+        decideExits(
+          mismatches[e],
+          count,
+          memory.rowClass,
+          memory.numClasses,
+          options.exitRule,
+          thresholds[e],
+        ),
+      );
+      const histogram = new Array(exits + 1).fill(0);
+      let correct = 0;
+      const counts = emptyOperationCounts();
+      for (let i = 0; i < count; i++) {
+        let exitAt = exits;
+        let prediction = finalPredictions[i];
+        for (let e = 0; e < exits; e++) {
+          if (decisions[e].exits[i]) {
+            exitAt = e;
+            prediction = decisions[e].predictedClass[i];
+            break;
+          }
+        }
+        histogram[exitAt]++;
+        if (prediction === labels[i]) correct++;
+      }
+      // Samples reaching stage s: those that did not leave at an exit placed before it.
+      let remaining = count;
+      const exitAfter = new Map(network.spec.exits.map((e, i) => [e.afterStage, i]));
+      for (let s = 0; s < network.spec.stages.length; s++) {
+        addOperationCounts(counts, scale(costs.stages[s], remaining));
+        const e = exitAfter.get(s);
+        if (e !== undefined) {
+          addOperationCounts(counts, scale(costs.exits[e], remaining));
+          remaining -= histogram[e];
+        }
+      }
+      addOperationCounts(counts, scale(costs.head, remaining));
+      const dynamicPj = energyPj(counts, profile).totalPj;
+      points.push({
+        memorySize,
+        thresholds,
+        dynamicAccuracy: correct / count,
+        computeReduction: 1 - counts.cimMacs / staticCounts.cimMacs,
+        energyReductionVsDigital: 1 - dynamicPj / baselinePj,
+        energyReductionVsStatic: 1 - dynamicPj / staticPj,
+        energyPerInferencePj: dynamicPj / count,
+        exitHistogram: histogram,
+      });
+    }
+  }
+  return {
+    samples: count,
+    staticAccuracy: staticCorrect / count,
+    staticMacsPerSample: staticCounts.cimMacs / count,
+    staticEnergyPerInferencePj: staticPj / count,
+    digitalBaselineEnergyPerInferencePj: baselinePj / count,
+    points,
+  };
+}

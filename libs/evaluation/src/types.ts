@@ -1,0 +1,77 @@
+/**
+ * The contract between the science and the platform: one configuration in, one set of metrics
+ * out. Workers call `evaluate(config)`; the sweep specification's axes are fields of the config.
+ */
+
+export type ModelName = 'resnet-mnist' | 'pointnet2-modelnet10';
+
+export type ExitRuleName = 'margin' | 'absolute';
+
+export type EvaluationSplit = 'test' | 'validation';
+
+export interface DeviceOverrides {
+  /** Programming noise: relative std as a fraction of the conductance window (uniform model). */
+  programmingNoise?: number;
+  /** Read noise per read, relative std as a fraction of the conductance window. */
+  readNoise?: number;
+  adcBits?: number;
+  dacBits?: number;
+  /** Stuck-at fault rates (fraction of cells). */
+  stuckAtLrsRate?: number;
+  stuckAtHrsRate?: number;
+  tileRows?: number;
+  tileCols?: number;
+  /** TCAM sense-amplifier noise, as a fraction of one mismatch step. */
+  tcamSenseNoise?: number;
+}
+
+export interface EvaluationConfig {
+  model: ModelName;
+  /** Device profile name (default `rram-40nm-ternary`) and per-run overrides. */
+  deviceProfile?: string;
+  device?: DeviceOverrides;
+  /** TCAM exit threshold: one for every exit, or one per exit. */
+  camThreshold: number | number[];
+  exitRule?: ExitRuleName;
+  /** Prototypes per class in the semantic memory (K). */
+  memorySize: number;
+  /** Seed of every random draw of the run (programming noise, faults, read noise, TCAM noise). */
+  seed: number;
+  split?: EvaluationSplit;
+  /** Number of samples of the split to evaluate (default: all). */
+  sampleCount?: number;
+  /** Inference engine: 'tfjs' (reference) or later 'onnx'. */
+  engine?: string;
+}
+
+export interface EvaluationResult {
+  model: ModelName;
+  artifactVersion: string;
+  samples: number;
+  /** Accuracies as fractions in [0, 1]. */
+  dynamicAccuracy: number;
+  staticAccuracy: number;
+  softwareAccuracy: number;
+  /** Samples that left at each exit; the last entry is the final classifier. */
+  exitHistogram: number[];
+  /** Dynamic accuracy of the samples that left at each exit (NaN where none left). */
+  exitAccuracy: number[];
+  meanMacsPerSample: number;
+  staticMacsPerSample: number;
+  /** 1 - dynamic MACs / static MACs. */
+  computeReduction: number;
+  camSearchesPerSample: number;
+  camBitSearchesPerSample: number;
+  energyPerInferencePj: number;
+  staticEnergyPerInferencePj: number;
+  digitalBaselineEnergyPerInferencePj: number;
+  /** 1 - dynamic energy / digital-baseline energy of the static network. */
+  energyReductionVsDigital: number;
+  /** 1 - dynamic energy / static energy on the same simulated hardware. */
+  energyReductionVsStatic: number;
+  /** Energy breakdown of the dynamic run per inference (pJ). */
+  energyBreakdownPj: Record<string, number>;
+  wallTimeMs: number;
+  dynamicWallTimeMs: number;
+  staticWallTimeMs: number;
+}
