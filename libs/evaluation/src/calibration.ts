@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { calibrateInputRange, DeviceProfile } from '@engram/hardware';
 import {
   CimExecutor,
-  ResNetNetwork,
+  DynamicNetwork,
   WeightLayer,
   applyWeightLayer,
+  forwardWithExits,
   ternarize,
 } from '@engram/models';
 import { buildTiledLayer, disposeTiledLayer, perTile } from './crossbar-tiles';
@@ -30,7 +31,7 @@ class CalibratingExecutor implements CimExecutor {
   readonly ranges: NetworkCalibration = new Map();
 
   constructor(
-    private readonly network: ResNetNetwork,
+    private readonly network: Pick<DynamicNetwork, 'weight'>,
     private readonly profile: DeviceProfile,
   ) {}
 
@@ -72,14 +73,14 @@ class CalibratingExecutor implements CimExecutor {
   }
 }
 
-export function calibrateNetwork(
-  network: ResNetNetwork,
+export function calibrateNetwork<State extends tf.TensorContainer>(
+  network: DynamicNetwork<State>,
   profile: DeviceProfile,
-  inputs: tf.Tensor4D,
+  inputs: tf.Tensor,
 ): NetworkCalibration {
   const executor = new CalibratingExecutor(network, profile);
   tf.tidy(() => {
-    network.forwardAll(inputs, { executor, batchNorm: 'running' });
+    forwardWithExits(network, inputs, { executor, batchNorm: 'running' });
   });
   return executor.ranges;
 }

@@ -6,13 +6,13 @@ import {
   addOperationCounts,
   emptyOperationCounts,
 } from '@engram/hardware';
-import { CimExecutor, ForwardContext, ResNetNetwork } from '@engram/models';
+import { CimExecutor, DynamicNetwork, ForwardContext, stateTensors } from '@engram/models';
 import { ExitRule, SemanticMemory, binarizeQueries, decideExits } from '@engram/semantic-memory';
 import { SegmentCosts } from './segment-costs';
 
 /** Everything programmed on one simulated chip for one run. */
-export interface ChipState {
-  network: ResNetNetwork;
+export interface ChipState<State extends tf.TensorContainer = tf.TensorContainer> {
+  network: DynamicNetwork<State>;
   executor: CimExecutor;
   memories: SemanticMemory[];
   tcams: ProgrammedTcam[];
@@ -47,9 +47,9 @@ function scaleCounts(counts: OperationCounts, samples: number): OperationCounts 
  * its TCAM and the samples with a clear enough match leave; only the others go on, so skipped
  * stages cost neither counts nor wall time.
  */
-function inferBatch(
-  chip: ChipState,
-  x: tf.Tensor4D,
+function inferBatch<State extends tf.TensorContainer>(
+  chip: ChipState<State>,
+  x: tf.Tensor,
   dynamic: boolean,
   batchLabel: string,
   predictions: Uint16Array,
@@ -59,19 +59,23 @@ function inferBatch(
 ): void {
   const { network, costs } = chip;
   const ctx: ForwardContext = { executor: chip.executor, batchNorm: 'running' };
-  const exitAfter = new Map(network.spec.exits.map((e, i) => [e.afterStage, i]));
+  const exitAfter = new Map(network.exits.map((e, i) => [e.afterStage, i]));
   // Positions (in the batch) of the samples still running.
   let active = Int32Array.from({ length: x.shape[0] }, (_, i) => i);
-  let features = tf.keep(network.stem(x, ctx));
+  const replace = (next: State): void => {
+    tf.dispose(stateTensors(state));
+    state = next;
+    stateTensors(state).forEach((t) => tf.keep(t));
+  };
+  let state = tf.tidy(() => network.begin(x, ctx));
+  stateTensors(state).forEach((t) => tf.keep(t));
   try {
-    for (let s = 0; s < network.spec.stages.length; s++) {
-      const next = tf.tidy(() => network.stage(s, features, ctx));
-      features.dispose();
-      features = tf.keep(next);
+    for (let s = 0; s < network.stageCount; s++) {
+      replace(tf.tidy(() => network.stage(s, state, ctx)));
       addOperationCounts(counts, scaleCounts(costs.stages[s], active.length));
       const e = exitAfter.get(s);
       if (!dynamic || e === undefined) continue;
-      const semantic = tf.tidy(() => network.exitSemantic(e, features, ctx));
+      const semantic = tf.tidy(() => network.exitSemantic(e, state, ctx));
       const values = semantic.dataSync() as Float32Array;
       semantic.dispose();
       addOperationCounts(counts, scaleCounts(costs.exits[e], active.length));
@@ -105,25 +109,21 @@ function inferBatch(
         active = new Int32Array(0);
         break;
       }
-      const keep = tf.tensor1d(staying, 'int32');
-      const remaining = tf.gather(features, keep);
-      keep.dispose();
-      features.dispose();
-      features = tf.keep(remaining) as tf.Tensor4D;
+      replace(tf.tidy(() => network.select(state, tf.tensor1d(staying, 'int32'))));
       active = Int32Array.from(staying, (i) => active[i]);
     }
     if (active.length > 0) {
-      const logits = tf.tidy(() => tf.argMax(network.classify(features, ctx), 1));
+      const logits = tf.tidy(() => tf.argMax(network.classify(state, ctx), 1));
       const classes = logits.dataSync();
       logits.dispose();
       addOperationCounts(counts, scaleCounts(costs.head, active.length));
       for (let i = 0; i < active.length; i++) {
         predictions[offset + active[i]] = classes[i];
-        exitIndex[offset + active[i]] = network.spec.exits.length;
+        exitIndex[offset + active[i]] = network.exits.length;
       }
     }
   } finally {
-    features.dispose();
+    tf.dispose(stateTensors(state));
   }
 }
 
@@ -131,9 +131,9 @@ function inferBatch(
  * Runs `count` samples through the chip in batches; `dynamic: false` is the static network on
  * the same hardware (no exit heads at all).
  */
-export function runInference(
-  chip: ChipState,
-  batches: Iterable<{ x: tf.Tensor4D; offset: number }>,
+export function runInference<State extends tf.TensorContainer>(
+  chip: ChipState<State>,
+  batches: Iterable<{ x: tf.Tensor; offset: number }>,
   count: number,
   dynamic: boolean,
 ): InferenceOutcome {

@@ -69,7 +69,7 @@ describe('HardwareExecutor agrees with the reference crossbar', () => {
     const arrays = new Map([[layer.name, array]]);
     // A network of this one layer: the executor programs exactly what it is given.
     const executor = new HardwareExecutor(
-      { layout: { weightLayers: [layer] } } as unknown as ResNetNetwork,
+      { weightLayers: [layer] },
       arrays,
       calibration,
       profile,

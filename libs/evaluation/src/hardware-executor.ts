@@ -5,7 +5,7 @@ import {
   ProgrammedArray,
   realizeEffectiveWeights,
 } from '@engram/hardware';
-import { CimExecutor, ResNetNetwork, WeightLayer, layerRows } from '@engram/models';
+import { CimExecutor, DynamicNetwork, WeightLayer, layerRows } from '@engram/models';
 import { NetworkCalibration, LayerRanges } from './calibration';
 import { TiledLayer, buildTiledLayer, disposeTiledLayer, perTile } from './crossbar-tiles';
 import { adcQuantizePerTile, dacQuantize } from './quantize';
@@ -22,12 +22,12 @@ interface ProgrammedLayer {
 
 /** Programs every weight layer of a network from the run's device profile and seed. */
 export function programNetwork(
-  network: ResNetNetwork,
+  network: Pick<DynamicNetwork, 'weightLayers' | 'weight'>,
   profile: DeviceProfile,
   runRng: CounterRng,
 ): Map<string, ProgrammedArray> {
   const arrays = new Map<string, ProgrammedArray>();
-  for (const layer of network.layout.weightLayers) {
+  for (const layer of network.weightLayers) {
     const weights = network.weight(layer).dataSync() as Float32Array;
     arrays.set(
       layer.name,
@@ -72,14 +72,14 @@ export class HardwareExecutor implements CimExecutor {
   readonly layerCalls = new Map<string, number>();
 
   constructor(
-    network: ResNetNetwork,
+    network: Pick<DynamicNetwork, 'weightLayers'>,
     arrays: Map<string, ProgrammedArray>,
     calibration: NetworkCalibration,
     private readonly profile: DeviceProfile,
     private readonly readNoiseRng: CounterRng | null,
   ) {
     const readNoise = readNoiseRng !== null && hasReadNoise(profile);
-    for (const layer of network.layout.weightLayers) {
+    for (const layer of network.weightLayers) {
       const array = arrays.get(layer.name);
       const ranges = calibration.get(layer.name);
       if (!array || !ranges)

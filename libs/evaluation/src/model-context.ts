@@ -14,6 +14,7 @@ import {
   loadArtifact,
   networkFromArtifact,
   QuantizedExecutor,
+  forwardWithExits,
 } from '@engram/models';
 import { SemanticMemory, buildSemanticMemory } from '@engram/semantic-memory';
 import { NetworkCalibration, calibrateNetwork } from './calibration';
@@ -95,7 +96,7 @@ export class MnistModelContext {
         const size = Math.min(batch, n - start);
         const x = this.images(this.splits.train, start, size);
         tf.tidy(() => {
-          const { semantics } = network.forwardAll(x, { executor, batchNorm: 'running' });
+          const { semantics } = forwardWithExits(network, x, { executor, batchNorm: 'running' });
           semantics.forEach((s, e) => outputs[e].set(s.dataSync(), start * s.shape[1]));
         });
         x.dispose();

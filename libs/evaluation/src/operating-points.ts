@@ -9,7 +9,7 @@ import {
   energyPj,
   programTernaryCam,
 } from '@engram/hardware';
-import { ForwardContext } from '@engram/models';
+import { ForwardContext, forwardWithExits } from '@engram/models';
 import { ExitRule, binarizeQueries, decideExits } from '@engram/semantic-memory';
 import { HardwareExecutor, hasReadNoise, programNetwork } from './hardware-executor';
 import { MnistModelContext } from './model-context';
@@ -90,7 +90,7 @@ export function sweepOperatingPoints(
       const n = Math.min(batch, count - offset);
       const x = context.images(dataset, offset, n);
       tf.tidy(() => {
-        const out = network.forwardAll(x, ctx);
+        const out = forwardWithExits(network, x, ctx);
         finalPredictions.set(tf.argMax(out.logits, 1).dataSync(), offset);
         out.semantics.forEach((s, e) => semantics[e].set(s.dataSync(), offset * s.shape[1]));
       });

@@ -1,4 +1,6 @@
 export * from './resnet/architecture';
+export { stateTensors, forwardWithExits } from './dynamic-network';
+export type { DynamicNetwork, ExitPoint } from './dynamic-network';
 export { ResNetNetwork, weightName, BATCH_NORM_EPSILON } from './resnet/network';
 export type { ForwardContext, BatchNormMode, BatchStatistics } from './resnet/network';
 export { ParameterStore } from './layers/parameters';

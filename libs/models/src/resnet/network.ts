@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ParameterStore } from '../layers/parameters';
 import { CimExecutor } from '../layers/executor';
 import { ResNetLayout, ResNetSpec, WeightLayer, resnetLayout } from './architecture';
+import type { DynamicNetwork, ExitPoint } from '../dynamic-network';
 
 export const BATCH_NORM_EPSILON = 1e-5;
 
@@ -41,7 +42,8 @@ export function weightName(layer: WeightLayer): string {
  * The semantic-memory ResNet, split into the pieces that dynamic inference runs one at a time:
  * stem, stages, exit heads (pooling + CIM projection + batch norm) and the classifier.
  */
-export class ResNetNetwork {
+export class ResNetNetwork implements DynamicNetwork<tf.Tensor4D> {
+  readonly kind = 'resnet';
   readonly layout: ResNetLayout;
 
   constructor(
@@ -49,6 +51,30 @@ export class ResNetNetwork {
     readonly params: ParameterStore,
   ) {
     this.layout = resnetLayout(spec);
+  }
+
+  get exits(): readonly ExitPoint[] {
+    return this.spec.exits;
+  }
+
+  get stageCount(): number {
+    return this.spec.stages.length;
+  }
+
+  get numClasses(): number {
+    return this.spec.numClasses;
+  }
+
+  get weightLayers(): readonly WeightLayer[] {
+    return this.layout.weightLayers;
+  }
+
+  begin(input: tf.Tensor, ctx: ForwardContext): tf.Tensor4D {
+    return this.stem(input as tf.Tensor4D, ctx);
+  }
+
+  select(state: tf.Tensor4D, positions: tf.Tensor1D): tf.Tensor4D {
+    return tf.gather(state, positions);
   }
 
   static create(spec: ResNetSpec, seed: number): ResNetNetwork {
