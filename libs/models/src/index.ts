@@ -47,3 +47,4 @@ export {
   weightsVersion,
 } from './training/resnet-mnist-recipe';
 export type { ResNetMnistRecipe, StageResult } from './training/resnet-mnist-recipe';
+export { recalibrateBatchNorm } from './training/batch-norm-recalibration';

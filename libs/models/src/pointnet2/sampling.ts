@@ -1,0 +1,142 @@
+/**
+ * The index computations of a set-abstraction level, in plain TypeScript on typed arrays: they
+ * depend only on the coordinates, run outside the tensor engine (on the chip: digital logic,
+ * counted as digital operations), and are deterministic.
+ */
+
+/**
+ * Farthest point sampling of one cloud of `n` points (x y z at xyz[offset + 3i ..]): the first
+ * centroid is point `start` (0 by default), each next one the point whose squared distance to the
+ * nearest chosen centroid is largest (ties go to the lowest index). Writes `npoint` indices into
+ * `out` at `outOffset`.
+ */
+export function farthestPointSample(
+  xyz: Float32Array,
+  n: number,
+  npoint: number,
+  out: Int32Array = new Int32Array(npoint),
+  options: { offset?: number; outOffset?: number; start?: number; scratch?: Float64Array } = {},
+): Int32Array {
+  const { offset = 0, outOffset = 0, start = 0 } = options;
+  if (npoint > n) throw new RangeError(`cannot sample ${npoint} centroids from ${n} points`);
+  if (start < 0 || start >= n) throw new RangeError(`start ${start} is not a point of the cloud`);
+  const nearest = options.scratch ?? new Float64Array(n);
+  nearest.fill(Infinity, 0, n);
+  let current = start;
+  for (let i = 0; i < npoint; i++) {
+    out[outOffset + i] = current;
+    const c = offset + 3 * current;
+    const cx = xyz[c];
+    const cy = xyz[c + 1];
+    const cz = xyz[c + 2];
+    let best = 0;
+    let bestDistance = -1;
+    for (let j = 0, p = offset; j < n; j++, p += 3) {
+      const dx = xyz[p] - cx;
+      const dy = xyz[p + 1] - cy;
+      const dz = xyz[p + 2] - cz;
+      const d = dx * dx + dy * dy + dz * dz;
+      if (d < nearest[j]) nearest[j] = d;
+      if (nearest[j] > bestDistance) {
+        bestDistance = nearest[j];
+        best = j;
+      }
+    }
+    current = best;
+  }
+  return out;
+}
+
+/**
+ * Ball query of one cloud: for each centroid (given as a point index of the same cloud), the first
+ * `nsample` points in index order whose squared distance is below radius^2; when fewer are found,
+ * the remaining slots repeat the first one found (the PointNet++ convention). The centroid itself
+ * is always in its ball, so every group is filled.
+ */
+export function ballQuery(
+  xyz: Float32Array,
+  n: number,
+  centroids: ArrayLike<number>,
+  radius: number,
+  nsample: number,
+  out: Int32Array = new Int32Array(centroids.length * nsample),
+  options: { offset?: number; centroidOffset?: number; count?: number; outOffset?: number } = {},
+): Int32Array {
+  const { offset = 0, centroidOffset = 0, outOffset = 0 } = options;
+  const count = options.count ?? centroids.length - centroidOffset;
+  const r2 = radius * radius;
+  for (let c = 0; c < count; c++) {
+    const index = centroids[centroidOffset + c];
+    const q = offset + 3 * index;
+    const cx = xyz[q];
+    const cy = xyz[q + 1];
+    const cz = xyz[q + 2];
+    const base = outOffset + c * nsample;
+    let found = 0;
+    for (let j = 0, p = offset; j < n && found < nsample; j++, p += 3) {
+      const dx = xyz[p] - cx;
+      const dy = xyz[p + 1] - cy;
+      const dz = xyz[p + 2] - cz;
+      if (dx * dx + dy * dy + dz * dz < r2) {
+        if (found === 0) out.fill(j, base, base + nsample);
+        out[base + found] = j;
+        found++;
+      }
+    }
+    if (found === 0) throw new RangeError(`centroid ${index} has no point within its ball`);
+  }
+  return out;
+}
+
+/** The grouping of one set-abstraction level for a batch of clouds. */
+export interface LevelGrouping {
+  batch: number;
+  /** Points per cloud at the level's input. */
+  inputPoints: number;
+  npoint: number;
+  nsample: number;
+  /** Centroid indices within each cloud, [batch][npoint]. */
+  centroids: Int32Array;
+  /** Neighbour indices within each cloud, [batch][npoint][nsample]. */
+  neighbours: Int32Array;
+}
+
+/**
+ * Farthest point sampling and ball query for every cloud of a batch (xyz [batch][n][3]).
+ */
+export function groupLevel(
+  xyz: Float32Array,
+  batch: number,
+  n: number,
+  level: { npoint: number; radius: number; nsample: number },
+): LevelGrouping {
+  const { npoint, radius, nsample } = level;
+  if (xyz.length !== batch * n * 3) {
+    throw new RangeError(`expected ${batch} x ${n} x 3 coordinates, got ${xyz.length}`);
+  }
+  const centroids = new Int32Array(batch * npoint);
+  const neighbours = new Int32Array(batch * npoint * nsample);
+  const scratch = new Float64Array(n);
+  for (let b = 0; b < batch; b++) {
+    const offset = b * n * 3;
+    farthestPointSample(xyz, n, npoint, centroids, { offset, outOffset: b * npoint, scratch });
+    ballQuery(xyz, n, centroids, radius, nsample, neighbours, {
+      offset,
+      centroidOffset: b * npoint,
+      count: npoint,
+      outOffset: b * npoint * nsample,
+    });
+  }
+  return { batch, inputPoints: n, npoint, nsample, centroids, neighbours };
+}
+
+/**
+ * Indices into the batch's points flattened to [batch * n]: index + cloud * n, where each cloud
+ * owns `perCloud` consecutive entries of `indices`. (tf.gather with batchDims is avoided: it
+ * returns wrong values on the wasm backend, tfjs#8658.)
+ */
+export function flattenIndices(indices: Int32Array, perCloud: number, n: number): Int32Array {
+  const out = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) out[i] = indices[i] + Math.floor(i / perCloud) * n;
+  return out;
+}
