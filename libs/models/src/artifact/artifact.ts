@@ -19,7 +19,13 @@ export interface VariantRecord {
   parameters: TensorIndexEntry[];
   /** Noise-free test metrics measured when the artifact was written. */
   metrics: { testAccuracy: number; testExitAccuracy: number[]; testSamples: number };
-  training: { epochs: number; seconds: number; config: unknown; history: unknown[] };
+  training: {
+    epochs: number;
+    seconds: number;
+    config: unknown;
+    history: unknown[];
+    testAccuracyBeforeBatchNormRecalibration?: number;
+  };
 }
 
 /**

@@ -130,7 +130,8 @@ export class PointNetNetwork implements DynamicNetwork<PointCloudState> {
     return this.params.get(weightName(layer));
   }
 
-  private batchNorm(name: string, x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+  /** Batch norm (then ReLU if asked): batch statistics in training, running ones at inference. */
+  private batchNorm(name: string, x: tf.Tensor, ctx: ForwardContext, relu = false): tf.Tensor {
     const gamma = this.params.get(`${name}.gamma`);
     const beta = this.params.get(`${name}.beta`);
     if (ctx.batchNorm === 'running') {
@@ -140,16 +141,17 @@ export class PointNetNetwork implements DynamicNetwork<PointCloudState> {
         tf.rsqrt(tf.add(this.params.get(`${name}.var`), BATCH_NORM_EPSILON)),
       );
       const shift = tf.sub(beta, tf.mul(this.params.get(`${name}.mean`), scale));
-      return tf.add(tf.mul(x, scale), shift);
+      const y = tf.add(tf.mul(x, scale), shift);
+      return relu ? tf.relu(y) : y;
     }
-    const { y, mean, variance } = batchNormTraining(x, gamma, beta, BATCH_NORM_EPSILON);
+    const { y, mean, variance } = batchNormTraining(x, gamma, beta, BATCH_NORM_EPSILON, relu);
     if (ctx.statistics) ctx.statistics.set(name, { mean, variance });
     else tf.dispose([mean, variance]);
     return y;
   }
 
   private layerBnRelu(layer: WeightLayer, x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
-    return tf.relu(this.batchNorm(layer.batchNorm as string, ctx.executor.run(layer, x), ctx));
+    return this.batchNorm(layer.batchNorm as string, ctx.executor.run(layer, x), ctx, true);
   }
 
   /** Input clouds [batch, numPoints, 3] (normalized to the unit sphere) -> the state before stage 0. */

@@ -67,6 +67,8 @@ export interface StageResult {
   history: EpochRecord[];
   testAccuracy: number;
   testExitAccuracy: number[];
+  /** Set when the artifact is written: the accuracy with the running statistics of training. */
+  testAccuracyBeforeBatchNormRecalibration?: number;
   trainingSeconds: number;
 }
 
@@ -172,6 +174,7 @@ export function trainResNetMnist(
       `[train] ${mode}: batch-norm statistics re-estimated with the final weights: test accuracy ` +
         `${(100 * result.testAccuracy).toFixed(2)}% -> ${(100 * test.accuracy).toFixed(2)}%`,
     );
+    result.testAccuracyBeforeBatchNormRecalibration = result.testAccuracy;
     result.testAccuracy = test.accuracy;
     result.testExitAccuracy = test.exitAccuracy;
   }
@@ -185,6 +188,7 @@ export function trainResNetMnist(
         testSamples: data.test.count,
       },
       training: {
+        testAccuracyBeforeBatchNormRecalibration: result.testAccuracyBeforeBatchNormRecalibration,
         epochs: result.history.length,
         seconds: result.trainingSeconds,
         config: mode === 'float' ? recipe.float : recipe.ternary,
