@@ -1,19 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  CounterRng,
   DEFAULT_DEVICE_PROFILE,
   DeepPartial,
   DeviceProfile,
   DeviceProfileError,
   digitalBaselineEnergyPj,
   energyPj,
-  programTernaryCam,
   withOverrides,
 } from '@engram/hardware';
 import { initTensorEngine } from '@engram/tensor';
 import { QuantizedExecutor } from '@engram/models';
 import { runInference, ChipState, InferenceOutcome } from './dynamic-inference';
-import { HardwareExecutor, hasReadNoise, programNetwork } from './hardware-executor';
+import { programChip, programTcams } from './chip';
 import { modelContext, MnistModelContext } from './model-context';
 import { segmentCosts } from './segment-costs';
 import { EvaluationConfig, EvaluationResult } from './types';
@@ -173,18 +171,8 @@ export async function runEvaluation(config: EvaluationConfig): Promise<Evaluatio
     DEFAULT_DONT_CARE_MARGIN_STD,
     MEMORY_KMEANS_SEED,
   );
-  const runRng = new CounterRng(config.seed, `${config.model}/run`);
-  const arrays = programNetwork(network, profile, runRng.derive('crossbars'));
-  const executor = new HardwareExecutor(
-    network,
-    arrays,
-    context.calibration(profile),
-    profile,
-    hasReadNoise(profile) ? runRng.derive('read-noise') : null,
-  );
-  const tcams = memories.map((m, e) =>
-    programTernaryCam(m.rows, m.rowClass.length, m.dim, profile, runRng.derive(`tcam/exit${e}`)),
-  );
+  const { runRng, executor, senseRng } = programChip(context, profile, config.seed);
+  const tcams = programTcams(memories, profile, runRng);
   const costs = segmentCosts(
     network.layout,
     profile,
@@ -195,7 +183,7 @@ export async function runEvaluation(config: EvaluationConfig): Promise<Evaluatio
     executor,
     memories,
     tcams,
-    senseRng: profile.tcam.senseNoiseRelativeStd > 0 ? runRng.derive('tcam-sense') : null,
+    senseRng,
     exitRule: config.exitRule ?? 'margin',
     thresholds,
     costs,

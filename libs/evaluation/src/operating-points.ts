@@ -1,17 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  CounterRng,
   DeviceProfile,
   OperationCounts,
   addOperationCounts,
   digitalBaselineEnergyPj,
   emptyOperationCounts,
   energyPj,
-  programTernaryCam,
 } from '@engram/hardware';
 import { ForwardContext, forwardWithExits } from '@engram/models';
 import { ExitRule, binarizeQueries, decideExits } from '@engram/semantic-memory';
-import { HardwareExecutor, hasReadNoise, programNetwork } from './hardware-executor';
+import { programChip, programTcams } from './chip';
 import { MnistModelContext } from './model-context';
 import { segmentCosts } from './segment-costs';
 
@@ -70,14 +68,7 @@ export function sweepOperatingPoints(
 ): OperatingPointSweep {
   const network = context.ternaryNetwork;
   const exits = network.spec.exits.length;
-  const runRng = new CounterRng(options.seed, 'resnet-mnist/run');
-  const executor = new HardwareExecutor(
-    network,
-    programNetwork(network, profile, runRng.derive('crossbars')),
-    context.calibration(profile),
-    profile,
-    hasReadNoise(profile) ? runRng.derive('read-noise') : null,
-  );
+  const { runRng, executor, senseRng } = programChip(context, profile, options.seed);
   const dataset = context.dataset(options.split);
   const { count } = options;
   const labels = dataset.labels.subarray(0, count);
@@ -121,15 +112,9 @@ export function sweepOperatingPoints(
       staticCounts.digitalOps,
       profile,
     ).totalPj;
-    const senseRng = profile.tcam.senseNoiseRelativeStd > 0 ? runRng.derive('tcam-sense') : null;
+    const tcams = programTcams(memories, profile, runRng);
     const mismatches = memories.map((memory, e) => {
-      const tcam = programTernaryCam(
-        memory.rows,
-        memory.rowClass.length,
-        memory.dim,
-        profile,
-        runRng.derive(`tcam/exit${e}`),
-      );
+      const tcam = tcams[e];
       const queries = binarizeQueries(memory, semantics[e], count);
       return tcam.search(queries, count, {
         threshold: 1,
