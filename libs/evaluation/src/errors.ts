@@ -8,3 +8,14 @@ export class InvalidEvaluationConfigError extends Error {
     this.name = 'InvalidEvaluationConfigError';
   }
 }
+
+/** The model has no trained artifact in this deployment: every run of it fails the same way. */
+export class ModelUnavailableError extends Error {
+  constructor(
+    readonly model: string,
+    detail: string,
+  ) {
+    super(`${model}: ${detail}`);
+    this.name = 'ModelUnavailableError';
+  }
+}

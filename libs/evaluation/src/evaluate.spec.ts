@@ -8,7 +8,7 @@ import {
 } from './evaluate';
 import { sweepOperatingPoints } from './operating-points';
 import { modelContext } from './model-context';
-import { writeTinyArtifact, TINY_RESNET_SPEC } from './testing-artifact';
+import { writeTinyResNetArtifact, TINY_RESNET_SPEC } from './testing-artifact';
 import { EvaluationConfig } from './types';
 
 jest.setTimeout(120_000);
@@ -23,7 +23,7 @@ const base: EvaluationConfig = {
 
 beforeAll(async () => {
   await initTensorEngine({ log: () => undefined });
-  process.env.ENGRAM_MODELS_DIR = writeTinyArtifact();
+  process.env.ENGRAM_MODELS_DIR = writeTinyResNetArtifact();
 });
 
 describe('evaluate on the tiny network', () => {

@@ -5,7 +5,7 @@ export {
   DEFAULT_DONT_CARE_MARGIN_STD,
 } from './evaluate';
 export type { EvaluationDetail } from './evaluate';
-export { InvalidEvaluationConfigError } from './errors';
+export { InvalidEvaluationConfigError, ModelUnavailableError } from './errors';
 export type {
   EvaluationConfig,
   EvaluationResult,
@@ -31,3 +31,4 @@ export {
   MNIST_TARGETS,
 } from './report/resnet-mnist-report';
 export type { MnistReport, MnistReportOptions } from './report/resnet-mnist-report';
+export { writeTinyResNetArtifact, TINY_RESNET_SPEC } from './testing-artifact';

@@ -12,6 +12,7 @@ import {
   LoadedArtifact,
   ResNetNetwork,
   loadArtifact,
+  artifactManifestPath,
   networkFromArtifact,
   QuantizedExecutor,
   forwardWithExits,
@@ -19,7 +20,7 @@ import {
 import { SemanticMemory, buildSemanticMemory } from '@engram/semantic-memory';
 import { NetworkCalibration, calibrateNetwork } from './calibration';
 import { ModelName } from './types';
-import { InvalidEvaluationConfigError } from './errors';
+import { InvalidEvaluationConfigError, ModelUnavailableError } from './errors';
 
 /** Samples of the training split whose semantic vectors build the memories (per-process cost). */
 export const MEMORY_TRAINING_SAMPLES = 10_000;
@@ -139,7 +140,14 @@ export function modelContext(model: ModelName): MnistModelContext {
         `${model} has no trained artifact in this build`,
       );
     }
-    context = new MnistModelContext(loadArtifact(artifactDir(model)));
+    const dir = artifactDir(model);
+    if (!fs.existsSync(artifactManifestPath(dir))) {
+      throw new ModelUnavailableError(
+        model,
+        `no trained artifact at ${dir}: train it with \`npm run engram -- train ${model}\` or set ENGRAM_MODELS_DIR`,
+      );
+    }
+    context = new MnistModelContext(loadArtifact(dir));
     contexts.set(model, context);
   }
   return context;

@@ -25,9 +25,11 @@ export const TINY_RESNET_SPEC: ResNetSpec = {
 
 /**
  * Writes an untrained tiny resnet-mnist artifact (seeded weights) into a temporary models folder
- * and returns that folder, for ENGRAM_MODELS_DIR.
+ * and returns that folder, for ENGRAM_MODELS_DIR: tests of the evaluation and of the platform run
+ * the real simulation on it in a fraction of the full network's time, whatever the committed
+ * artifact is.
  */
-export function writeTinyArtifact(seed = 3): string {
+export function writeTinyResNetArtifact(seed = 3): string {
   const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'engram-models-'));
   const network = ResNetNetwork.create(TINY_RESNET_SPEC, seed);
   const metrics = { testAccuracy: NaN, testExitAccuracy: [], testSamples: 0 };

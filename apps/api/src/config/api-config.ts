@@ -1,0 +1,57 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { DatabaseSettings } from '@engram/persistence';
+import { checkQueuePrefix, parseRedisUrl } from '@engram/queue';
+import { loadDatabaseConfig } from '@engram/persistence';
+import { ConfigError, EnvReader } from '@engram/config';
+
+export interface ApiConfig {
+  host: string;
+  port: number;
+  database: DatabaseSettings;
+  /** Apply pending migrations before serving. */
+  migrateOnStart: boolean;
+  redisUrl: string;
+  queuePrefix: string;
+  /** When set, every request except /health must present it (x-api-key or Bearer). */
+  apiKey: string | undefined;
+  maxRunsPerSweep: number;
+  /** Write requests (POST) allowed per client per minute. */
+  writeRateLimitPerMinute: number;
+  /** Folder with models/<name>/artifact.json; the same variable the evaluator reads. */
+  modelsDir: string;
+  /** How often /sweeps/:id/events re-reads progress. */
+  eventsIntervalMs: number;
+}
+
+function defaultModelsDir(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'nx.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve('models');
+    dir = parent;
+  }
+  return path.join(dir, 'models');
+}
+
+/** Reads the API's configuration, failing at start-up with the name of the bad variable. */
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const read = new EnvReader(env);
+  const apiKey = read.optionalString('API_KEY');
+  if (apiKey !== undefined && apiKey.length < 16) {
+    throw new ConfigError('API_KEY', 'must be at least 16 characters');
+  }
+  return {
+    host: read.string('HOST', '0.0.0.0'),
+    port: read.integer('PORT', 3000, 0, 65_535),
+    database: { ...loadDatabaseConfig(env), applicationName: 'engram-api' },
+    migrateOnStart: read.boolean('MIGRATE_ON_START', false),
+    redisUrl: read.checked('REDIS_URL', undefined, (url) => (parseRedisUrl(url), url)),
+    queuePrefix: read.checked('QUEUE_PREFIX', 'engram', checkQueuePrefix),
+    apiKey,
+    maxRunsPerSweep: read.integer('MAX_RUNS_PER_SWEEP', 10_000, 1, 1_000_000),
+    writeRateLimitPerMinute: read.integer('WRITE_RATE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
+    modelsDir: read.string('ENGRAM_MODELS_DIR', defaultModelsDir()),
+    eventsIntervalMs: read.integer('EVENTS_INTERVAL_MS', 1_000, 50, 60_000),
+  };
+}

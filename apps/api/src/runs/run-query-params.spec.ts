@@ -1,0 +1,89 @@
+import { BadRequestException } from '@nestjs/common';
+import { csvLine } from '../http/csv';
+import { parseRunQuery } from './run-query-params';
+
+function issues(query: Record<string, string>): unknown {
+  try {
+    parseRunQuery(query);
+  } catch (error) {
+    if (error instanceof BadRequestException)
+      return (error.getResponse() as { issues: unknown }).issues;
+    throw error;
+  }
+  throw new Error('expected a 400');
+}
+
+describe('parseRunQuery', () => {
+  it('reads equality, lists, operators, sort and page', () => {
+    expect(
+      parseRunQuery({
+        readNoise: '0.05',
+        status: 'failed,cancelled',
+        'dynamicAccuracy[gte]': '0.9',
+        sort: '-dynamicAccuracy,readNoise',
+        limit: '20',
+        offset: '40',
+      }),
+    ).toEqual({
+      filters: [
+        { field: 'readNoise', op: 'eq', value: '0.05' },
+        { field: 'status', op: 'in', value: ['failed', 'cancelled'] },
+        { field: 'dynamicAccuracy', op: 'gte', value: '0.9' },
+      ],
+      sort: [
+        { field: 'dynamicAccuracy', direction: 'desc' },
+        { field: 'readNoise', direction: 'asc' },
+      ],
+      limit: 20,
+      offset: 40,
+      format: 'json',
+    });
+  });
+
+  it('accepts the nested objects of an extended query parser', () => {
+    const parsed = parseRunQuery({ memorySize: { lt: '8', gt: '1' } } as never);
+    expect(parsed.filters).toEqual([
+      { field: 'memorySize', op: 'lt', value: '8' },
+      { field: 'memorySize', op: 'gt', value: '1' },
+    ]);
+  });
+
+  it('names unknown fields, operators and bad pages', () => {
+    expect(issues({ shoeSize: '3' })).toEqual([
+      { field: 'shoeSize', message: expect.stringContaining('unknown field') },
+    ]);
+    expect(issues({ 'seed[near]': '3' })).toEqual([
+      { field: 'seed[near]', message: expect.stringContaining('unknown operator') },
+    ]);
+    expect(issues({ sort: '-colour' })).toEqual([
+      { field: 'colour', message: expect.stringContaining('unknown field') },
+    ]);
+    expect(issues({ limit: '5000' })).toEqual([
+      { field: 'limit', message: 'must be an integer in [1, 1000]' },
+    ]);
+    expect(issues({ format: 'xml' })).toEqual([
+      { field: 'format', message: 'must be json or csv' },
+    ]);
+  });
+
+  it('allows large pages for CSV exports', () => {
+    expect(parseRunQuery({ format: 'csv', limit: '50000' }).limit).toBe(50_000);
+  });
+});
+
+describe('csvLine', () => {
+  it('quotes fields with commas, quotes and line breaks, and serializes JSON and dates', () => {
+    expect(
+      csvLine([
+        'a',
+        'b,c',
+        'say "hi"',
+        'x\ny',
+        null,
+        1.5,
+        [1, 2],
+        new Date('2025-01-02T03:04:05.000Z'),
+      ]),
+    ).toBe('a,"b,c","say ""hi""","x\ny",,1.5,"[1,2]",2025-01-02T03:04:05.000Z\r\n');
+  });
+});

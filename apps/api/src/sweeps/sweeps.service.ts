@@ -1,0 +1,131 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { NewRun, SweepProgress, SweepStore } from '@engram/persistence';
+import {
+  SimulationRunJobData,
+  enqueueSimulationRuns,
+  removeSimulationRunJobs,
+} from '@engram/queue';
+import {
+  SweepSpec,
+  SweepSpecValidator,
+  expandSweep,
+  gridAxes,
+  runConfigHash,
+} from '@engram/sweep-spec';
+import type { ApiConfig } from '../config/api-config';
+import { ArtifactCatalog } from '../models/artifact-catalog';
+import { API_CONFIG, RUN_QUEUE } from '../tokens';
+
+export interface SubmittedSweep {
+  sweepId: string;
+  runCount: number;
+  /** Runs whose configuration had a result already: not recomputed. */
+  cachedCount: number;
+  queuedCount: number;
+}
+
+/** Submission, cancellation and retries: the database first, then the queue. */
+@Injectable()
+export class SweepsService {
+  private readonly logger = new Logger(SweepsService.name);
+  readonly validator: SweepSpecValidator;
+
+  constructor(
+    @Inject(API_CONFIG) config: ApiConfig,
+    @Inject(RUN_QUEUE) private readonly queue: Queue<SimulationRunJobData>,
+    private readonly store: SweepStore,
+    private readonly artifacts: ArtifactCatalog,
+  ) {
+    this.validator = new SweepSpecValidator({ maxRuns: config.maxRunsPerSweep });
+  }
+
+  /**
+   * Validates and expands the spec, writes the sweep and its runs in one transaction (configs
+   * with a result are cached there), then enqueues the rest in bulk.
+   */
+  async submit(input: unknown): Promise<SubmittedSweep> {
+    const spec: SweepSpec = this.validator.validate(input);
+    const artifact = this.artifacts.current(spec.model);
+    const runs: NewRun[] = [];
+    for (const run of expandSweep(spec)) {
+      runs.push({
+        index: run.index,
+        repeat: run.repeat,
+        config: run.config,
+        configHash: runConfigHash(spec.model, artifact.version, run.config),
+      });
+    }
+    const created = await this.store.createSweep({
+      spec,
+      gridAxes: gridAxes(spec),
+      artifact,
+      runs,
+    });
+    await this.enqueue(created.sweepId, created.queued);
+    return {
+      sweepId: created.sweepId,
+      runCount: created.runCount,
+      cachedCount: created.cachedCount,
+      queuedCount: created.queued.length,
+    };
+  }
+
+  private async enqueue(
+    sweepId: string,
+    runs: { runId: string; configHash: string }[],
+  ): Promise<void> {
+    if (runs.length === 0) return;
+    try {
+      await enqueueSimulationRuns(
+        this.queue,
+        runs.map((run) => ({ ...run, sweepId })),
+      );
+    } catch (error) {
+      const reason = `could not enqueue: ${(error as Error).message}`;
+      this.logger.error(`sweep ${sweepId}: ${reason}`);
+      // The runs would otherwise wait forever; failed, they can be requeued with retry-failed.
+      await this.store.failQueuedRuns(sweepId, reason);
+      throw new ServiceUnavailableException(
+        `sweep ${sweepId} was stored but ${reason}; retry with POST /sweeps/${sweepId}/retry-failed`,
+      );
+    }
+    // A job id already taken by a job that finished meanwhile added nothing: serve those from cache.
+    await this.store.settleCachedRuns(sweepId);
+  }
+
+  async progress(sweepId: string): Promise<SweepProgress> {
+    const progress = await this.store.getProgress(sweepId);
+    if (!progress) throw new NotFoundException(`no sweep ${sweepId}`);
+    return progress;
+  }
+
+  async spec(sweepId: string): Promise<SweepSpec> {
+    const spec = await this.store.getSpec(sweepId);
+    if (!spec) throw new NotFoundException(`no sweep ${sweepId}`);
+    return spec;
+  }
+
+  /** Queued runs are cancelled and their jobs removed unless another sweep needs them. */
+  async cancel(
+    sweepId: string,
+  ): Promise<{ cancelledRuns: number; removedJobs: number; sweep: SweepProgress }> {
+    await this.progress(sweepId);
+    const { cancelledRuns, unneededHashes } = await this.store.cancel(sweepId);
+    const removedJobs = await removeSimulationRunJobs(this.queue, unneededHashes);
+    return { cancelledRuns, removedJobs, sweep: await this.progress(sweepId) };
+  }
+
+  async retryFailed(sweepId: string): Promise<{ requeuedRuns: number; sweep: SweepProgress }> {
+    await this.progress(sweepId);
+    const runs = await this.store.requeueFailed(sweepId);
+    await this.enqueue(sweepId, runs);
+    return { requeuedRuns: runs.length, sweep: await this.progress(sweepId) };
+  }
+}

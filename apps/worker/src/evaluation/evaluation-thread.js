@@ -1,0 +1,31 @@
+// Entry of an evaluation thread. Plain JavaScript so it starts the same way from sources run
+// with @swc-node/register (which it registers itself when the module is TypeScript) and from
+// compiled output.
+'use strict';
+const fs = require('node:fs');
+const { parentPort, workerData } = require('node:worker_threads');
+
+const { modulePath, exportName } = workerData;
+if (
+  !require.extensions['.ts'] &&
+  !fs.existsSync(`${modulePath}.js`) &&
+  fs.existsSync(`${modulePath}.ts`)
+) {
+  require('@swc-node/register');
+}
+const evaluate = require(modulePath)[exportName];
+if (typeof evaluate !== 'function') {
+  throw new Error(`${modulePath} exports no function ${exportName}`);
+}
+
+parentPort.on('message', async ({ config }) => {
+  try {
+    const result = await evaluate(config);
+    parentPort.postMessage({ result });
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    parentPort.postMessage({
+      error: { name: e.name, message: e.message, stack: e.stack, field: e.field },
+    });
+  }
+});

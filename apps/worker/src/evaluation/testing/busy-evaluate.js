@@ -1,0 +1,18 @@
+// Fixture for the thread-pool spec: an `evaluate` that blocks its thread like the simulation
+// does (a synchronous loop), reports which thread ran it, and fails the way evaluate fails.
+'use strict';
+const { threadId } = require('node:worker_threads');
+
+exports.evaluate = async function evaluate(config) {
+  if (config.memorySize > 64) {
+    const error = new Error(`memorySize: must be an integer in [1, 64], got ${config.memorySize}`);
+    error.name = 'InvalidEvaluationConfigError';
+    error.field = 'memorySize';
+    throw error;
+  }
+  const until = Date.now() + config.seed;
+  while (Date.now() < until) {
+    // Busy, as a CPU-bound simulation is: no await, no timers.
+  }
+  return { model: config.model, artifactVersion: `thread-${threadId}`, samples: config.seed };
+};

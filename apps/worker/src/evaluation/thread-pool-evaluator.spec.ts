@@ -1,0 +1,55 @@
+import * as path from 'node:path';
+import type { EvaluationConfig } from '@engram/evaluation';
+import { isPermanentEvaluationError } from './evaluator';
+import { ThreadPoolEvaluator } from './thread-pool-evaluator';
+
+const FIXTURE = path.join(__dirname, 'testing', 'busy-evaluate');
+
+function config(busyMs: number, memorySize = 2): EvaluationConfig {
+  return { model: 'resnet-mnist', camThreshold: 0.1, memorySize, seed: busyMs };
+}
+
+describe('ThreadPoolEvaluator', () => {
+  let pool: ThreadPoolEvaluator;
+
+  beforeEach(() => {
+    pool = new ThreadPoolEvaluator({ size: 2, modulePath: FIXTURE, exportName: 'evaluate' });
+  });
+
+  afterEach(async () => {
+    await pool.close();
+  });
+
+  it('keeps the main event loop free while evaluations block their threads', async () => {
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    const results = await Promise.all([pool.evaluate(config(400)), pool.evaluate(config(400))]);
+    clearInterval(ticker);
+    // Two threads ran the two evaluations side by side.
+    expect(new Set(results.map((r) => r.artifactVersion)).size).toBe(2);
+    expect(ticks).toBeGreaterThan(15);
+  });
+
+  it('queues work beyond its size and reuses its threads (their caches survive)', async () => {
+    const results = await Promise.all([1, 2, 3, 4, 5].map((i) => pool.evaluate(config(i * 5))));
+    expect(results.map((r) => r.samples)).toEqual([5, 10, 15, 20, 25]);
+    expect(new Set(results.map((r) => r.artifactVersion)).size).toBeLessThanOrEqual(2);
+  });
+
+  it('carries the error name and field across the thread boundary', async () => {
+    const error = await pool.evaluate(config(0, 65)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'InvalidEvaluationConfigError', field: 'memorySize' });
+    expect(isPermanentEvaluationError(error)).toBe(true);
+    expect(isPermanentEvaluationError(new Error('ECONNRESET'))).toBe(false);
+  });
+
+  it('aborts a running evaluation by terminating its thread, then carries on', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    const aborted = pool.evaluate(config(5_000), controller.signal);
+    setTimeout(() => controller.abort('shutdown'), 100);
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await expect(pool.evaluate(config(10))).resolves.toMatchObject({ samples: 10 });
+  });
+});

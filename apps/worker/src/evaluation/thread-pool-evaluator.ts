@@ -1,0 +1,148 @@
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { EvaluationConfig, EvaluationResult } from '@engram/evaluation';
+import { EvaluationFailure, Evaluator } from './evaluator';
+
+const THREAD_ENTRY = path.join(__dirname, 'evaluation-thread.js');
+
+interface Task {
+  config: EvaluationConfig;
+  signal?: AbortSignal;
+  resolve(result: EvaluationResult): void;
+  reject(error: Error): void;
+}
+
+interface Thread {
+  worker: Worker;
+  task: Task | null;
+  /** Resolves once the thread has exited. */
+  exited: Promise<void>;
+}
+
+export interface ThreadPoolOptions {
+  /** Threads, one evaluation each at a time (= the worker's job concurrency). */
+  size: number;
+  /** Absolute path, without extension, of the module exporting the evaluate function. */
+  modulePath: string;
+  exportName: string;
+}
+
+function abortError(signal: AbortSignal): Error {
+  const error = new Error(`evaluation aborted: ${String(signal.reason ?? 'aborted')}`);
+  error.name = 'AbortError';
+  return error;
+}
+
+/**
+ * Runs `evaluate` on worker threads. The simulation is synchronous CPU work for seconds to
+ * minutes; on the main thread it would starve BullMQ's lock renewal (and every other timer).
+ * Threads live as long as the process, so each keeps its model artifacts and semantic memories
+ * cached between runs. Aborting a run terminates its thread (a synchronous loop cannot be
+ * interrupted otherwise); a fresh thread replaces it on the next task.
+ */
+export class ThreadPoolEvaluator implements Evaluator {
+  private readonly threads: Thread[] = [];
+  private readonly backlog: Task[] = [];
+  private closed = false;
+
+  constructor(private readonly options: ThreadPoolOptions) {
+    if (!Number.isInteger(options.size) || options.size < 1)
+      throw new Error(`thread pool size must be >= 1, got ${options.size}`);
+  }
+
+  evaluate(config: EvaluationConfig, signal?: AbortSignal): Promise<EvaluationResult> {
+    if (this.closed) return Promise.reject(new Error('evaluator is closed'));
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    return new Promise<EvaluationResult>((resolve, reject) => {
+      const task: Task = { config, signal, resolve, reject };
+      signal?.addEventListener('abort', () => this.abort(task), { once: true });
+      this.backlog.push(task);
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.backlog.length > 0) {
+      let thread = this.threads.find((t) => t.task === null);
+      if (!thread && this.threads.length < this.options.size) thread = this.spawn();
+      if (!thread) return;
+      const task = this.backlog.shift() as Task;
+      thread.task = task;
+      thread.worker.postMessage({ config: task.config });
+    }
+  }
+
+  private spawn(): Thread {
+    const worker = new Worker(THREAD_ENTRY, {
+      workerData: { modulePath: this.options.modulePath, exportName: this.options.exportName },
+    });
+    let exitedResolve: () => void = () => undefined;
+    const thread: Thread = {
+      worker,
+      task: null,
+      exited: new Promise<void>((resolve) => (exitedResolve = resolve)),
+    };
+    worker.on(
+      'message',
+      (message: {
+        result?: EvaluationResult;
+        error?: { name: string; message: string; stack?: string; field?: string };
+      }) => {
+        const task = thread.task;
+        thread.task = null;
+        if (task) {
+          if (message.error) {
+            const failure = new EvaluationFailure(
+              message.error.name,
+              message.error.message,
+              message.error.field,
+            );
+            failure.stack = message.error.stack;
+            task.reject(failure);
+          } else {
+            task.resolve(message.result as EvaluationResult);
+          }
+        }
+        this.dispatch();
+      },
+    );
+    worker.on('error', (error) => {
+      // The thread died (out of memory, a crash in the module): fail its task, respawn later.
+      thread.task?.reject(error);
+      thread.task = null;
+    });
+    worker.on('exit', () => {
+      const index = this.threads.indexOf(thread);
+      if (index >= 0) this.threads.splice(index, 1);
+      thread.task?.reject(new Error('evaluation thread exited'));
+      thread.task = null;
+      exitedResolve();
+      if (!this.closed) this.dispatch();
+    });
+    this.threads.push(thread);
+    return thread;
+  }
+
+  private abort(task: Task): void {
+    const error = abortError(task.signal as AbortSignal);
+    const queued = this.backlog.indexOf(task);
+    if (queued >= 0) {
+      this.backlog.splice(queued, 1);
+      task.reject(error);
+      return;
+    }
+    const thread = this.threads.find((t) => t.task === task);
+    if (!thread) return;
+    // Out of the pool at once, so no task is handed to the thread while it terminates.
+    this.threads.splice(this.threads.indexOf(thread), 1);
+    thread.task = null;
+    task.reject(error);
+    void thread.worker.terminate();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.backlog.splice(0)) task.reject(new Error('evaluator closed'));
+    await Promise.all(this.threads.map((t) => t.worker.terminate().then(() => t.exited)));
+  }
+}

@@ -1,0 +1,126 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Job, UnrecoverableError, WaitingError } from 'bullmq';
+import type { EvaluationResult } from '@engram/evaluation';
+import { RunLifecycle } from '@engram/persistence';
+import { SIMULATE_RUN_JOB, SimulationRunJobData, SimulationRunJobResult } from '@engram/queue';
+import { runConfigHash } from '@engram/sweep-spec';
+import type { WorkerConfig } from '../config/worker-config';
+import { EVALUATOR, Evaluator, isPermanentEvaluationError } from '../evaluation/evaluator';
+import { WORKER_CONFIG } from '../tokens';
+
+/** Job progress milestones (percent): the simulation itself reports none. */
+const PROGRESS = { claimed: 5, evaluated: 90, stored: 100 } as const;
+
+export type RunJob = Job<SimulationRunJobData, SimulationRunJobResult>;
+
+function describe(error: unknown): string {
+  const e = error as { name?: string; message?: string };
+  return `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`;
+}
+
+/**
+ * One simulation job, state in PostgreSQL: claim the pending runs of the config hash (running,
+ * attempt, worker id), evaluate, then store the result and settle the runs in one transaction.
+ * A redelivered job whose result exists settles from it; a job nobody needs any more is skipped.
+ */
+@Injectable()
+export class RunExecutor {
+  private readonly logger = new Logger(RunExecutor.name);
+  private shuttingDown = false;
+
+  constructor(
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    private readonly lifecycle: RunLifecycle,
+    @Inject(EVALUATOR) private readonly evaluator: Evaluator,
+  ) {}
+
+  /** From now on an aborted evaluation releases its job instead of failing it. */
+  beginShutdown(): void {
+    this.shuttingDown = true;
+  }
+
+  async execute(
+    job: RunJob,
+    token: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<SimulationRunJobResult> {
+    const started = performance.now();
+    if (job.name !== SIMULATE_RUN_JOB)
+      throw new UnrecoverableError(`no handler for job ${job.name}`);
+    const { configHash } = job.data;
+    const workerId = this.config.workerId;
+    const attempt = Math.max(job.attemptsStarted, job.attemptsMade + 1);
+    const claim = await this.lifecycle.claim(configHash, workerId, attempt);
+    const elapsed = () => Math.round(performance.now() - started);
+    if (claim.resultExists) {
+      const settledRuns = await this.lifecycle.settleFromExistingResult(configHash);
+      return { outcome: 'reused', settledRuns, durationMs: elapsed() };
+    }
+    if (claim.runs.length === 0)
+      return { outcome: 'skipped', settledRuns: 0, durationMs: elapsed() };
+    await job.updateProgress(PROGRESS.claimed);
+
+    const run = claim.runs[0];
+    // The job carries only the hash; the config comes from the database and must still hash to it.
+    const expected = runConfigHash(run.config.model, run.artifactVersion, run.config);
+    if (expected !== configHash) {
+      await this.failPermanently(
+        configHash,
+        `stored configuration hashes to ${expected}, not to the job's ${configHash}`,
+      );
+    }
+
+    let result: EvaluationResult;
+    try {
+      result = await this.evaluator.evaluate(run.config, signal);
+    } catch (error) {
+      if (signal?.aborted && this.shuttingDown && token) {
+        // Shutdown ran out of grace: hand the job back untouched, not as a failed attempt.
+        await this.lifecycle.release(configHash, workerId);
+        await job.moveToWait(token);
+        this.logger.warn(`released ${configHash} at shutdown`);
+        throw new WaitingError();
+      }
+      if (isPermanentEvaluationError(error))
+        await this.failPermanently(configHash, describe(error));
+      const attempts = job.opts.attempts ?? 1;
+      if (job.attemptsMade + 1 >= attempts) {
+        await this.lifecycle.fail(configHash, `${describe(error)} (after ${attempts} attempts)`);
+      } else {
+        await this.lifecycle.recordRetry(
+          configHash,
+          `attempt ${job.attemptsMade + 1} of ${attempts}: ${describe(error)}`,
+        );
+      }
+      throw error;
+    }
+    await job.updateProgress(PROGRESS.evaluated);
+
+    if (result.artifactVersion !== run.artifactVersion) {
+      // The model was retrained after submission: this result belongs to another identity.
+      await this.failPermanently(
+        configHash,
+        `the worker's ${result.model} artifact is ${result.artifactVersion}, the run was submitted for ${run.artifactVersion}; resubmit the sweep`,
+      );
+    }
+    const settledRuns = await this.lifecycle.complete(configHash, result, run.id, workerId);
+    await job.updateProgress(PROGRESS.stored);
+    return { outcome: 'computed', settledRuns, durationMs: elapsed() };
+  }
+
+  /** Jobs BullMQ fails without running the processor (stalled too often) still fail their runs. */
+  async onJobFailed(job: RunJob | undefined, error: Error): Promise<void> {
+    if (!job) return;
+    const retried =
+      job.attemptsMade < (job.opts.attempts ?? 1) &&
+      !(error instanceof UnrecoverableError) &&
+      error.name !== 'UnrecoverableError';
+    if (retried) return;
+    await this.lifecycle.fail(job.data.configHash, describe(error));
+  }
+
+  private async failPermanently(configHash: string, reason: string): Promise<never> {
+    await this.lifecycle.fail(configHash, reason);
+    throw new UnrecoverableError(reason);
+  }
+}

@@ -1,0 +1,1 @@
+export { ConfigError, EnvReader } from './env';

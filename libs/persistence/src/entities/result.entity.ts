@@ -1,0 +1,111 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { ModelArtifactEntity } from './model-artifact.entity';
+
+/**
+ * The metrics of one distinct configuration, computed once and shared by every run (of any sweep)
+ * with the same config hash. Every scalar of EvaluationResult is a typed column.
+ */
+@Entity({ name: 'results' })
+@Index('results_dynamic_accuracy_idx', ['dynamicAccuracy'])
+export class ResultEntity {
+  @PrimaryColumn({
+    name: 'config_hash',
+    type: 'character',
+    length: 64,
+    primaryKeyConstraintName: 'results_pkey',
+  })
+  configHash!: string;
+
+  @Column({ type: 'text' })
+  model!: string;
+
+  @Column({ name: 'artifact_version', type: 'text' })
+  artifactVersion!: string;
+
+  @ManyToOne(() => ModelArtifactEntity, { nullable: false })
+  @JoinColumn([
+    {
+      name: 'model',
+      referencedColumnName: 'model',
+      foreignKeyConstraintName: 'results_artifact_fkey',
+    },
+    {
+      name: 'artifact_version',
+      referencedColumnName: 'version',
+      foreignKeyConstraintName: 'results_artifact_fkey',
+    },
+  ])
+  artifact?: ModelArtifactEntity;
+
+  @Column({ type: 'integer' })
+  samples!: number;
+
+  @Column({ name: 'dynamic_accuracy', type: 'double precision' })
+  dynamicAccuracy!: number;
+
+  @Column({ name: 'static_accuracy', type: 'double precision' })
+  staticAccuracy!: number;
+
+  @Column({ name: 'software_accuracy', type: 'double precision' })
+  softwareAccuracy!: number;
+
+  @Column({ name: 'mean_macs_per_sample', type: 'double precision' })
+  meanMacsPerSample!: number;
+
+  @Column({ name: 'static_macs_per_sample', type: 'double precision' })
+  staticMacsPerSample!: number;
+
+  @Column({ name: 'compute_reduction', type: 'double precision' })
+  computeReduction!: number;
+
+  @Column({ name: 'cam_searches_per_sample', type: 'double precision' })
+  camSearchesPerSample!: number;
+
+  @Column({ name: 'cam_bit_searches_per_sample', type: 'double precision' })
+  camBitSearchesPerSample!: number;
+
+  @Column({ name: 'energy_per_inference_pj', type: 'double precision' })
+  energyPerInferencePj!: number;
+
+  @Column({ name: 'static_energy_per_inference_pj', type: 'double precision' })
+  staticEnergyPerInferencePj!: number;
+
+  @Column({ name: 'digital_baseline_energy_per_inference_pj', type: 'double precision' })
+  digitalBaselineEnergyPerInferencePj!: number;
+
+  @Column({ name: 'energy_reduction_vs_digital', type: 'double precision' })
+  energyReductionVsDigital!: number;
+
+  @Column({ name: 'energy_reduction_vs_static', type: 'double precision' })
+  energyReductionVsStatic!: number;
+
+  @Column({ name: 'wall_time_ms', type: 'double precision' })
+  wallTimeMs!: number;
+
+  @Column({ name: 'dynamic_wall_time_ms', type: 'double precision' })
+  dynamicWallTimeMs!: number;
+
+  @Column({ name: 'static_wall_time_ms', type: 'double precision' })
+  staticWallTimeMs!: number;
+
+  /** Samples that left at each exit; the last entry is the final classifier. */
+  @Column({ name: 'exit_histogram', type: 'jsonb' })
+  exitHistogram!: number[];
+
+  /** Accuracy per exit; null where no sample left (NaN in the evaluation result). */
+  @Column({ name: 'exit_accuracy', type: 'jsonb' })
+  exitAccuracy!: (number | null)[];
+
+  @Column({ name: 'energy_breakdown_pj', type: 'jsonb' })
+  energyBreakdownPj!: Record<string, number>;
+
+  /** The run whose job computed it. */
+  @Column({ name: 'run_id', type: 'uuid' })
+  runId!: string;
+
+  @Column({ name: 'worker_id', type: 'text' })
+  workerId!: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+}

@@ -1,0 +1,130 @@
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
+import type { EvaluationConfig } from '@engram/evaluation';
+import type { RunStatus } from '../fields';
+import { SweepEntity } from './sweep.entity';
+
+/**
+ * One configuration of one sweep. The resolved config is kept whole (JSONB) and its sweep
+ * parameters again as typed columns for filtering. Null device columns mean "the profile value".
+ */
+@Entity({ name: 'runs' })
+@Unique('runs_sweep_config_unique', ['sweepId', 'configHash'])
+@Unique('runs_sweep_index_unique', ['sweepId', 'runIndex'])
+@Check(
+  'runs_status_check',
+  `status IN ('queued', 'running', 'succeeded', 'cached', 'failed', 'cancelled')`,
+)
+@Index('runs_sweep_status_idx', ['sweepId', 'status'])
+@Index('runs_config_hash_idx', ['configHash'])
+@Index('runs_model_artifact_idx', ['model', 'artifactVersion'])
+@Index('runs_programming_noise_idx', ['programmingNoise'])
+@Index('runs_read_noise_idx', ['readNoise'])
+@Index('runs_cam_threshold_idx', ['camThreshold'])
+@Index('runs_memory_size_idx', ['memorySize'])
+@Index('runs_adc_bits_idx', ['adcBits'])
+@Index('runs_seed_idx', ['seed'])
+export class RunEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'runs_pkey' })
+  id!: string;
+
+  @Column({ name: 'sweep_id', type: 'uuid' })
+  sweepId!: string;
+
+  @ManyToOne(() => SweepEntity, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn({ name: 'sweep_id', foreignKeyConstraintName: 'runs_sweep_fkey' })
+  sweep?: SweepEntity;
+
+  @Column({ name: 'run_index', type: 'integer' })
+  runIndex!: number;
+
+  @Column({ name: 'repeat_index', type: 'integer' })
+  repeatIndex!: number;
+
+  @Column({ name: 'config_hash', type: 'character', length: 64 })
+  configHash!: string;
+
+  @Column({ type: 'text' })
+  model!: string;
+
+  @Column({ name: 'artifact_version', type: 'text' })
+  artifactVersion!: string;
+
+  @Column({ type: 'jsonb' })
+  config!: EvaluationConfig;
+
+  @Column({ name: 'programming_noise', type: 'double precision', nullable: true })
+  programmingNoise!: number | null;
+
+  @Column({ name: 'read_noise', type: 'double precision', nullable: true })
+  readNoise!: number | null;
+
+  @Column({ name: 'cam_threshold', type: 'double precision' })
+  camThreshold!: number;
+
+  @Column({ name: 'memory_size', type: 'integer' })
+  memorySize!: number;
+
+  @Column({ name: 'adc_bits', type: 'integer', nullable: true })
+  adcBits!: number | null;
+
+  @Column({ name: 'dac_bits', type: 'integer', nullable: true })
+  dacBits!: number | null;
+
+  @Column({ type: 'integer' })
+  seed!: number;
+
+  @Column({ name: 'stuck_at_lrs_rate', type: 'double precision', nullable: true })
+  stuckAtLrsRate!: number | null;
+
+  @Column({ name: 'stuck_at_hrs_rate', type: 'double precision', nullable: true })
+  stuckAtHrsRate!: number | null;
+
+  @Column({ name: 'tile_rows', type: 'integer', nullable: true })
+  tileRows!: number | null;
+
+  @Column({ name: 'tile_cols', type: 'integer', nullable: true })
+  tileCols!: number | null;
+
+  @Column({ name: 'exit_rule', type: 'text' })
+  exitRule!: string;
+
+  @Column({ name: 'device_profile', type: 'text' })
+  deviceProfile!: string;
+
+  @Column({ type: 'text' })
+  split!: string;
+
+  @Column({ name: 'sample_count', type: 'integer', nullable: true })
+  sampleCount!: number | null;
+
+  @Column({ type: 'text' })
+  status!: RunStatus;
+
+  /** Delivery attempts started (BullMQ's count, including restarts after a stall). */
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'worker_id', type: 'text', nullable: true })
+  workerId!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  error!: string | null;
+
+  @Column({ name: 'queued_at', type: 'timestamptz', default: () => 'now()' })
+  queuedAt!: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt!: Date | null;
+}

@@ -1,0 +1,79 @@
+import type { EvaluationConfig } from '@engram/evaluation';
+import {
+  MutableEvaluationConfig,
+  PARAMETER_NAMES,
+  PARAMETERS,
+  ParameterName,
+  ParameterValue,
+  PLATFORM_DEFAULTS,
+} from './parameters';
+import { SweepSpec } from './sweep-spec';
+
+export type ParameterValues = Partial<Record<ParameterName, ParameterValue>>;
+
+export interface ExpandedRun {
+  /** Position in the sweep (0-based), stable for a given spec. */
+  index: number;
+  repeat: number;
+  /** Grid axis values of this run (seed included when it is an axis). */
+  gridValues: ParameterValues;
+  /** The complete configuration handed to `evaluate`, platform defaults filled in. */
+  config: EvaluationConfig;
+}
+
+/** Grid axes in the registry's parameter order, so key order in the spec never changes the runs. */
+export function gridAxes(spec: Pick<SweepSpec, 'grid'>): ParameterName[] {
+  return PARAMETER_NAMES.filter((name) => spec.grid[name] !== undefined);
+}
+
+/** The evaluation config of one point: fixed values, then grid values, then platform defaults. */
+export function resolveConfig(spec: SweepSpec, values: ParameterValues): EvaluationConfig {
+  const draft: MutableEvaluationConfig = { device: {} };
+  for (const name of PARAMETER_NAMES) {
+    const value = values[name] ?? spec.fixed?.[name];
+    if (value !== undefined) PARAMETERS[name].apply(draft, value);
+  }
+  if (draft.camThreshold === undefined || draft.memorySize === undefined) {
+    // validateSweepSpec reports these with the field; reaching here means it was skipped.
+    throw new Error('camThreshold and memorySize must be set in the grid or in fixed');
+  }
+  const config: EvaluationConfig = {
+    model: spec.model,
+    deviceProfile: draft.deviceProfile ?? PLATFORM_DEFAULTS.deviceProfile,
+    camThreshold: draft.camThreshold,
+    exitRule: draft.exitRule ?? PLATFORM_DEFAULTS.exitRule,
+    memorySize: draft.memorySize,
+    seed: draft.seed ?? PLATFORM_DEFAULTS.seed,
+    split: spec.split ?? PLATFORM_DEFAULTS.split,
+    engine: PLATFORM_DEFAULTS.engine,
+  };
+  if (Object.keys(draft.device).length > 0) config.device = draft.device;
+  if (spec.sampleCount !== undefined) config.sampleCount = spec.sampleCount;
+  return config;
+}
+
+/**
+ * Every run of a validated sweep: the Cartesian product of the grid axes, each point repeated
+ * `repeats` times with seeds counting up from the base seed. Lazy, so callers can stream 10,000
+ * runs without holding intermediate products.
+ */
+export function* expandSweep(spec: SweepSpec): Generator<ExpandedRun> {
+  const axes = gridAxes(spec);
+  const lists = axes.map((name) => spec.grid[name] as ParameterValue[]);
+  const repeats = spec.repeats ?? 1;
+  const digits = new Array<number>(axes.length).fill(0);
+  let index = 0;
+  for (;;) {
+    const gridValues: ParameterValues = {};
+    axes.forEach((name, i) => (gridValues[name] = lists[i][digits[i]]));
+    const base = resolveConfig(spec, gridValues);
+    for (let repeat = 0; repeat < repeats; repeat++) {
+      const config = repeat === 0 ? base : { ...base, seed: base.seed + repeat };
+      yield { index: index++, repeat, gridValues, config };
+    }
+    // Odometer increment: the last axis varies fastest.
+    let axis = axes.length - 1;
+    while (axis >= 0 && ++digits[axis] === lists[axis].length) digits[axis--] = 0;
+    if (axis < 0) return;
+  }
+}

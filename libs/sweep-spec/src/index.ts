@@ -1,0 +1,43 @@
+export {
+  DEFAULT_SEED,
+  MAX_SEED,
+  PARAMETER_NAMES,
+  PARAMETERS,
+  PLATFORM_DEFAULTS,
+  REQUIRED_PARAMETERS,
+  isParameterName,
+  type ParameterDefinition,
+  type ParameterName,
+  type ParameterValue,
+} from './parameters';
+export {
+  MODEL_NAMES,
+  MODEL_REGISTRY,
+  isModelName,
+  parameterRange,
+  type ModelRegistration,
+} from './model-registry';
+export {
+  ModelArtifactNotFoundError,
+  modelArtifactManifestPath,
+  readModelArtifactInfo,
+  type ModelArtifactInfo,
+} from './model-artifact';
+export {
+  SweepSpecError,
+  SweepSpecValidator,
+  countRuns,
+  sweepSpecJsonSchema,
+  type SpecIssue,
+  type SweepLimits,
+  type SweepSpec,
+} from './sweep-spec';
+export {
+  expandSweep,
+  gridAxes,
+  resolveConfig,
+  type ExpandedRun,
+  type ParameterValues,
+} from './expand';
+export { RUN_IDENTITY_FORMAT, canonicalJson, runConfigHash } from './run-identity';
+export { parseSpecText, specFormatOf, type SpecFormat } from './parse';

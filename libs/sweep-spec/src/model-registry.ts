@@ -1,0 +1,54 @@
+import type { EvaluationSplit, ModelName } from '@engram/evaluation';
+import { PARAMETER_NAMES, PARAMETERS, ParameterName } from './parameters';
+
+/**
+ * What the platform needs to know about a model to accept sweeps over it. Adding a model means
+ * adding one entry here (and training its artifact); nothing else in the platform changes.
+ */
+export interface ModelRegistration {
+  name: ModelName;
+  description: string;
+  /** Parameters a sweep over this model may set (in the grid or in `fixed`). */
+  parameters: readonly ParameterName[];
+  /** Narrower ranges than the parameter's own, where the model imposes them. */
+  rangeOverrides?: Partial<Record<ParameterName, { minimum?: number; maximum?: number }>>;
+  /** Samples in each evaluation split; sampleCount may not exceed them. */
+  splitSamples: Partial<Record<EvaluationSplit, number>>;
+}
+
+export const MODEL_REGISTRY: Readonly<Record<ModelName, ModelRegistration>> = {
+  'resnet-mnist': {
+    name: 'resnet-mnist',
+    description: 'Ternary ResNet on MNIST digits with semantic-memory early exits.',
+    parameters: PARAMETER_NAMES,
+    // MNIST: 10,000 test images; the artifact holds out 5,000 training images for validation.
+    splitSamples: { test: 10_000, validation: 5_000 },
+  },
+  'pointnet2-modelnet10': {
+    name: 'pointnet2-modelnet10',
+    description: 'PointNet++ on ModelNet10 point clouds with semantic-memory early exits.',
+    parameters: PARAMETER_NAMES,
+    // ModelNet10's official test split has 908 shapes; its validation split is set by training.
+    splitSamples: { test: 908 },
+  },
+};
+
+export const MODEL_NAMES = Object.keys(MODEL_REGISTRY) as ModelName[];
+
+export function isModelName(name: string): name is ModelName {
+  return Object.prototype.hasOwnProperty.call(MODEL_REGISTRY, name);
+}
+
+/** The range a model allows for a numeric parameter (the parameter's own unless narrowed). */
+export function parameterRange(
+  model: ModelName,
+  name: ParameterName,
+): { minimum: number; maximum: number } | null {
+  const definition = PARAMETERS[name];
+  if (definition.kind === 'enum') return null;
+  const override = MODEL_REGISTRY[model].rangeOverrides?.[name];
+  return {
+    minimum: override?.minimum ?? definition.minimum,
+    maximum: override?.maximum ?? definition.maximum,
+  };
+}

@@ -1,0 +1,220 @@
+import {
+  SweepSpec,
+  SweepSpecError,
+  SweepSpecValidator,
+  canonicalJson,
+  countRuns,
+  expandSweep,
+  parseSpecText,
+  runConfigHash,
+  specFormatOf,
+} from './index';
+
+const validator = new SweepSpecValidator({ maxRuns: 10_000 });
+
+const baseSpec: SweepSpec = {
+  name: 'noise sweep',
+  model: 'resnet-mnist',
+  grid: { readNoise: [0, 0.02], camThreshold: [0.1, 0.2, 0.3] },
+  fixed: { memorySize: 4 },
+  sampleCount: 100,
+};
+
+function issuesOf(input: unknown): { field: string; message: string }[] {
+  try {
+    validator.validate(input);
+  } catch (error) {
+    if (error instanceof SweepSpecError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected the spec to be rejected');
+}
+
+describe('SweepSpecValidator', () => {
+  it('accepts a valid spec', () => {
+    expect(validator.validate(baseSpec)).toEqual(baseSpec);
+  });
+
+  it('names an unknown model', () => {
+    const issues = issuesOf({ ...baseSpec, model: 'vgg-cifar' });
+    expect(issues).toEqual([{ field: 'model', message: expect.stringContaining('unknown model') }]);
+  });
+
+  it('names an unknown axis', () => {
+    const issues = issuesOf({ ...baseSpec, grid: { ...baseSpec.grid, shotNoise: [1] } });
+    expect(issues).toEqual([
+      { field: 'grid.shotNoise', message: expect.stringContaining('unknown axis') },
+    ]);
+  });
+
+  it('names the value out of range, by index', () => {
+    const issues = issuesOf({ ...baseSpec, grid: { readNoise: [0, 1.5], camThreshold: [0.1] } });
+    expect(issues).toEqual([{ field: 'grid.readNoise[1]', message: 'must be <= 1' }]);
+  });
+
+  it('rejects a non-integer memory size in fixed', () => {
+    const issues = issuesOf({ ...baseSpec, fixed: { memorySize: 2.5 } });
+    expect(issues).toEqual([{ field: 'fixed.memorySize', message: 'must be integer' }]);
+  });
+
+  it('names an empty axis', () => {
+    const issues = issuesOf({ ...baseSpec, grid: { ...baseSpec.grid, adcBits: [] } });
+    expect(issues).toEqual([{ field: 'grid.adcBits', message: expect.stringContaining('empty') }]);
+  });
+
+  it('rejects a grid larger than the maximum', () => {
+    const small = new SweepSpecValidator({ maxRuns: 5 });
+    expect(() => small.validate(baseSpec)).toThrow(
+      /grid: expands to 6 runs, more than the maximum of 5/,
+    );
+  });
+
+  it('requires camThreshold and memorySize somewhere', () => {
+    const issues = issuesOf({ name: 'x', model: 'resnet-mnist', grid: { readNoise: [0] } });
+    expect(issues.map((i) => i.field)).toEqual(['grid.camThreshold', 'grid.memorySize']);
+  });
+
+  it('rejects a parameter set both in grid and fixed', () => {
+    const issues = issuesOf({ ...baseSpec, fixed: { memorySize: 4, readNoise: 0.1 } });
+    expect(issues).toEqual([
+      { field: 'fixed.readNoise', message: expect.stringContaining('also a grid axis') },
+    ]);
+  });
+
+  it('rejects repeats with a seed axis, and sample counts beyond the split', () => {
+    const issues = issuesOf({
+      ...baseSpec,
+      grid: { ...baseSpec.grid, seed: [1, 2] },
+      repeats: 3,
+      sampleCount: 20_000,
+    });
+    expect(issues.map((i) => i.field).sort()).toEqual(['repeats', 'sampleCount']);
+  });
+
+  it('rejects unknown top-level fields and duplicate axis values', () => {
+    const issues = issuesOf({
+      ...baseSpec,
+      grid: { ...baseSpec.grid, adcBits: [4, 4] },
+      colour: 'red',
+    });
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { field: 'colour', message: 'unknown field' },
+        { field: 'grid.adcBits', message: 'values must be distinct' },
+      ]),
+    );
+  });
+});
+
+describe('expandSweep', () => {
+  it('yields the Cartesian product with platform defaults filled in', () => {
+    const runs = [...expandSweep(baseSpec)];
+    expect(runs).toHaveLength(countRuns(baseSpec));
+    expect(runs).toHaveLength(6);
+    // readNoise precedes camThreshold in the registry order; the last axis varies fastest.
+    expect(runs.map((r) => [r.gridValues.readNoise, r.gridValues.camThreshold])).toEqual([
+      [0, 0.1],
+      [0, 0.2],
+      [0, 0.3],
+      [0.02, 0.1],
+      [0.02, 0.2],
+      [0.02, 0.3],
+    ]);
+    expect(runs[3].config).toEqual({
+      model: 'resnet-mnist',
+      deviceProfile: 'rram-40nm-ternary',
+      device: { readNoise: 0.02 },
+      camThreshold: 0.1,
+      exitRule: 'margin',
+      memorySize: 4,
+      seed: 0,
+      split: 'test',
+      sampleCount: 100,
+      engine: 'tfjs',
+    });
+  });
+
+  it('repeats each grid point with consecutive seeds from the fixed seed', () => {
+    const spec: SweepSpec = {
+      ...baseSpec,
+      grid: { camThreshold: [0.1, 0.2] },
+      fixed: { memorySize: 2, seed: 7 },
+      repeats: 3,
+    };
+    const runs = [...expandSweep(spec)];
+    expect(runs.map((r) => [r.config.camThreshold, r.config.seed, r.repeat])).toEqual([
+      [0.1, 7, 0],
+      [0.1, 8, 1],
+      [0.1, 9, 2],
+      [0.2, 7, 0],
+      [0.2, 8, 1],
+      [0.2, 9, 2],
+    ]);
+  });
+
+  it('expands a 10,000-run grid quickly', () => {
+    const spec: SweepSpec = {
+      name: 'big',
+      model: 'resnet-mnist',
+      grid: {
+        seed: Array.from({ length: 100 }, (_, i) => i),
+        camThreshold: Array.from({ length: 100 }, (_, i) => i / 100),
+      },
+      fixed: { memorySize: 1 },
+    };
+    const started = performance.now();
+    const hashes = new Set(
+      [...expandSweep(validator.validate(spec))].map((r) =>
+        runConfigHash('resnet-mnist', 'v1', r.config),
+      ),
+    );
+    expect(hashes.size).toBe(10_000);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe('run identity', () => {
+  const config = [...expandSweep(baseSpec)][0].config;
+
+  it('does not depend on key order', () => {
+    const reordered = Object.fromEntries(Object.entries(config).reverse()) as typeof config;
+    expect(runConfigHash('resnet-mnist', 'v1', reordered)).toBe(
+      runConfigHash('resnet-mnist', 'v1', config),
+    );
+  });
+
+  it('changes with the artifact version and with any parameter', () => {
+    const hash = runConfigHash('resnet-mnist', 'v1', config);
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(runConfigHash('resnet-mnist', 'v2', config)).not.toBe(hash);
+    expect(runConfigHash('resnet-mnist', 'v1', { ...config, seed: 1 })).not.toBe(hash);
+    expect(runConfigHash('resnet-mnist', 'v1', { ...config, device: { readNoise: 0.5 } })).not.toBe(
+      hash,
+    );
+  });
+
+  it('canonical JSON sorts nested keys and drops undefined', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: undefined }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[1,{"y":2}]},"b":1}',
+    );
+  });
+});
+
+describe('spec text', () => {
+  it('parses YAML and JSON to the same spec', () => {
+    const yamlText = [
+      'name: noise sweep',
+      'model: resnet-mnist',
+      'grid:',
+      '  readNoise: [0, 0.02]',
+      '  camThreshold: [0.1, 0.2, 0.3]',
+      'fixed:',
+      '  memorySize: 4',
+      'sampleCount: 100',
+    ].join('\n');
+    expect(specFormatOf('sweep.yml')).toBe('yaml');
+    expect(specFormatOf('sweep.json')).toBe('json');
+    expect(parseSpecText(yamlText, 'yaml')).toEqual(baseSpec);
+    expect(parseSpecText(JSON.stringify(baseSpec), 'json')).toEqual(baseSpec);
+  });
+});
