@@ -40,10 +40,22 @@ describe('docker/Dockerfile', () => {
     expect(read('apps/api/README.md')).toContain(`${runner.join(' ')} apps/api/src/migrate.ts`);
   });
 
+  it('builds the dashboard with the workspace script and serves it from the API image', () => {
+    expect(stage('dashboard').from).toBe('install');
+    const build = stage('dashboard').runs.find((r) => r.startsWith('npm run '));
+    expect(build).toBe('npm run build:dashboard');
+    expect(pkg.scripts['build:dashboard']).toContain('apps/dashboard/vite.config.ts');
+    expect(stage('api').copies).toContain(
+      '--from=dashboard /app/apps/dashboard/dist apps/dashboard/dist',
+    );
+  });
+
   it('installs from the lockfile with npm 11 and prunes with the script in tools/deploy', () => {
+    expect(stage('deps').from).toBe('install');
+    const installRuns = stage('install').runs;
+    expect(installRuns).toContain('npm ci --no-audit --no-fund');
+    expect(installRuns.some((r) => /npm install --global npm@11\b/.test(r))).toBe(true);
     const runs = stage('deps').runs;
-    expect(runs).toContain('npm ci --no-audit --no-fund');
-    expect(runs.some((r) => /npm install --global npm@11\b/.test(r))).toBe(true);
     expect(pkg.allowScripts).toBeDefined();
     const prune = runs.find((r) => r.startsWith('node tools/deploy/prune-modules.js')) as string;
     expect(prune).toBeDefined();

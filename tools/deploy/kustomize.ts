@@ -237,10 +237,10 @@ function applyPatch(objects: Generated[], patch: Patch, dir: string): Generated[
     if (hits.length === 0) throw new Error(`${dir}: patch ${describe} matches nothing`);
     result = result.map((o) =>
       hits.includes(o)
-        ? Object.assign(
+        ? (Object.assign(
             strategicMerge(o as unknown as JsonObject, doc as unknown as JsonObject, o.kind),
-            o[GENERATED] ? { [GENERATED]: true } : {},
-          )
+            o[GENERATED] ? { [GENERATED]: true as const } : {},
+          ) as unknown as Generated)
         : o,
     );
   }
@@ -287,7 +287,7 @@ function applyJson6902(object: Generated, ops: JsonOp[]): Generated {
   }
   return Object.assign(
     copy as unknown as K8sObject,
-    object[GENERATED] ? { [GENERATED]: true } : {},
+    object[GENERATED] ? { [GENERATED]: true as const } : {},
   );
 }
 

@@ -1,0 +1,80 @@
+// ECharts, tree-shaken: only the charts and components the dashboard draws, canvas renderer.
+import * as echarts from 'echarts/core';
+import { BarChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
+import {
+  GridComponent,
+  LegendComponent,
+  ParallelComponent,
+  TooltipComponent,
+} from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+
+echarts.use([
+  BarChart,
+  LineChart,
+  ParallelChart,
+  ScatterChart,
+  GridComponent,
+  LegendComponent,
+  ParallelComponent,
+  TooltipComponent,
+  CanvasRenderer,
+]);
+
+export type Chart = echarts.ECharts;
+export type Option = echarts.EChartsCoreOption;
+
+declare global {
+  interface Window {
+    /** Every chart on the page by id, so tests can read `getOption()` instead of pixels. */
+    __engramCharts: Record<string, Chart>;
+  }
+}
+
+window.__engramCharts = {};
+
+export const PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#e15759',
+  '#76b7b2',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
+
+const resizer = new ResizeObserver((entries) => {
+  for (const entry of entries) echarts.getInstanceByDom(entry.target as HTMLElement)?.resize();
+});
+
+/** Draws (or redraws) the chart of an element; registered under `id` for tests. */
+export function render(id: string, element: HTMLElement, option: Option): Chart {
+  let chart = echarts.getInstanceByDom(element);
+  if (!chart) {
+    chart = echarts.init(element, undefined, { renderer: 'canvas' });
+    resizer.observe(element);
+  }
+  chart.setOption({ animation: false, color: PALETTE, ...option }, { notMerge: true });
+  window.__engramCharts[id] = chart;
+  return chart;
+}
+
+/** Disposes every chart (when the view changes). */
+export function disposeAll(): void {
+  for (const [id, chart] of Object.entries(window.__engramCharts)) {
+    resizer.unobserve(chart.getDom());
+    chart.dispose();
+    delete window.__engramCharts[id];
+  }
+}
+
+export function formatNumber(value: unknown): string {
+  if (typeof value !== 'number') return value === null || value === undefined ? '' : String(value);
+  if (!Number.isFinite(value)) return String(value);
+  if (value !== 0 && (Math.abs(value) >= 1e5 || Math.abs(value) < 1e-3))
+    return value.toExponential(3);
+  return String(Number(value.toPrecision(4)));
+}
