@@ -1,6 +1,17 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { simulate } from './commands/simulate';
+import {
+  ApiOptions,
+  cancelCommand,
+  modelsCommand,
+  resultsCommand,
+  retryCommand,
+  statusCommand,
+  submitCommand,
+} from './commands/sweeps';
+import { upCommand } from './commands/up';
+import { CliError, ExitCode, formatCliError } from './errors';
 import { train } from './commands/train';
 import { runEvaluate } from './commands/evaluate';
 import { report } from './commands/report';
@@ -16,7 +27,139 @@ export function buildProgram(): Command {
     .description(
       'Experiment sweeps over a memristor-simulated, semantic-memory dynamic neural network',
     )
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 ok, 1 the operation failed (e.g. a watched sweep ended with failed runs),
+2 usage or validation error, 3 API or infrastructure unreachable.
+
+Examples:
+  npm start                                   # engram up: local platform + example sweep
+  engram sweep submit examples/noise-vs-threshold.yaml --watch
+  engram results <sweep-id> --format csv > results.csv`,
+    );
+
+  const withApi = (command: Command): Command =>
+    command
+      .addOption(
+        new Option('--api-url <url>', 'Engram API URL')
+          .env('ENGRAM_API_URL')
+          .default('http://127.0.0.1:3000'),
+      )
+      .addOption(
+        new Option('--api-key <key>', "API key (the server's API_KEY)").env('ENGRAM_API_KEY'),
+      )
+      .option('--json', 'print JSON for scripts');
+  const exitWith = (code: number) => {
+    process.exitCode = code;
+  };
+
+  program
+    .command('up')
+    .description(
+      'Start the platform on this machine (embedded PostgreSQL + Redis unless DATABASE_URL / REDIS_URL are set, the API and workers), run the example sweep and serve until Ctrl-C',
+    )
+    .option('--spec <file>', 'sweep to run (default examples/noise-vs-threshold.yaml)')
+    .option('--no-sweep', 'start the platform only')
+    .option('--dir <dir>', 'folder of the embedded stack (default .engram/, or ENGRAM_HOME)')
+    .option('--workers <n>', 'worker processes', integer, 1)
+    .option('--concurrency <n>', "runs at once per worker (default: the queue table's)", integer)
+    .option(
+      '--port <n>',
+      'API port (default PORT, else 3000 when free, else any free port)',
+      integer,
+    )
+    .option('--exit-when-done', 'stop everything and exit when the sweep is done')
+    .option('--json', 'print the finished sweep and its runs as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  engram up                         # what npm start runs
+  engram up --exit-when-done        # exit 0 when the example sweep completed
+  engram up --no-sweep --workers 2  # just the platform, for engram sweep submit
+  DATABASE_URL=postgres://... REDIS_URL=redis://... engram up   # your own servers`,
+    )
+    .action(async (opts) => exitWith(await upCommand(opts)));
+
+  const sweep = program.command('sweep').description('Submit and manage sweeps on an Engram API');
+  withApi(
+    sweep
+      .command('submit')
+      .description('Submit a sweep specification (YAML or JSON), validated locally first')
+      .argument('<spec>', 'spec file (.yaml, .yml or .json)')
+      .option('--watch', 'show progress until the sweep is done (exit 1 if runs failed)'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  engram sweep submit examples/noise-vs-threshold.yaml --watch\n  id=$(engram sweep submit spec.json --json | jq -r .sweepId)',
+    )
+    .action(async (file: string, opts: ApiOptions & { watch?: boolean }) =>
+      exitWith(await submitCommand(file, opts)),
+    );
+  withApi(
+    sweep
+      .command('status')
+      .description('Status, counts by run state, progress and ETA of a sweep')
+      .argument('<id>', 'sweep id')
+      .option('--watch', 'show progress until the sweep is done (exit 1 if runs failed)'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  engram sweep status <id>\n  engram sweep status <id> --watch',
+    )
+    .action(async (id: string, opts: ApiOptions & { watch?: boolean }) =>
+      exitWith(await statusCommand(id, opts)),
+    );
+  withApi(
+    sweep
+      .command('cancel')
+      .description('Cancel the queued runs of a sweep (running runs finish)')
+      .argument('<id>', 'sweep id'),
+  )
+    .addHelpText('after', '\nExample:\n  engram sweep cancel <id>')
+    .action(async (id: string, opts: ApiOptions) => exitWith(await cancelCommand(id, opts)));
+  withApi(
+    sweep
+      .command('retry')
+      .description('Re-queue the failed runs of a sweep (only those)')
+      .argument('<id>', 'sweep id')
+      .option('--watch', 'show progress until the sweep is done again'),
+  )
+    .addHelpText('after', '\nExample:\n  engram sweep retry <id> --watch')
+    .action(async (id: string, opts: ApiOptions & { watch?: boolean }) =>
+      exitWith(await retryCommand(id, opts)),
+    );
+
+  withApi(
+    program
+      .command('results')
+      .description('Runs of a sweep with their parameters and metrics')
+      .argument('<id>', 'sweep id')
+      .option('--format <format>', 'table, csv or json', 'table')
+      .option(
+        '--where <axis=value>',
+        'filter (repeatable): readNoise=0.05, status=failed, dynamicAccuracy[gte]=0.9',
+        (value: string, previous: string[] = []) => [...previous, value],
+      ),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  engram results <id>\n  engram results <id> --format csv > runs.csv\n  engram results <id> --where camThreshold=0.1 --where status=succeeded',
+    )
+    .action(async (id: string, opts: ApiOptions & { format?: string; where?: string[] }) =>
+      exitWith(await resultsCommand(id, opts)),
+    );
+
+  program
+    .command('models')
+    .description(
+      'Model artifacts in the models folder (ENGRAM_MODELS_DIR) and their test accuracies',
+    )
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  engram models --json')
+    .action((opts: { json?: boolean }) => exitWith(modelsCommand(opts)));
 
   program
     .command('simulate')
@@ -98,11 +241,33 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Runs the CLI; resolves to the exit code (documented in apps/cli/README.md). */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const exitOverride = (command: Command) => {
+    command.exitOverride();
+    command.commands.forEach(exitOverride);
+  };
+  exitOverride(program);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; every other commander error is a usage error.
+      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(formatCliError(error));
+      return error.exitCode;
+    }
+    process.stderr.write(`engram: ${(error as Error)?.message ?? String(error)}\n`);
+    return ExitCode.Failure;
+  }
+}
+
 if (require.main === module) {
-  buildProgram()
-    .parseAsync(process.argv)
-    .catch((error: Error) => {
-      process.stderr.write(`engram: ${error.message}\n`);
-      process.exit(1);
-    });
+  // Exit explicitly: keep-alive sockets of fetch must not hold the process (stdout and stderr
+  // are synchronous on pipes and files, so nothing printed is lost).
+  void runCli(process.argv).then((code) => process.exit(code));
 }

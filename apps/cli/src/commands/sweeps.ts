@@ -1,0 +1,281 @@
+import * as path from 'node:path';
+import type { ModelName } from '@engram/evaluation';
+import { EngramClient, RunQuery, RunRecord, SweepDetail, SweepProgress } from '@engram/api-client';
+import { MODEL_NAMES, ModelArtifactNotFoundError, readModelArtifactInfo } from '@engram/sweep-spec';
+import { CliError, ExitCode, apiFailure } from '../errors';
+import { ProgressPrinter, formatDuration, progressLine, renderTable } from '../format';
+import { readSpecFile } from './spec-file';
+
+export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
+
+export interface ApiOptions {
+  apiUrl?: string;
+  apiKey?: string;
+  json?: boolean;
+}
+
+export function apiTarget(opts: ApiOptions): { url: string; client: EngramClient } {
+  const url = opts.apiUrl ?? process.env.ENGRAM_API_URL ?? DEFAULT_API_URL;
+  const apiKey = opts.apiKey ?? process.env.ENGRAM_API_KEY;
+  return { url, client: new EngramClient({ baseUrl: url, apiKey }) };
+}
+
+async function call<T>(
+  opts: ApiOptions,
+  what: string,
+  fn: (client: EngramClient) => Promise<T>,
+): Promise<T> {
+  const { url, client } = apiTarget(opts);
+  try {
+    return await fn(client);
+  } catch (error) {
+    throw apiFailure(error, url, what);
+  }
+}
+
+function out(text: string): void {
+  process.stdout.write(text);
+}
+
+function printJson(value: unknown): void {
+  out(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function sweepStatusText(s: SweepProgress): string {
+  const c = s.counts;
+  return (
+    [
+      `sweep ${s.id}  ${s.name}`,
+      `  model ${s.model} (artifact ${s.artifactVersion}), axes ${s.gridAxes.join(', ') || '-'}`,
+      `  status ${s.status}: ${s.runCount} runs — ${c.succeeded} succeeded, ${c.cached} cached, ${c.failed} failed, ${c.cancelled} cancelled, ${c.running} running, ${c.queued} queued`,
+      `  elapsed ${formatDuration(s.elapsedMs)}, ETA ${formatDuration(s.etaMs)}`,
+    ].join('\n') + '\n'
+  );
+}
+
+/** Exit code of a settled sweep under --watch: 0 when every run succeeded (or was cached). */
+export function sweepExitCode(s: SweepProgress): number {
+  return s.status === 'completed' ? ExitCode.Ok : ExitCode.Failure;
+}
+
+/** Polls the sweep to its end, drawing a progress bar on stderr (none with --json). */
+export async function watchSweep(
+  opts: ApiOptions,
+  id: string,
+  intervalMs = 1000,
+): Promise<SweepDetail> {
+  const printer = new ProgressPrinter();
+  try {
+    return await call(opts, `watching sweep ${id}`, (client) =>
+      client.waitForSweep(id, {
+        intervalMs,
+        timeoutMs: 7 * 24 * 3_600_000,
+        onProgress: (p) => {
+          if (!opts.json)
+            printer.update(progressLine(p), `${p.status} ${JSON.stringify(p.counts)}`);
+        },
+      }),
+    );
+  } finally {
+    printer.done();
+  }
+}
+
+export async function submitCommand(
+  file: string,
+  opts: ApiOptions & { watch?: boolean },
+): Promise<number> {
+  const spec = readSpecFile(file);
+  const submitted = await call(opts, `submitting ${file}`, (client) => client.submitSweep(spec));
+  if (!opts.watch) {
+    if (opts.json) printJson(submitted);
+    else
+      out(
+        `submitted sweep ${submitted.sweepId}: ${submitted.runCount} runs (${submitted.queuedCount} queued, ${submitted.cachedCount} cached)\n` +
+          `  follow it: engram sweep status ${submitted.sweepId}\n`,
+      );
+    return ExitCode.Ok;
+  }
+  if (!opts.json)
+    out(
+      `submitted sweep ${submitted.sweepId}: ${submitted.runCount} runs (${submitted.cachedCount} cached)\n`,
+    );
+  const final = await watchSweep(opts, submitted.sweepId);
+  if (opts.json) printJson({ ...submitted, sweep: final });
+  else out(sweepStatusText(final));
+  return sweepExitCode(final);
+}
+
+export async function statusCommand(
+  id: string,
+  opts: ApiOptions & { watch?: boolean },
+): Promise<number> {
+  const sweep = opts.watch
+    ? await watchSweep(opts, id)
+    : await call(opts, `sweep ${id}`, (client) => client.getSweep(id));
+  if (opts.json) printJson(sweep);
+  else out(sweepStatusText(sweep));
+  return opts.watch ? sweepExitCode(sweep) : ExitCode.Ok;
+}
+
+export async function cancelCommand(id: string, opts: ApiOptions): Promise<number> {
+  const result = await call(opts, `cancelling sweep ${id}`, (client) => client.cancelSweep(id));
+  if (opts.json) printJson(result);
+  else
+    out(
+      `cancelled ${result.cancelledRuns} queued runs of sweep ${id} (runs already running finish)\n` +
+        sweepStatusText(result.sweep),
+    );
+  return ExitCode.Ok;
+}
+
+export async function retryCommand(
+  id: string,
+  opts: ApiOptions & { watch?: boolean },
+): Promise<number> {
+  const result = await call(opts, `retrying sweep ${id}`, (client) => client.retryFailed(id));
+  if (opts.json && !opts.watch) printJson(result);
+  else if (!opts.json) out(`re-queued ${result.requeuedRuns} failed runs of sweep ${id}\n`);
+  if (!opts.watch) return ExitCode.Ok;
+  const final = await watchSweep(opts, id);
+  if (opts.json) printJson({ ...result, sweep: final });
+  else out(sweepStatusText(final));
+  return sweepExitCode(final);
+}
+
+/** `axis=value` filters of `--where`, repeatable; `metric[gte]=0.9` works as in the API. */
+export function parseWhere(values: string[]): RunQuery {
+  const query: Record<string, string> = {};
+  for (const item of values) {
+    const eq = item.indexOf('=');
+    if (eq <= 0)
+      throw new CliError(
+        `--where ${item}: expected axis=value (e.g. --where readNoise=0.05)`,
+        ExitCode.Usage,
+      );
+    query[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return query;
+}
+
+const TABLE_METRICS = [
+  'dynamicAccuracy',
+  'staticAccuracy',
+  'computeReduction',
+  'energyPerInferencePj',
+];
+
+export function resultsTable(runs: RunRecord[], axes: string[]): string {
+  const metrics = TABLE_METRICS.filter((m) => runs.some((r) => r.metrics && m in r.metrics));
+  const headers = ['run', ...axes, 'status', ...metrics];
+  const rows = runs.map((r) => [
+    r.runIndex,
+    ...axes.map((a) => r.parameters[a] ?? null),
+    r.status,
+    ...metrics.map((m) => r.metrics?.[m] ?? null),
+  ]);
+  return renderTable(headers, rows);
+}
+
+export async function fetchAllResults(
+  client: EngramClient,
+  id: string,
+  query: RunQuery,
+): Promise<RunRecord[]> {
+  const items: RunRecord[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await client.results(id, { sort: 'runIndex', ...query, limit: 1000, offset });
+    items.push(...page.items);
+    if (items.length >= page.total || page.items.length === 0) return items;
+  }
+}
+
+export async function resultsCommand(
+  id: string,
+  opts: ApiOptions & { format?: string; where?: string[] },
+): Promise<number> {
+  const format = opts.json ? 'json' : (opts.format ?? 'table');
+  if (!['table', 'csv', 'json'].includes(format))
+    throw new CliError(`--format ${format}: expected table, csv or json`, ExitCode.Usage);
+  const query = parseWhere(opts.where ?? []);
+  if (format === 'csv') {
+    out(
+      await call(opts, `results of sweep ${id}`, (client) =>
+        client.resultsCsv(id, { sort: 'runIndex', ...query }),
+      ),
+    );
+    return ExitCode.Ok;
+  }
+  const [sweep, runs] = await call(opts, `results of sweep ${id}`, (client) =>
+    Promise.all([client.getSweep(id), fetchAllResults(client, id, query)]),
+  );
+  if (format === 'json') printJson(runs);
+  else out(resultsTable(runs, sweep.gridAxes));
+  return ExitCode.Ok;
+}
+
+export function modelsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.ENGRAM_MODELS_DIR || path.join(__dirname, '../../../../models'));
+}
+
+export interface ModelListing {
+  model: ModelName;
+  trained: boolean;
+  version?: string;
+  createdAt?: string;
+  accuracy?: Record<string, number | null>;
+  manifest: string;
+}
+
+export function listModels(dir = modelsDir()): ModelListing[] {
+  return MODEL_NAMES.map((model) => {
+    const manifest = path.join(dir, model, 'artifact.json');
+    try {
+      const info = readModelArtifactInfo(dir, model);
+      const accuracy: Record<string, number | null> = {};
+      for (const [variant, metrics] of Object.entries(info.metrics)) {
+        const value = (metrics as { testAccuracy?: unknown } | null)?.testAccuracy;
+        accuracy[variant] = typeof value === 'number' && Number.isFinite(value) ? value : null;
+      }
+      return {
+        model,
+        trained: true,
+        version: info.version,
+        createdAt: info.createdAt,
+        accuracy,
+        manifest,
+      };
+    } catch (error) {
+      if (error instanceof ModelArtifactNotFoundError) return { model, trained: false, manifest };
+      throw error;
+    }
+  });
+}
+
+export function modelsCommand(opts: { json?: boolean }): number {
+  const models = listModels();
+  if (opts.json) {
+    printJson(models);
+    return ExitCode.Ok;
+  }
+  const pct = (v: number | null | undefined) =>
+    v === null || v === undefined ? '-' : `${(100 * v).toFixed(2)}%`;
+  out(
+    renderTable(
+      ['model', 'artifact', 'float acc.', 'ternary acc.', 'created'],
+      models.map((m) => [
+        m.model,
+        m.trained ? m.version! : 'not trained',
+        pct(m.accuracy?.float),
+        pct(m.accuracy?.ternary),
+        m.createdAt ?? '',
+      ]),
+    ),
+  );
+  for (const m of models.filter((x) => !x.trained)) {
+    out(
+      `${m.model}: no ${path.relative(process.cwd(), m.manifest)}; train it with \`npm run engram -- train ${m.model}\`\n`,
+    );
+  }
+  return ExitCode.Ok;
+}

@@ -1,0 +1,136 @@
+import * as path from 'node:path';
+import { EngramClient } from '@engram/api-client';
+import { isModelName } from '@engram/sweep-spec';
+import { CliError, ExitCode } from '../errors';
+import { LocalStack, REPO_ROOT } from '../stack/stack';
+import {
+  listModels,
+  modelsDir,
+  resultsTable,
+  fetchAllResults,
+  sweepStatusText,
+  watchSweep,
+} from './sweeps';
+import { readSpecFile } from './spec-file';
+
+export const EXAMPLE_SPEC = path.join(REPO_ROOT, 'examples', 'noise-vs-threshold.yaml');
+
+export interface UpOptions {
+  spec?: string;
+  sweep: boolean;
+  dir?: string;
+  workers: number;
+  concurrency?: number;
+  port?: number;
+  exitWhenDone?: boolean;
+  json?: boolean;
+}
+
+/**
+ * `engram up` / `npm start`: the whole platform on this machine (embedded PostgreSQL and Redis
+ * unless DATABASE_URL and REDIS_URL are set), the example sweep submitted and watched, then
+ * served until Ctrl-C (or, with --exit-when-done, stopped when the sweep is done).
+ */
+export async function upCommand(opts: UpOptions): Promise<number> {
+  const log = (line: string) => process.stderr.write(`engram up: ${line}\n`);
+  const specFile = path.resolve(opts.spec ?? EXAMPLE_SPEC);
+  const spec = opts.sweep ? readSpecFile(specFile) : undefined;
+
+  if (spec && isModelName(spec.model)) {
+    const listing = listModels().find((m) => m.model === spec.model);
+    if (listing && !listing.trained) {
+      throw new CliError(
+        `the sweep ${path.relative(process.cwd(), specFile)} needs the trained ${spec.model} artifact, and ${listing.manifest} does not exist (models folder: ${modelsDir()})`,
+        ExitCode.Failure,
+        `train it first: \`npm run engram -- train ${spec.model}\` (resumes from its checkpoints), or point ENGRAM_MODELS_DIR at a folder holding ${spec.model}/artifact.json; \`engram up --no-sweep\` starts the platform without a sweep`,
+      );
+    }
+  }
+
+  const dir = path.resolve(opts.dir ?? process.env.ENGRAM_HOME ?? path.join(REPO_ROOT, '.engram'));
+  const stack = new LocalStack({
+    dir,
+    workers: opts.workers,
+    workerConcurrency: opts.concurrency,
+    apiPort: opts.port,
+    env: process.env,
+    log,
+  });
+
+  let signalled: NodeJS.Signals | undefined;
+  let wake: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (wake = resolve));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      log(`${signal} again: still stopping (children are being stopped in order)`);
+      return;
+    }
+    signalled = signal;
+    log(`${signal}: stopping`);
+    wake();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+
+  let code: number = ExitCode.Ok;
+  try {
+    const state = await Promise.race([stack.start(), stopped.then(() => undefined)]);
+    if (!state) return 130;
+    let childDied: string | undefined;
+    stack.onChildExit((name, exitCode, signal) => {
+      childDied = `${name} exited (${exitCode ?? signal}); see ${path.join(dir, 'logs', `${name}.log`)}`;
+      log(childDied);
+      wake();
+    });
+    log(`platform ready: API ${state.apiUrl} (logs in ${path.join(dir, 'logs')})`);
+    const apiOptions = { apiUrl: state.apiUrl, apiKey: process.env.API_KEY, json: opts.json };
+    const client = new EngramClient({ baseUrl: state.apiUrl, apiKey: process.env.API_KEY });
+
+    if (spec) {
+      const submitted = await client.submitSweep(spec);
+      log(
+        `submitted ${path.relative(process.cwd(), specFile)} as sweep ${submitted.sweepId}: ${submitted.runCount} runs (${submitted.cachedCount} cached)`,
+      );
+      const final = await Promise.race([
+        watchSweep(apiOptions, submitted.sweepId),
+        stopped.then(() => undefined),
+      ]);
+      if (final) {
+        const runs = await fetchAllResults(client, final.id, {});
+        if (opts.json) process.stdout.write(`${JSON.stringify({ sweep: final, runs }, null, 2)}\n`);
+        else
+          process.stdout.write(
+            `\n${sweepStatusText(final)}\n${resultsTable(runs, final.gridAxes)}\n`,
+          );
+        if (final.status !== 'completed') code = ExitCode.Failure;
+        log(`sweep ${final.id} ${final.status}`);
+      }
+    }
+    if (!signalled && !childDied) {
+      log(`dashboard: ${state.apiUrl}/   API docs: ${state.apiUrl}/docs`);
+      log(`CLI: ENGRAM_API_URL=${state.apiUrl} npm run engram -- sweep submit <spec.yaml> --watch`);
+      if (opts.exitWhenDone) log('--exit-when-done: stopping');
+      else {
+        log('serving until Ctrl-C');
+        await stopped;
+      }
+    }
+    if (childDied) code = ExitCode.Unreachable;
+    if (signalled) code = code === ExitCode.Ok ? ExitCode.Ok : code;
+    return code;
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(
+      `the local platform failed: ${(error as Error).message}`,
+      ExitCode.Unreachable,
+      `logs are in ${path.join(dir, 'logs')}; set DATABASE_URL and REDIS_URL to use servers of your own`,
+    );
+  } finally {
+    await stack.stop();
+    log('stopped every process it started');
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+  }
+}

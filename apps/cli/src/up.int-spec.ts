@@ -1,0 +1,89 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { writeTinyResNetArtifact } from '@engram/evaluation';
+import { freePort } from './stack/processes';
+import { cleanEnv, descendants, isAlive, processesOfStack, startCli } from './testing/cli-process';
+
+jest.setTimeout(15 * 60_000);
+
+/**
+ * The zero-configuration start as a new user runs it: no DATABASE_URL, no REDIS_URL; the
+ * embedded PostgreSQL and a redis-server from the PATH in a temporary folder, the example sweep
+ * on a tiny real artifact (the trained one is not needed to test the platform), then Ctrl-C.
+ */
+describe('engram up (zero configuration)', () => {
+  let dir: string;
+  let modelsDir: string;
+
+  beforeAll(() => {
+    modelsDir = writeTinyResNetArtifact();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engram-up-'));
+  });
+
+  afterAll(() => {
+    for (const survivor of processesOfStack(dir)) process.kill(survivor.pid, 'SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs the example sweep on an embedded stack, keeps the results, and leaves no process behind', async () => {
+    const port = await freePort();
+    const up = startCli(
+      ['up', '--dir', dir, '--port', String(port)],
+      cleanEnv({ ENGRAM_MODELS_DIR: modelsDir }),
+    );
+    try {
+      await up.waitFor(/serving until Ctrl-C/, 12 * 60_000);
+    } catch (error) {
+      up.child.kill('SIGINT');
+      await up.exited;
+      throw error;
+    }
+    expect(up.stdout()).toMatch(/status completed: 6 runs — 6 succeeded/);
+    expect(up.stdout()).toMatch(/programmingNoise\s+camThreshold\s+status\s+dynamicAccuracy/);
+    expect(up.output()).toContain(`dashboard: http://127.0.0.1:${port}/`);
+
+    const state = JSON.parse(fs.readFileSync(path.join(dir, 'stack.json'), 'utf8')) as {
+      databaseUrl: string;
+      embedded: { postgres: boolean; redis: boolean };
+      processes: { name: string; pid: number }[];
+    };
+    expect(state.embedded).toEqual({ postgres: true, redis: true });
+    expect(state.processes.map((p) => p.name).sort()).toEqual([
+      'api',
+      'migrate',
+      'postgres',
+      'redis',
+      'worker-1',
+    ]);
+    expect(fs.existsSync(path.join(dir, 'postgres', 'data', 'PG_VERSION'))).toBe(true);
+
+    const client = new Client({ connectionString: state.databaseUrl });
+    await client.connect();
+    try {
+      const runs = await client.query<{ status: string; n: number }>(
+        'SELECT status, count(*)::int AS n FROM runs GROUP BY status',
+      );
+      expect(runs.rows).toEqual([{ status: 'succeeded', n: 6 }]);
+      const results = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM results');
+      expect(results.rows[0].n).toBe(6);
+    } finally {
+      await client.end();
+    }
+
+    // Everything up started: postgres (and its backends), redis-server, the API, the worker.
+    const tree = descendants(up.child.pid!);
+    for (const p of state.processes.filter((x) => x.name !== 'migrate'))
+      expect(tree.map((t) => t.pid)).toContain(p.pid);
+
+    process.kill(up.child.pid!, 'SIGINT');
+    const exit = await up.exited;
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(up.output()).toContain('stopped every process it started');
+    for (const p of state.processes)
+      expect({ name: p.name, alive: isAlive(p.pid) }).toEqual({ name: p.name, alive: false });
+    expect(processesOfStack(dir)).toEqual([]);
+    expect(fs.existsSync(path.join(dir, 'stack.json'))).toBe(false);
+  });
+});
