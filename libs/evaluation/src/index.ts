@@ -31,4 +31,5 @@ export {
   MNIST_TARGETS,
 } from './report/resnet-mnist-report';
 export type { MnistReport, MnistReportOptions } from './report/resnet-mnist-report';
+export * from './pointnet2';
 export { writeTinyResNetArtifact, TINY_RESNET_SPEC } from './testing-artifact';

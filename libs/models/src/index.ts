@@ -48,3 +48,4 @@ export {
 } from './training/resnet-mnist-recipe';
 export type { ResNetMnistRecipe, StageResult } from './training/resnet-mnist-recipe';
 export { recalibrateBatchNorm } from './training/batch-norm-recalibration';
+export * from './pointnet2';

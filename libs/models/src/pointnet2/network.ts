@@ -5,7 +5,7 @@ import { BATCH_NORM_EPSILON, ForwardContext, weightName } from '../resnet/networ
 import type { DynamicNetwork, ExitPoint } from '../dynamic-network';
 import { PointNetLayout, PointNetSpec, SetAbstractionLayout, pointNetLayout } from './architecture';
 import { LevelGrouping, flattenIndices, groupLevel } from './sampling';
-import { batchNormTraining, maxOverAxis } from './ops';
+import { batchNormTraining, maxOverNeighbours, meanOverNeighbours } from './ops';
 
 /**
  * What flows between the stages: the points of the current level ([batch, points, 3]) and their
@@ -203,7 +203,7 @@ export class PointNetNetwork implements DynamicNetwork<PointCloudState> {
     for (const layer of level.layers) x = this.layerBnRelu(layer, x, ctx);
     return {
       xyz: tf.tensor3d(centroids, [batch, npoint, 3]),
-      features: maxOverAxis(x, 2) as tf.Tensor3D,
+      features: maxOverNeighbours(x) as tf.Tensor3D,
     };
   }
 
@@ -213,7 +213,7 @@ export class PointNetNetwork implements DynamicNetwork<PointCloudState> {
     const batch = state.xyz.shape[0];
     let x: tf.Tensor = tf.expandDims(tf.concat([state.xyz, features], 2), 1);
     for (const layer of this.layout.global.layers) x = this.layerBnRelu(layer, x, ctx);
-    return { xyz: tf.zeros([batch, 1, 3]), features: maxOverAxis(x, 2) as tf.Tensor3D };
+    return { xyz: tf.zeros([batch, 1, 3]), features: maxOverNeighbours(x) as tf.Tensor3D };
   }
 
   /** Pools a level's point features (max, or max and mean) and projects them on the CIM. */
@@ -221,8 +221,8 @@ export class PointNetNetwork implements DynamicNetwork<PointCloudState> {
     const exit = this.layout.exits[exitIndex];
     const { features } = state;
     if (!features) throw new Error(`pointnet2: exit ${exitIndex + 1} needs point features`);
-    const max = maxOverAxis(features, 1);
-    const pooled = exit.pooling === 'max' ? max : tf.concat([max, tf.mean(features, 1)], 1);
+    const max = maxOverNeighbours(features);
+    const pooled = exit.pooling === 'max' ? max : tf.concat([max, meanOverNeighbours(features)], 1);
     return this.batchNorm(
       exit.projection.batchNorm as string,
       ctx.executor.run(exit.projection, pooled),
