@@ -185,14 +185,14 @@ Examples:
     .description(
       'Train a model (resumes from its checkpoints) and write its artifact under models/<model>',
     )
-    .argument('<model>', 'resnet-mnist')
+    .argument('<model>', 'resnet-mnist or pointnet2-modelnet10')
     .option(
       '--stage <stage>',
       'only this stage: float or ternary (the two can run in parallel processes)',
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  engram train resnet-mnist\n  engram train resnet-mnist --stage ternary',
+      '\nExamples:\n  engram train resnet-mnist\n  engram train resnet-mnist --stage ternary\n  engram train pointnet2-modelnet10 --stage float',
     )
     .action(async (model: string, opts: { stage?: 'float' | 'ternary' }) => {
       if (opts.stage && opts.stage !== 'float' && opts.stage !== 'ternary') {

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import { trainResNetMnist, WeightMode } from '@engram/models';
+import { trainPointNetModelNet, trainResNetMnist, WeightMode } from '@engram/models';
 import { artifactDir } from '@engram/evaluation';
 import { initTensorEngine } from '@engram/tensor';
 
-export const TRAINABLE_MODELS = ['resnet-mnist'] as const;
+export const TRAINABLE_MODELS = ['resnet-mnist', 'pointnet2-modelnet10'] as const;
 
 /**
  * Trains (or resumes) a model's recipe and writes its artifact under models/<name>. Checkpoints
@@ -14,11 +14,16 @@ export async function train(model: string, stages: WeightMode[] | undefined): Pr
     throw new Error(`unknown model ${model}: trainable models are ${TRAINABLE_MODELS.join(', ')}`);
   }
   await initTensorEngine();
-  const dir = artifactDir('resnet-mnist');
-  const manifest = trainResNetMnist(dir, { stages });
+  const dir = artifactDir(model as (typeof TRAINABLE_MODELS)[number]);
+  const manifest =
+    model === 'resnet-mnist'
+      ? trainResNetMnist(dir, { stages })
+      : await trainPointNetModelNet(dir, { stages });
   if (manifest) {
+    const percent = (mode: WeightMode) =>
+      `${(100 * manifest.variants[mode].metrics.testAccuracy).toFixed(2)}%`;
     process.stdout.write(
-      `${path.relative(process.cwd(), dir)}: version ${manifest.version}, float ${(100 * manifest.variants.float.metrics.testAccuracy).toFixed(2)}%, ternary ${(100 * manifest.variants.ternary.metrics.testAccuracy).toFixed(2)}% (MNIST test)\n`,
+      `${path.relative(process.cwd(), dir)}: version ${manifest.version}, float ${percent('float')}, ternary ${percent('ternary')} (test split)\n`,
     );
   }
 }
