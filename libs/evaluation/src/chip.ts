@@ -1,7 +1,9 @@
+import * as tf from '@tensorflow/tfjs';
 import { CounterRng, DeviceProfile, ProgrammedTcam, programTernaryCam } from '@engram/hardware';
-import { SemanticMemory } from '@engram/semantic-memory';
+import { ExitRule, SemanticMemory } from '@engram/semantic-memory';
 import { HardwareExecutor, hasReadNoise, programNetwork } from './hardware-executor';
-import { MnistModelContext } from './model-context';
+import { EvaluationModel } from './evaluation-model';
+import { ChipState } from './dynamic-inference';
 
 /**
  * One simulated chip of a run: every random draw comes from streams derived from the run seed
@@ -16,16 +18,16 @@ export interface ProgrammedChip {
 }
 
 export function programChip(
-  context: MnistModelContext,
+  model: EvaluationModel,
   profile: DeviceProfile,
   seed: number,
 ): ProgrammedChip {
-  const network = context.ternaryNetwork;
-  const runRng = new CounterRng(seed, `${context.artifact.manifest.name}/run`);
+  const network = model.network;
+  const runRng = new CounterRng(seed, `${model.runStreamName}/run`);
   const executor = new HardwareExecutor(
     network,
     programNetwork(network, profile, runRng.derive('crossbars')),
-    context.calibration(profile),
+    model.calibration(profile),
     profile,
     hasReadNoise(profile) ? runRng.derive('read-noise') : null,
   );
@@ -42,4 +44,42 @@ export function programTcams(
   return memories.map((m, e) =>
     programTernaryCam(m.rows, m.rowClass.length, m.dim, profile, runRng.derive(`tcam/exit${e}`)),
   );
+}
+
+export interface ChipOptions {
+  seed: number;
+  memories: SemanticMemory[];
+  /** One per exit. */
+  thresholds: number[];
+  exitRule: ExitRule;
+}
+
+/**
+ * Programs the whole chip of a run for dynamic inference: crossbars, TCAMs with the semantic
+ * memories, and the per-segment costs. The caller disposes `executor`.
+ */
+export function programDynamicChip<State extends tf.TensorContainer>(
+  model: EvaluationModel<State>,
+  profile: DeviceProfile,
+  options: ChipOptions,
+): { chip: ChipState<State>; executor: HardwareExecutor } {
+  const { runRng, executor, senseRng } = programChip(
+    model as EvaluationModel,
+    profile,
+    options.seed,
+  );
+  const chip: ChipState<State> = {
+    network: model.network,
+    executor,
+    memories: options.memories,
+    tcams: programTcams(options.memories, profile, runRng),
+    senseRng,
+    exitRule: options.exitRule,
+    thresholds: options.thresholds,
+    costs: model.segmentCosts(
+      profile,
+      options.memories.map((m) => m.rowClass.length),
+    ),
+  };
+  return { chip, executor };
 }

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import {
   DEFAULT_DEVICE_PROFILE,
   DeepPartial,
@@ -9,18 +8,16 @@ import {
   withOverrides,
 } from '@engram/hardware';
 import { initTensorEngine } from '@engram/tensor';
-import { QuantizedExecutor } from '@engram/models';
-import { runInference, ChipState, InferenceOutcome } from './dynamic-inference';
-import { programChip, programTcams } from './chip';
-import { modelContext, MnistModelContext } from './model-context';
-import { segmentCosts } from './segment-costs';
+import { runInference, InferenceOutcome } from './dynamic-inference';
+import { programDynamicChip } from './chip';
+import { EvaluationModel } from './evaluation-model';
+import { loadEvaluationModel } from './model-registry';
 import { EvaluationConfig, EvaluationResult } from './types';
 import { InvalidEvaluationConfigError } from './errors';
 
 /** Semantic-memory defaults (see the library README for how they were chosen). */
 export const DEFAULT_DONT_CARE_MARGIN_STD = 0.25;
 const MEMORY_KMEANS_SEED = 0;
-const BATCH_SIZE = 500;
 
 /** The run's device profile: the named profile with the config's overrides, validated. */
 export function deviceProfileFor(config: EvaluationConfig): DeviceProfile {
@@ -114,13 +111,6 @@ function checkConfig(config: EvaluationConfig): void {
   }
 }
 
-function* batchesOf(context: MnistModelContext, split: 'test' | 'validation', count: number) {
-  const dataset = context.dataset(split);
-  for (let offset = 0; offset < count; offset += BATCH_SIZE) {
-    yield { x: context.images(dataset, offset, Math.min(BATCH_SIZE, count - offset)), offset };
-  }
-}
-
 function accuracy(predictions: Uint16Array, labels: Uint8Array): number {
   let correct = 0;
   for (let i = 0; i < predictions.length; i++) if (predictions[i] === labels[i]) correct++;
@@ -149,52 +139,51 @@ export interface EvaluationDetail {
 
 export async function runEvaluation(config: EvaluationConfig): Promise<EvaluationDetail> {
   checkConfig(config);
-  const profile = deviceProfileFor(config);
+  deviceProfileFor(config);
   await initTensorEngine();
   const started = performance.now();
-  const context = modelContext(config.model);
-  const network = context.ternaryNetwork;
-  const thresholds = thresholdsFor(config, network.spec.exits.length);
+  return evaluateOn(await loadEvaluationModel(config.model), config, started);
+}
+
+/** One evaluation on an already loaded model (what `evaluate` does after loading it). */
+export function evaluateOn(
+  model: EvaluationModel,
+  config: EvaluationConfig,
+  started = performance.now(),
+): EvaluationDetail {
+  checkConfig(config);
+  const profile = deviceProfileFor(config);
+  const network = model.network;
+  const exits = network.exits.length;
+  const thresholds = thresholdsFor(config, exits);
   const split = config.split ?? 'test';
-  const dataset = context.dataset(split);
-  const count = config.sampleCount ?? dataset.count;
-  if (!Number.isInteger(count) || count < 1 || count > dataset.count) {
+  const available = model.sampleCount(split);
+  const count = config.sampleCount ?? available;
+  if (!Number.isInteger(count) || count < 1 || count > available) {
     throw new InvalidEvaluationConfigError(
       'sampleCount',
-      `must be an integer in [1, ${dataset.count}] for ${split}, got ${count}`,
+      `must be an integer in [1, ${available}] for ${split}, got ${count}`,
     );
   }
-  const labels = dataset.labels.subarray(0, count);
+  const labels = model.labels(split).subarray(0, count);
 
-  const memories = context.memory(
+  const memories = model.memory(
     config.memorySize,
     DEFAULT_DONT_CARE_MARGIN_STD,
     MEMORY_KMEANS_SEED,
   );
-  const { runRng, executor, senseRng } = programChip(context, profile, config.seed);
-  const tcams = programTcams(memories, profile, runRng);
-  const costs = segmentCosts(
-    network.layout,
-    profile,
-    memories.map((m) => m.rowClass.length),
-  );
-  const chip: ChipState = {
-    network,
-    executor,
+  const { chip, executor } = programDynamicChip(model, profile, {
+    seed: config.seed,
     memories,
-    tcams,
-    senseRng,
-    exitRule: config.exitRule ?? 'margin',
     thresholds,
-    costs,
-  };
+    exitRule: config.exitRule ?? 'margin',
+  });
   try {
-    const dynamic = runInference(chip, batchesOf(context, split, count), count, true);
+    const dynamic = runInference(chip, model.batches(split, count), count, true);
     const dynamicLayerCalls = new Map(executor.layerCalls);
-    const stat = runInference(chip, batchesOf(context, split, count), count, false);
-    const software = softwarePredictions(context, split, count);
+    const stat = runInference(chip, model.batches(split, count), count, false);
+    const software = model.softwarePredictions(split, count);
 
-    const exits = network.spec.exits.length;
     const exitHistogram = new Array(exits + 1).fill(0);
     const exitCorrect = new Array(exits + 1).fill(0);
     for (let i = 0; i < count; i++) {
@@ -208,7 +197,7 @@ export async function runEvaluation(config: EvaluationConfig): Promise<Evaluatio
     for (const [k, v] of Object.entries(dynamicEnergy)) breakdown[k] = v / count;
     const result: EvaluationResult = {
       model: config.model,
-      artifactVersion: context.artifact.manifest.version,
+      artifactVersion: model.version,
       samples: count,
       dynamicAccuracy: accuracy(dynamic.predictions, labels),
       staticAccuracy: accuracy(stat.predictions, labels),
@@ -243,22 +232,4 @@ function reached(histogram: number[], e: number): number {
   let left = 0;
   for (let i = 0; i < e; i++) left += histogram[i];
   return histogram.reduce((a, b) => a + b, 0) - left;
-}
-
-function softwarePredictions(
-  context: MnistModelContext,
-  split: 'test' | 'validation',
-  count: number,
-): Uint16Array {
-  const network = context.floatNetwork;
-  const executor = new QuantizedExecutor((layer) => network.weight(layer), 'float');
-  const predictions = new Uint16Array(count);
-  for (const { x, offset } of batchesOf(context, split, count)) {
-    const classes = tf.tidy(() =>
-      tf.argMax(network.forwardAll(x, { executor, batchNorm: 'running' }).logits, 1).dataSync(),
-    );
-    predictions.set(classes, offset);
-    x.dispose();
-  }
-  return predictions;
 }

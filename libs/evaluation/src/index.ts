@@ -1,6 +1,7 @@
 export {
   evaluate,
   runEvaluation,
+  evaluateOn,
   deviceProfileFor,
   DEFAULT_DONT_CARE_MARGIN_STD,
 } from './evaluate';
@@ -25,6 +26,10 @@ export { artifactDir } from './model-context';
 export { sweepOperatingPoints } from './operating-points';
 export type { OperatingPoint, OperatingPointSweep } from './operating-points';
 export { modelContext, MnistModelContext } from './model-context';
+export { loadEvaluationModel, MODEL_NAMES } from './model-registry';
+export type { EvaluationModel, InputBatch } from './evaluation-model';
+export { programChip, programTcams, programDynamicChip } from './chip';
+export type { ProgrammedChip, ChipOptions } from './chip';
 export {
   buildMnistReport,
   DEFAULT_MNIST_REPORT,

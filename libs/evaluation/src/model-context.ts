@@ -19,13 +19,17 @@ import {
 } from '@engram/models';
 import { SemanticMemory, buildSemanticMemory } from '@engram/semantic-memory';
 import { NetworkCalibration, calibrateNetwork } from './calibration';
-import { ModelName } from './types';
+import { EvaluationSplit, ModelName } from './types';
+import { EvaluationModel, InputBatch } from './evaluation-model';
+import { SegmentCosts, segmentCosts } from './segment-costs';
 import { InvalidEvaluationConfigError, ModelUnavailableError } from './errors';
 
 /** Samples of the training split whose semantic vectors build the memories (per-process cost). */
 export const MEMORY_TRAINING_SAMPLES = 10_000;
 /** Samples of the training split used to calibrate DAC and ADC ranges. */
 export const CALIBRATION_SAMPLES = 256;
+/** Images per inference batch. */
+export const MNIST_EVAL_BATCH = 500;
 
 export function findRepoRoot(start = __dirname): string {
   let dir = start;
@@ -47,7 +51,8 @@ export function artifactDir(model: ModelName): string {
  * What a process loads once per model: the artifact and its networks, the data, and (lazily,
  * cached by their parameters) calibrations and semantic memories.
  */
-export class MnistModelContext {
+export class MnistModelContext implements EvaluationModel<tf.Tensor> {
+  readonly name = 'resnet-mnist' as const;
   readonly floatNetwork: ResNetNetwork;
   readonly ternaryNetwork: ResNetNetwork;
   private readonly calibrations = new Map<string, NetworkCalibration>();
@@ -63,8 +68,59 @@ export class MnistModelContext {
     this.splits = { train: split.train, validation: split.validation, test: loadMnist('test') };
   }
 
+  get version(): string {
+    return this.artifact.manifest.version;
+  }
+
+  get runStreamName(): string {
+    return this.artifact.manifest.name;
+  }
+
+  get network(): ResNetNetwork {
+    return this.ternaryNetwork;
+  }
+
   dataset(split: 'train' | 'validation' | 'test'): MnistDataset {
     return this.splits[split];
+  }
+
+  sampleCount(split: EvaluationSplit): number {
+    return this.splits[split].count;
+  }
+
+  labels(split: EvaluationSplit): Uint8Array {
+    return this.splits[split].labels;
+  }
+
+  *batches(split: EvaluationSplit, count: number): Generator<InputBatch> {
+    const dataset = this.splits[split];
+    for (let offset = 0; offset < count; offset += MNIST_EVAL_BATCH) {
+      yield { x: this.images(dataset, offset, Math.min(MNIST_EVAL_BATCH, count - offset)), offset };
+    }
+  }
+
+  segmentCosts(profile: DeviceProfile, tcamRowsPerExit: number[]): SegmentCosts {
+    return segmentCosts(this.ternaryNetwork.layout, profile, tcamRowsPerExit);
+  }
+
+  softwarePredictions(split: EvaluationSplit, count: number): Uint16Array {
+    const network = this.floatNetwork;
+    const executor = new QuantizedExecutor((layer) => network.weight(layer), 'float');
+    const predictions = new Uint16Array(count);
+    for (const { x, offset } of this.batches(split, count)) {
+      const classes = tf.tidy(() =>
+        tf
+          .argMax(
+            network.forwardAll(x as tf.Tensor4D, { executor, batchNorm: 'running' }).logits,
+            1,
+          )
+          .dataSync(),
+      );
+      predictions.set(classes, offset);
+      x.dispose();
+    }
+    executor.dispose();
+    return predictions;
   }
 
   /** Normalized images [n, 28, 28, 1] of samples start..start+n of a split. */
@@ -131,24 +187,27 @@ export class MnistModelContext {
 
 const contexts = new Map<ModelName, MnistModelContext>();
 
+/** The cached context of the MNIST ResNet (artifact under artifactDir('resnet-mnist')). */
 export function modelContext(model: ModelName): MnistModelContext {
+  if (model !== 'resnet-mnist') {
+    throw new InvalidEvaluationConfigError('model', `${model} is not an MNIST model`);
+  }
   let context = contexts.get(model);
   if (!context) {
-    if (model !== 'resnet-mnist') {
-      throw new InvalidEvaluationConfigError(
-        'model',
-        `${model} has no trained artifact in this build`,
-      );
-    }
-    const dir = artifactDir(model);
-    if (!fs.existsSync(artifactManifestPath(dir))) {
-      throw new ModelUnavailableError(
-        model,
-        `no trained artifact at ${dir}: train it with \`npm run engram -- train ${model}\` or set ENGRAM_MODELS_DIR`,
-      );
-    }
-    context = new MnistModelContext(loadArtifact(dir));
+    context = new MnistModelContext(loadArtifact(requireArtifact(model)));
     contexts.set(model, context);
   }
   return context;
+}
+
+/** The artifact folder of a model, or ModelUnavailableError saying how to get it. */
+export function requireArtifact(model: ModelName): string {
+  const dir = artifactDir(model);
+  if (!fs.existsSync(artifactManifestPath(dir))) {
+    throw new ModelUnavailableError(
+      model,
+      `no trained artifact at ${dir}: train it with \`npm run engram -- train ${model}\` or set ENGRAM_MODELS_DIR`,
+    );
+  }
+  return dir;
 }

@@ -10,8 +10,7 @@ import {
 import { ForwardContext, forwardWithExits } from '@engram/models';
 import { ExitRule, binarizeQueries, decideExits } from '@engram/semantic-memory';
 import { programChip, programTcams } from './chip';
-import { MnistModelContext } from './model-context';
-import { segmentCosts } from './segment-costs';
+import { EvaluationModel } from './evaluation-model';
 
 export interface OperatingPoint {
   memorySize: number;
@@ -53,7 +52,7 @@ function scale(counts: OperationCounts, samples: number): OperationCounts {
  * drawn per full batch here, so single runs differ from `evaluate` by noise realization only.
  */
 export function sweepOperatingPoints(
-  context: MnistModelContext,
+  model: EvaluationModel,
   profile: DeviceProfile,
   options: {
     seed: number;
@@ -66,20 +65,17 @@ export function sweepOperatingPoints(
     onProgress?: (message: string) => void;
   },
 ): OperatingPointSweep {
-  const network = context.ternaryNetwork;
-  const exits = network.spec.exits.length;
-  const { runRng, executor, senseRng } = programChip(context, profile, options.seed);
-  const dataset = context.dataset(options.split);
+  const network = model.network;
+  const exits = network.exits.length;
+  const { runRng, executor, senseRng } = programChip(model, profile, options.seed);
   const { count } = options;
-  const labels = dataset.labels.subarray(0, count);
+  const labels = model.labels(options.split).subarray(0, count);
   const finalPredictions = new Uint16Array(count);
-  const semantics = network.spec.exits.map((e) => new Float32Array(count * e.semanticDim));
+  const semantics = network.exits.map((e) => new Float32Array(count * e.semanticDim));
   const ctx: ForwardContext = { executor, batchNorm: 'running' };
-  const batch = 500;
   try {
-    for (let offset = 0; offset < count; offset += batch) {
-      const n = Math.min(batch, count - offset);
-      const x = context.images(dataset, offset, n);
+    for (const { x, offset } of model.batches(options.split, count)) {
+      const n = x.shape[0];
       tf.tidy(() => {
         const out = forwardWithExits(network, x, ctx);
         finalPredictions.set(tf.argMax(out.logits, 1).dataSync(), offset);
@@ -99,9 +95,8 @@ export function sweepOperatingPoints(
   let baselinePj = 0;
   let staticPj = 0;
   for (const memorySize of options.memorySizes) {
-    const memories = context.memory(memorySize, options.dontCareMarginStd, 0);
-    const costs = segmentCosts(
-      network.layout,
+    const memories = model.memory(memorySize, options.dontCareMarginStd, 0);
+    const costs = model.segmentCosts(
       profile,
       memories.map((m) => m.rowClass.length),
     );
@@ -151,8 +146,8 @@ export function sweepOperatingPoints(
       }
       // Samples reaching stage s: those that did not leave at an exit placed before it.
       let remaining = count;
-      const exitAfter = new Map(network.spec.exits.map((e, i) => [e.afterStage, i]));
-      for (let s = 0; s < network.spec.stages.length; s++) {
+      const exitAfter = new Map(network.exits.map((e, i) => [e.afterStage, i]));
+      for (let s = 0; s < network.stageCount; s++) {
         addOperationCounts(counts, scale(costs.stages[s], remaining));
         const e = exitAfter.get(s);
         if (e !== undefined) {

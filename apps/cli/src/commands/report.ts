@@ -10,6 +10,7 @@ export async function report(model: string, outDir: string, samples?: number): P
   const { markdown, data } = await buildMnistReport({
     ...DEFAULT_MNIST_REPORT,
     samples: samples ?? DEFAULT_MNIST_REPORT.samples,
+    validationSamples: samples,
     onProgress: (m) => process.stderr.write(`[report] ${m}\n`),
   });
   fs.mkdirSync(outDir, { recursive: true });

@@ -2,7 +2,7 @@ import { DEFAULT_DEVICE_PROFILE, DeviceProfile, withOverrides } from '@engram/ha
 import { PointNetLayout, layerMacs, pointNetMacs } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
 import { InferenceOutcome, runInference } from '../dynamic-inference';
-import { programPointNetChip, pointCloudBatches } from './chip';
+import { programDynamicChip } from '../chip';
 import { ModelNetModelContext } from './model-context';
 import { ballQueryOps, farthestPointSamplingOps, pointNetSegmentCosts } from './segment-costs';
 import { TINY_POINTNET_SPEC, tinyPointNetContext } from './testing';
@@ -35,15 +35,14 @@ function run(
   dynamic: boolean,
   seed = 7,
 ): { outcome: InferenceOutcome; layerCalls: Map<string, number> } {
-  const { chip, executor } = programPointNetChip(context, profile, {
+  const { chip, executor } = programDynamicChip(context, profile, {
     seed,
-    runName: 'pointnet2-modelnet10/run',
     memories: context.memory(2, 0.25, 0),
     thresholds,
     exitRule: 'margin',
   });
   try {
-    const outcome = runInference(chip, pointCloudBatches(context, 'test', COUNT), COUNT, dynamic);
+    const outcome = runInference(chip, context.batches('test', COUNT), COUNT, dynamic);
     return { outcome, layerCalls: new Map(executor.layerCalls) };
   } finally {
     executor.dispose();

@@ -13,5 +13,3 @@ export {
   POINTNET_EVALUATION_ORDER_SEED,
 } from './model-context';
 export type { PointCloudSplit, PointNetContextData } from './model-context';
-export { programPointNetChip, pointCloudBatches, pointNetSoftwarePredictions } from './chip';
-export type { PointNetChipOptions } from './chip';

@@ -7,7 +7,6 @@ import { PointNetNetwork, savePointNetArtifact } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
 import { ModelNetModelContext } from './model-context';
 import { TINY_POINTNET_SPEC, tinyPointNetContext } from './testing';
-import { pointNetSoftwarePredictions } from './chip';
 
 jest.setTimeout(120_000);
 
@@ -29,7 +28,7 @@ describe('ModelNetModelContext', () => {
       [16, 4 * 3],
     ]);
     expect(context.memory(3, 0.25, 0)).toBe(memories);
-    const software = pointNetSoftwarePredictions(context, 'test', 37);
+    const software = context.softwarePredictions('test', 37);
     expect(software).toHaveLength(37);
     expect(Math.max(...software)).toBeLessThan(4);
     const x = context.clouds(context.dataset('test'), 2, 5);

@@ -16,10 +16,14 @@ import {
   splitStratified,
 } from '@engram/models';
 import { SemanticMemory, buildSemanticMemory } from '@engram/semantic-memory';
+import type { PointCloudState } from '@engram/models';
 import { NetworkCalibration, calibrateNetwork } from '../calibration';
-import { artifactDir } from '../model-context';
-import { ModelName } from '../types';
+import { requireArtifact } from '../model-context';
+import { EvaluationSplit, ModelName } from '../types';
 import { InvalidEvaluationConfigError } from '../errors';
+import { EvaluationModel, InputBatch } from '../evaluation-model';
+import { SegmentCosts } from '../segment-costs';
+import { pointNetSegmentCosts } from './segment-costs';
 
 /** Clouds of the training split whose semantic vectors build the memories (all of them). */
 export const POINTNET_MEMORY_TRAINING_CLOUDS = 4_000;
@@ -91,7 +95,8 @@ export async function loadPointNetContextData(
  * and its networks, the clouds, and (lazily, cached by their parameters) calibrations and semantic
  * memories built from the training clouds' semantic vectors.
  */
-export class ModelNetModelContext {
+export class ModelNetModelContext implements EvaluationModel<PointCloudState> {
+  readonly name = 'pointnet2-modelnet10' as const;
   readonly floatNetwork: PointNetNetwork;
   readonly ternaryNetwork: PointNetNetwork;
   /** Clouds per inference batch (memory: a first-level activation is 8,192 x 64 values per cloud). */
@@ -115,8 +120,60 @@ export class ModelNetModelContext {
     return new ModelNetModelContext(artifact, await loadPointNetContextData(artifact, root));
   }
 
+  get version(): string {
+    return this.artifact.manifest.version;
+  }
+
+  get runStreamName(): string {
+    return this.artifact.manifest.name;
+  }
+
+  get network(): PointNetNetwork {
+    return this.ternaryNetwork;
+  }
+
   dataset(split: PointCloudSplit): PointCloudSet {
     return this.data[split];
+  }
+
+  sampleCount(split: EvaluationSplit): number {
+    return this.data[split].count;
+  }
+
+  labels(split: EvaluationSplit): Uint8Array {
+    return this.data[split].labels;
+  }
+
+  /** The first `count` clouds of a split in inference batches of `batchSize`. */
+  *batches(split: PointCloudSplit, count: number): Generator<InputBatch> {
+    const set = this.data[split];
+    for (let offset = 0; offset < count; offset += this.batchSize) {
+      yield { x: this.clouds(set, offset, Math.min(this.batchSize, count - offset)), offset };
+    }
+  }
+
+  segmentCosts(profile: DeviceProfile, tcamRowsPerExit: number[]): SegmentCosts {
+    return pointNetSegmentCosts(this.ternaryNetwork.layout, profile, tcamRowsPerExit);
+  }
+
+  softwarePredictions(split: EvaluationSplit, count: number): Uint16Array {
+    const network = this.floatNetwork;
+    const executor = new PointwiseQuantizedExecutor((layer) => network.weight(layer), 'float');
+    const predictions = new Uint16Array(count);
+    for (const { x, offset } of this.batches(split, count)) {
+      const classes = tf.tidy(() =>
+        tf
+          .argMax(
+            network.forwardAll(x as tf.Tensor3D, { executor, batchNorm: 'running' }).logits,
+            1,
+          )
+          .dataSync(),
+      );
+      predictions.set(classes, offset);
+      x.dispose();
+    }
+    executor.dispose();
+    return predictions;
   }
 
   /** Clouds start..start+n of a split, [n, numPoints, 3]. */
@@ -204,7 +261,7 @@ export function pointNetModelContext(model: ModelName): Promise<ModelNetModelCon
   }
   let context = contexts.get(model);
   if (!context) {
-    context = ModelNetModelContext.load(artifactDir(model));
+    context = (async () => ModelNetModelContext.load(requireArtifact(model)))();
     contexts.set(model, context);
     context.catch(() => contexts.delete(model));
   }

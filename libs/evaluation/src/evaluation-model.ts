@@ -1,0 +1,40 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { DeviceProfile } from '@engram/hardware';
+import type { DynamicNetwork } from '@engram/models';
+import type { SemanticMemory } from '@engram/semantic-memory';
+import type { NetworkCalibration } from './calibration';
+import type { SegmentCosts } from './segment-costs';
+import type { EvaluationSplit, ModelName } from './types';
+
+/** A batch of model inputs and the index of its first sample in the split. */
+export interface InputBatch {
+  x: tf.Tensor;
+  offset: number;
+}
+
+/**
+ * What the evaluation needs of a trained model, whatever its data and network: the ternary
+ * network that runs on the simulated chip, the evaluation splits in a fixed order, calibration,
+ * semantic memories, the analytic costs and the float software reference. One per process and
+ * model, cached (loading builds memories from thousands of training samples).
+ */
+export interface EvaluationModel<State extends tf.TensorContainer = tf.TensorContainer> {
+  readonly name: ModelName;
+  /** Artifact version (a hash of the weights), stored with every result. */
+  readonly version: string;
+  /** Names the run's random streams, so a seed programs the same chip in every process. */
+  readonly runStreamName: string;
+  /** The hardware-aware ternary network. */
+  readonly network: DynamicNetwork<State>;
+  sampleCount(split: EvaluationSplit): number;
+  /** Labels of the split's samples, in evaluation order. */
+  labels(split: EvaluationSplit): Uint8Array;
+  /** The first `count` samples of a split in inference batches (each `x` is the caller's to dispose). */
+  batches(split: EvaluationSplit, count: number): Iterable<InputBatch>;
+  calibration(profile: DeviceProfile): NetworkCalibration;
+  memory(prototypesPerClass: number, dontCareMarginStd: number, seed: number): SemanticMemory[];
+  /** Per-sample operation counts of every stage, exit and the head. */
+  segmentCosts(profile: DeviceProfile, tcamRowsPerExit: number[]): SegmentCosts;
+  /** Predictions of the float network without hardware (the software reference). */
+  softwarePredictions(split: EvaluationSplit, count: number): Uint16Array;
+}
