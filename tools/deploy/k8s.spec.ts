@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
+import { QueueConnectionConfig, hashTagOf } from '@engram/queue';
 import { K8sObject, build, podSpecOf, splitImage } from './kustomize';
 import {
   APP_LOADERS,
@@ -14,7 +15,12 @@ import {
 } from './workspace';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const OVERLAYS = ['dev', 'prod'];
+const OVERLAYS = ['dev', 'prod', 'prod-redis-cluster'];
+const NAMESPACES: Record<string, string> = {
+  dev: 'engram-dev',
+  prod: 'engram',
+  'prod-redis-cluster': 'engram',
+};
 const rendered = Object.fromEntries(
   OVERLAYS.map((o) => [o, build(path.join(ROOT, 'k8s/overlays', o))]),
 ) as Record<string, K8sObject[]>;
@@ -100,8 +106,7 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     ])
       expect(ids).toContain(id);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const o of objects)
-      expect(o.metadata.namespace).toBe(overlay === 'prod' ? 'engram' : 'engram-dev');
+    for (const o of objects) expect(o.metadata.namespace).toBe(NAMESPACES[overlay]);
   });
 
   it('runs the apps with every variable they require, and values their config accepts', () => {
@@ -114,6 +119,20 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
       for (const variable of requiredVariables(load)) expect(Object.keys(env)).toContain(variable);
       expect(() => load(env)).not.toThrow();
     }
+  });
+
+  it('connects API and workers to the same Redis and prefix (hash-tagged in cluster mode)', () => {
+    const queues = appContainers(objects)
+      .filter((a) => a.entry !== 'apps/api/src/migrate.ts')
+      .map(({ entry, env, container }) => {
+        const config = APP_LOADERS[entry].load({ ...env, ...environmentOf(objects, container) });
+        return (config as { queue: QueueConnectionConfig }).queue;
+      });
+    expect(queues).toHaveLength(2);
+    expect(queues[1]).toEqual(queues[0]);
+    const [{ redis, prefix }] = queues;
+    expect(redis.cluster).toBe(overlay === 'prod-redis-cluster');
+    if (redis.cluster) expect(hashTagOf(prefix)).toBe('engram');
   });
 
   it('gives workers longer to stop than their graceful-shutdown bound', () => {

@@ -11,13 +11,13 @@ import {
 import { BullModule } from '@nestjs/bullmq';
 import { DataSource } from 'typeorm';
 import { RunLifecycle, createExperimentDataSource } from '@engram/persistence';
-import { QUEUE_NAMES, QueueName } from '@engram/queue';
+import { QUEUE_NAMES, QueueConnection, QueueName, createQueueConnection } from '@engram/queue';
 import type { WorkerConfig } from './config/worker-config';
 import { EVALUATOR } from './evaluation/evaluator';
 import { ThreadPoolEvaluator } from './evaluation/thread-pool-evaluator';
 import { RunExecutor } from './processing/run-executor';
 import { RunProcessor, configuredRunProcessor } from './processing/run-processor';
-import { DATA_SOURCE, WORKER_CONFIG } from './tokens';
+import { DATA_SOURCE, QUEUE_CONNECTION, WORKER_CONFIG } from './tokens';
 
 @Injectable()
 class DataSourceCloser implements OnApplicationShutdown {
@@ -26,6 +26,34 @@ class DataSourceCloser implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
+}
+
+@Injectable()
+class QueueConnectionCloser implements OnApplicationShutdown {
+  constructor(@Inject(QUEUE_CONNECTION) private readonly connection: QueueConnection) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    // BullMQ leaves a client it was given open (its workers close their own duplicates).
+    await this.connection.close();
+  }
+}
+
+/**
+ * The Redis client of @engram/queue's factory (a single node or a Redis Cluster), in the
+ * `consumer` role BullMQ workers need; @nestjs/bullmq builds every queue and worker with it.
+ */
+function queueConnectionModule(config: WorkerConfig): DynamicModule {
+  return {
+    module: class WorkerQueueConnectionModule {},
+    providers: [
+      {
+        provide: QUEUE_CONNECTION,
+        useFactory: () => createQueueConnection(config.queue, 'consumer', 'engram-worker'),
+      },
+      QueueConnectionCloser,
+    ],
+    exports: [QUEUE_CONNECTION],
+  };
 }
 
 /** Loaded inside each evaluation thread: re-exports `evaluate` from @engram/evaluation. */
@@ -55,9 +83,10 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        BullModule.forRoot({
-          prefix: config.queuePrefix,
-          connection: { url: config.redisUrl },
+        BullModule.forRootAsync({
+          imports: [queueConnectionModule(config)],
+          inject: [QUEUE_CONNECTION],
+          useFactory: (connection: QueueConnection) => connection.bullOptions,
         }),
         // Registering the queues also brings in @nestjs/bullmq's explorer, which starts the
         // workers of the @Processor classes below.

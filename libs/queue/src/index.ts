@@ -14,5 +14,33 @@ export {
   type QueueJobOptions,
   type QueueWorkerOptions,
 } from './queue-options';
-export { checkQueuePrefix, parseRedisUrl, type RedisConnectionOptions } from './redis-url';
+export {
+  checkQueuePrefix,
+  hashTagOf,
+  parseRedisUrl,
+  type RedisConnectionOptions,
+} from './redis-url';
+export {
+  loadQueueConnectionConfig,
+  type QueueConnectionConfig,
+  type RedisNode,
+  type RedisSettings,
+} from './redis-config';
+export {
+  closeRedisClient,
+  createQueueConnection,
+  createRedisClient,
+  reconnectDelayMs,
+  redisClientPlan,
+  type QueueConnection,
+  type RedisClient,
+  type RedisClientPlan,
+  type RedisRole,
+} from './redis-connection';
 export { enqueueSimulationRuns, removeSimulationRunJobs, type RunToEnqueue } from './run-queue';
+export {
+  redisServerAvailable,
+  startRedisCluster,
+  startRedisServer,
+  type RedisTestServers,
+} from './testing';

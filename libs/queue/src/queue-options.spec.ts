@@ -54,8 +54,11 @@ describe('queue contract', () => {
     expect(() => parseRedisUrl('not a url')).toThrow(/not a URL/);
   });
 
-  it('keeps queue prefixes to a safe alphabet', () => {
+  it('keeps queue prefixes to a safe alphabet, braces included', () => {
     expect(checkQueuePrefix('engram_test-1')).toBe('engram_test-1');
+    expect(checkQueuePrefix('{engram}')).toBe('{engram}');
     expect(() => checkQueuePrefix('a:b')).toThrow(/letters, digits/);
+    expect(() => checkQueuePrefix('a b')).toThrow(/letters, digits/);
+    expect(() => checkQueuePrefix('x'.repeat(65))).toThrow(/1-64/);
   });
 });

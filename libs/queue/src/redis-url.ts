@@ -33,10 +33,32 @@ export function parseRedisUrl(url: string): RedisConnectionOptions {
   return options;
 }
 
-/** Queue prefixes become part of every Redis key: keep them to a safe alphabet. */
-export function checkQueuePrefix(prefix: string): string {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(prefix)) {
-    throw new Error(`must be 1-64 letters, digits, '-' or '_', got "${prefix}"`);
+/**
+ * The hash tag of a Redis key, by Redis Cluster's rule: the text between the first `{` and the
+ * first `}` after it, when that text is not empty. Keys with the same tag hash to the same slot.
+ */
+export function hashTagOf(key: string): string | undefined {
+  const open = key.indexOf('{');
+  if (open < 0) return undefined;
+  const close = key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : undefined;
+}
+
+/**
+ * Queue prefixes become the first part of every BullMQ key (`<prefix>:<queue>:<suffix>`): keep them
+ * to a safe alphabet. In Redis Cluster a queue's Lua scripts touch many keys at once, which must all
+ * hash to one slot (BullMQ's requirement), so there the prefix must carry a hash tag: `{engram}`.
+ * Braces are allowed on a single node too, so one prefix serves both.
+ */
+export function checkQueuePrefix(prefix: string, cluster = false): string {
+  if (!/^[A-Za-z0-9_{}-]{1,64}$/.test(prefix)) {
+    throw new Error(`must be 1-64 letters, digits, '-', '_', '{' or '}', got "${prefix}"`);
+  }
+  if (cluster && hashTagOf(prefix) === undefined) {
+    throw new Error(
+      'must contain a hash tag such as {engram} in Redis Cluster mode (REDIS_CLUSTER=true), so ' +
+        `that all of a queue's keys hash to one slot, got "${prefix}"`,
+    );
   }
   return prefix;
 }

@@ -11,7 +11,10 @@ describe('loadApiConfig', () => {
     expect(config).toMatchObject({
       port: 3000,
       database: { schema: 'public', poolSize: 10 },
-      queuePrefix: 'engram',
+      queue: {
+        redis: { cluster: false, nodes: [{ host: '127.0.0.1', port: 6379 }], db: 0, tls: false },
+        prefix: 'engram',
+      },
       apiKey: undefined,
       migrateOnStart: false,
       maxRunsPerSweep: 10_000,
@@ -25,6 +28,8 @@ describe('loadApiConfig', () => {
     [{ DATABASE_URL: 'mysql://x/y' }, /^DATABASE_URL: must use postgres:/],
     [{ REDIS_URL: 'http://127.0.0.1' }, /^REDIS_URL: expected redis/],
     [{ QUEUE_PREFIX: 'a:b' }, /^QUEUE_PREFIX: must be 1-64/],
+    [{ REDIS_CLUSTER: 'true' }, /^QUEUE_PREFIX: must contain a hash tag such as \{engram\}/],
+    [{ REDIS_CLUSTER_NODES: '10.0.0.2:7000' }, /^REDIS_CLUSTER_NODES: is only used with/],
     [{ DATABASE_SCHEMA: 'Robert; DROP' }, /^DATABASE_SCHEMA: must be a lower-case SQL identifier/],
     [{ PORT: '70000' }, /^PORT: must be an integer in \[0, 65535\]/],
     [{ API_KEY: 'short' }, /^API_KEY: must be at least 16 characters/],
@@ -32,5 +37,23 @@ describe('loadApiConfig', () => {
     [{ MAX_RUNS_PER_SWEEP: '0' }, /^MAX_RUNS_PER_SWEEP: must be an integer/],
   ])('fails fast naming the bad variable (%o)', (override, message) => {
     expect(() => loadApiConfig({ ...valid, ...override })).toThrow(message);
+  });
+
+  it('connects to a Redis Cluster with a hash-tagged prefix', () => {
+    const config = loadApiConfig({
+      ...valid,
+      REDIS_URL: 'rediss://clustercfg.engram.cache.example:6379',
+      REDIS_CLUSTER: 'true',
+      QUEUE_PREFIX: '{engram}',
+    });
+    expect(config.queue).toEqual({
+      redis: {
+        cluster: true,
+        nodes: [{ host: 'clustercfg.engram.cache.example', port: 6379 }],
+        db: 0,
+        tls: true,
+      },
+      prefix: '{engram}',
+    });
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatabaseSettings } from '@engram/persistence';
-import { checkQueuePrefix, parseRedisUrl } from '@engram/queue';
+import { QueueConnectionConfig, loadQueueConnectionConfig } from '@engram/queue';
 import { loadDatabaseConfig } from '@engram/persistence';
 import { ConfigError, EnvReader } from '@engram/config';
 
@@ -11,8 +11,8 @@ export interface ApiConfig {
   database: DatabaseSettings;
   /** Apply pending migrations before serving. */
   migrateOnStart: boolean;
-  redisUrl: string;
-  queuePrefix: string;
+  /** Redis (single node or cluster) and the BullMQ prefix: REDIS_URL, REDIS_CLUSTER, QUEUE_PREFIX... */
+  queue: QueueConnectionConfig;
   /** When set, every request except /health must present it (x-api-key or Bearer). */
   apiKey: string | undefined;
   maxRunsPerSweep: number;
@@ -46,8 +46,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     port: read.integer('PORT', 3000, 0, 65_535),
     database: { ...loadDatabaseConfig(env), applicationName: 'engram-api' },
     migrateOnStart: read.boolean('MIGRATE_ON_START', false),
-    redisUrl: read.checked('REDIS_URL', undefined, (url) => (parseRedisUrl(url), url)),
-    queuePrefix: read.checked('QUEUE_PREFIX', 'engram', checkQueuePrefix),
+    queue: loadQueueConnectionConfig(env),
     apiKey,
     maxRunsPerSweep: read.integer('MAX_RUNS_PER_SWEEP', 10_000, 1, 1_000_000),
     writeRateLimitPerMinute: read.integer('WRITE_RATE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),

@@ -109,6 +109,11 @@ export class LocalStack {
       DATABASE_SCHEMA: databaseSchema,
       REDIS_URL: redisUrl,
       QUEUE_PREFIX: queuePrefix,
+      // An external Redis in cluster mode (the embedded one is a single node).
+      ...(env.REDIS_URL && env.REDIS_CLUSTER ? { REDIS_CLUSTER: env.REDIS_CLUSTER } : {}),
+      ...(env.REDIS_URL && env.REDIS_CLUSTER_NODES
+        ? { REDIS_CLUSTER_NODES: env.REDIS_CLUSTER_NODES }
+        : {}),
       NO_COLOR: '1',
     };
 

@@ -1,10 +1,10 @@
 import * as os from 'node:os';
 import type { DatabaseSettings } from '@engram/persistence';
 import {
+  QueueConnectionConfig,
   QueueName,
   QueueWorkerOptions,
-  checkQueuePrefix,
-  parseRedisUrl,
+  loadQueueConnectionConfig,
   workerOptionsFor,
 } from '@engram/queue';
 import { loadDatabaseConfig } from '@engram/persistence';
@@ -13,8 +13,8 @@ import { ConfigError, EnvReader } from '@engram/config';
 export interface WorkerConfig {
   workerId: string;
   database: DatabaseSettings;
-  redisUrl: string;
-  queuePrefix: string;
+  /** Redis (single node or cluster) and the BullMQ prefix: REDIS_URL, REDIS_CLUSTER, QUEUE_PREFIX... */
+  queue: QueueConnectionConfig;
   /** Options of the simulation-runs worker: the queue table's, with deployment overrides. */
   runWorker: QueueWorkerOptions;
   /** On SIGTERM, how long running jobs may take to finish before they are released to the queue. */
@@ -32,8 +32,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       poolSize: read.integer('DATABASE_POOL_SIZE', 4, 1, 100),
       applicationName: `engram-worker ${workerId}`,
     },
-    redisUrl: read.checked('REDIS_URL', undefined, (url) => (parseRedisUrl(url), url)),
-    queuePrefix: read.checked('QUEUE_PREFIX', 'engram', checkQueuePrefix),
+    queue: loadQueueConnectionConfig(env),
     runWorker: workerOptionsFor(QueueName.SimulationRuns, {
       concurrency: read.optionalInteger('WORKER_CONCURRENCY', 1, 64),
       lockDuration: read.optionalInteger('RUN_LOCK_DURATION_MS', 1_000, 3_600_000),
