@@ -230,10 +230,17 @@ Examples:
   program
     .command('report')
     .description('Write the results report of a model (docs/<model>-report.md)')
-    .argument('<model>', 'resnet-mnist')
+    .argument('<model>', 'resnet-mnist or pointnet2-modelnet10')
     .option('--out <dir>', 'output folder', 'docs')
-    .option('--samples <n>', 'test samples (default: all)', integer)
-    .addHelpText('after', '\nExample:\n  engram report resnet-mnist')
+    .option(
+      '--samples <n>',
+      'test (and validation) samples, for a quick look (default: all)',
+      integer,
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  engram report resnet-mnist\n  engram report pointnet2-modelnet10 --samples 100 --out /tmp/report',
+    )
     .action((model: string, opts: { out: string; samples?: number }) =>
       report(model, opts.out, opts.samples),
     );

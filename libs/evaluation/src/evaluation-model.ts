@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { DeviceProfile } from '@engram/hardware';
-import type { DynamicNetwork } from '@engram/models';
+import type { DynamicNetwork, WeightMode } from '@engram/models';
 import type { SemanticMemory } from '@engram/semantic-memory';
 import type { NetworkCalibration } from './calibration';
 import type { SegmentCosts } from './segment-costs';
@@ -35,6 +35,9 @@ export interface EvaluationModel<State extends tf.TensorContainer = tf.TensorCon
   memory(prototypesPerClass: number, dontCareMarginStd: number, seed: number): SemanticMemory[];
   /** Per-sample operation counts of every stage, exit and the head. */
   segmentCosts(profile: DeviceProfile, tcamRowsPerExit: number[]): SegmentCosts;
-  /** Predictions of the float network without hardware (the software reference). */
-  softwarePredictions(split: EvaluationSplit, count: number): Uint16Array;
+  /**
+   * Predictions without hardware: the float network (the software reference) or the ternary
+   * network's quantized weights, noise-free.
+   */
+  softwarePredictions(split: EvaluationSplit, count: number, variant?: WeightMode): Uint16Array;
 }

@@ -30,11 +30,7 @@ export { loadEvaluationModel, MODEL_NAMES } from './model-registry';
 export type { EvaluationModel, InputBatch } from './evaluation-model';
 export { programChip, programTcams, programDynamicChip } from './chip';
 export type { ProgrammedChip, ChipOptions } from './chip';
-export {
-  buildMnistReport,
-  DEFAULT_MNIST_REPORT,
-  MNIST_TARGETS,
-} from './report/resnet-mnist-report';
-export type { MnistReport, MnistReportOptions } from './report/resnet-mnist-report';
+export { buildModelReport, REPORT_PROFILES } from './report/model-report';
+export type { ModelReport, ReportOptions, ReportTargets } from './report/model-report';
 export * from './pointnet2';
 export { writeTinyResNetArtifact, TINY_RESNET_SPEC } from './testing-artifact';

@@ -15,6 +15,7 @@ import {
   artifactManifestPath,
   networkFromArtifact,
   QuantizedExecutor,
+  WeightMode,
   forwardWithExits,
 } from '@engram/models';
 import { SemanticMemory, buildSemanticMemory } from '@engram/semantic-memory';
@@ -103,9 +104,13 @@ export class MnistModelContext implements EvaluationModel<tf.Tensor> {
     return segmentCosts(this.ternaryNetwork.layout, profile, tcamRowsPerExit);
   }
 
-  softwarePredictions(split: EvaluationSplit, count: number): Uint16Array {
-    const network = this.floatNetwork;
-    const executor = new QuantizedExecutor((layer) => network.weight(layer), 'float');
+  softwarePredictions(
+    split: EvaluationSplit,
+    count: number,
+    variant: WeightMode = 'float',
+  ): Uint16Array {
+    const network = variant === 'float' ? this.floatNetwork : this.ternaryNetwork;
+    const executor = new QuantizedExecutor((layer) => network.weight(layer), variant);
     const predictions = new Uint16Array(count);
     for (const { x, offset } of this.batches(split, count)) {
       const classes = tf.tidy(() =>

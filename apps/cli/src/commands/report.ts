@@ -1,15 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildMnistReport, DEFAULT_MNIST_REPORT } from '@engram/evaluation';
+import { MODEL_NAMES, ModelName, buildModelReport } from '@engram/evaluation';
 import { initTensorEngine } from '@engram/tensor';
 
-/** Writes docs/<model>-report.md and its data as JSON. */
+/** Writes <outDir>/<model>-report.md and its data as JSON. */
 export async function report(model: string, outDir: string, samples?: number): Promise<void> {
-  if (model !== 'resnet-mnist') throw new Error(`no report for ${model}: available: resnet-mnist`);
+  if (!MODEL_NAMES.includes(model as ModelName)) {
+    throw new Error(`no report for ${model}: available: ${MODEL_NAMES.join(', ')}`);
+  }
   await initTensorEngine();
-  const { markdown, data } = await buildMnistReport({
-    ...DEFAULT_MNIST_REPORT,
-    samples: samples ?? DEFAULT_MNIST_REPORT.samples,
+  const { markdown, data } = await buildModelReport(model as ModelName, {
+    samples,
     validationSamples: samples,
     onProgress: (m) => process.stderr.write(`[report] ${m}\n`),
   });

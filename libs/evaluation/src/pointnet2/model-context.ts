@@ -16,7 +16,7 @@ import {
   splitStratified,
 } from '@engram/models';
 import { SemanticMemory, buildSemanticMemory } from '@engram/semantic-memory';
-import type { PointCloudState } from '@engram/models';
+import type { PointCloudState, WeightMode } from '@engram/models';
 import { NetworkCalibration, calibrateNetwork } from '../calibration';
 import { requireArtifact } from '../model-context';
 import { EvaluationSplit, ModelName } from '../types';
@@ -156,9 +156,13 @@ export class ModelNetModelContext implements EvaluationModel<PointCloudState> {
     return pointNetSegmentCosts(this.ternaryNetwork.layout, profile, tcamRowsPerExit);
   }
 
-  softwarePredictions(split: EvaluationSplit, count: number): Uint16Array {
-    const network = this.floatNetwork;
-    const executor = new PointwiseQuantizedExecutor((layer) => network.weight(layer), 'float');
+  softwarePredictions(
+    split: EvaluationSplit,
+    count: number,
+    variant: WeightMode = 'float',
+  ): Uint16Array {
+    const network = variant === 'float' ? this.floatNetwork : this.ternaryNetwork;
+    const executor = new PointwiseQuantizedExecutor((layer) => network.weight(layer), variant);
     const predictions = new Uint16Array(count);
     for (const { x, offset } of this.batches(split, count)) {
       const classes = tf.tidy(() =>
