@@ -41,3 +41,19 @@ export interface EvaluationModel<State extends tf.TensorContainer = tf.TensorCon
    */
   softwarePredictions(split: EvaluationSplit, count: number, variant?: WeightMode): Uint16Array;
 }
+
+/**
+ * Software predictions per split and variant: they do not depend on the run, so a worker computes
+ * them once. A prefix of a longer cached list is reused (every sample is predicted on its own).
+ */
+export class PredictionCache {
+  private readonly cache = new Map<string, Uint16Array>();
+
+  get(key: string, count: number, compute: () => Uint16Array): Uint16Array {
+    const hit = this.cache.get(key);
+    if (hit && hit.length >= count) return hit.slice(0, count);
+    const fresh = compute();
+    this.cache.set(key, fresh);
+    return fresh.slice();
+  }
+}

@@ -21,7 +21,7 @@ import {
 import { SemanticMemory, buildSemanticMemory } from '@engram/semantic-memory';
 import { NetworkCalibration, calibrateNetwork } from './calibration';
 import { EvaluationSplit, ModelName } from './types';
-import { EvaluationModel, InputBatch } from './evaluation-model';
+import { EvaluationModel, InputBatch, PredictionCache } from './evaluation-model';
 import { SegmentCosts, segmentCosts } from './segment-costs';
 import { InvalidEvaluationConfigError, ModelUnavailableError } from './errors';
 
@@ -57,6 +57,7 @@ export class MnistModelContext implements EvaluationModel<tf.Tensor> {
   readonly floatNetwork: ResNetNetwork;
   readonly ternaryNetwork: ResNetNetwork;
   private readonly calibrations = new Map<string, NetworkCalibration>();
+  private readonly predictionCache = new PredictionCache();
   private readonly memories = new Map<string, SemanticMemory[]>();
   private trainingSemantics: Float32Array[] | undefined;
   private readonly splits: { train: MnistDataset; validation: MnistDataset; test: MnistDataset };
@@ -108,6 +109,16 @@ export class MnistModelContext implements EvaluationModel<tf.Tensor> {
     split: EvaluationSplit,
     count: number,
     variant: WeightMode = 'float',
+  ): Uint16Array {
+    return this.predictionCache.get(`${split}/${variant}`, count, () =>
+      this.computeSoftwarePredictions(split, count, variant),
+    );
+  }
+
+  private computeSoftwarePredictions(
+    split: EvaluationSplit,
+    count: number,
+    variant: WeightMode,
   ): Uint16Array {
     const network = variant === 'float' ? this.floatNetwork : this.ternaryNetwork;
     const executor = new QuantizedExecutor((layer) => network.weight(layer), variant);

@@ -21,7 +21,7 @@ import { NetworkCalibration, calibrateNetwork } from '../calibration';
 import { requireArtifact } from '../model-context';
 import { EvaluationSplit, ModelName } from '../types';
 import { InvalidEvaluationConfigError } from '../errors';
-import { EvaluationModel, InputBatch } from '../evaluation-model';
+import { EvaluationModel, InputBatch, PredictionCache } from '../evaluation-model';
 import { SegmentCosts } from '../segment-costs';
 import { pointNetSegmentCosts } from './segment-costs';
 
@@ -102,6 +102,7 @@ export class ModelNetModelContext implements EvaluationModel<PointCloudState> {
   /** Clouds per inference batch (memory: a first-level activation is 8,192 x 64 values per cloud). */
   readonly batchSize = POINTNET_EVAL_BATCH;
   private readonly calibrations = new Map<string, NetworkCalibration>();
+  private readonly predictionCache = new PredictionCache();
   private readonly memories = new Map<string, SemanticMemory[]>();
   private trainingSemantics: Float32Array[] | undefined;
 
@@ -160,6 +161,16 @@ export class ModelNetModelContext implements EvaluationModel<PointCloudState> {
     split: EvaluationSplit,
     count: number,
     variant: WeightMode = 'float',
+  ): Uint16Array {
+    return this.predictionCache.get(`${split}/${variant}`, count, () =>
+      this.computeSoftwarePredictions(split, count, variant),
+    );
+  }
+
+  private computeSoftwarePredictions(
+    split: EvaluationSplit,
+    count: number,
+    variant: WeightMode,
   ): Uint16Array {
     const network = variant === 'float' ? this.floatNetwork : this.ternaryNetwork;
     const executor = new PointwiseQuantizedExecutor((layer) => network.weight(layer), variant);
