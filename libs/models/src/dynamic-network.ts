@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ForwardContext } from './resnet/network';
-import type { WeightLayer } from './resnet/architecture';
+import type { ForwardContext } from './layers/exit-network';
+import type { WeightLayer } from './layers/weight-layer';
 
 /** Where an exit reads the network and how long its semantic vector (TCAM word) is. */
 export interface ExitPoint {

@@ -1,8 +1,16 @@
 export * from './resnet/architecture';
 export { stateTensors, forwardWithExits } from './dynamic-network';
 export type { DynamicNetwork, ExitPoint } from './dynamic-network';
+export type { InferenceEngine } from './inference-engine';
 export { ResNetNetwork, weightName, BATCH_NORM_EPSILON } from './resnet/network';
 export type { ForwardContext, BatchNormMode, BatchStatistics } from './resnet/network';
+export { ExitNetwork, initialParameters } from './layers/exit-network';
+export type {
+  TrainableNetwork,
+  ForwardOptions,
+  NetworkOutputs,
+  ExitNetworkLayout,
+} from './layers/exit-network';
 export { ParameterStore } from './layers/parameters';
 export { FloatExecutor, applyWeightLayer } from './layers/executor';
 export type { CimExecutor } from './layers/executor';
@@ -14,15 +22,22 @@ export {
 } from './layers/ternary';
 export { AdamW } from './training/adamw';
 export { TrainingExecutor, QuantizedExecutor } from './training/executors';
-export type { WeightMode } from './training/executors';
-export { MnistTrainer, evaluateMnist } from './training/trainer';
+export type { WeightMode, LayerApply } from './training/executors';
+export { Trainer, evaluateAccuracy } from './training/trainer';
 export type {
-  TrainConfig,
+  BaseTrainConfig,
   TrainState,
   EpochRecord,
   CheckpointOptions,
-  MnistAccuracy,
+  TrainHooks,
+  TrainingModel,
+  LabelledSet,
+  TrainingSet,
+  Accuracy,
 } from './training/trainer';
+export { MnistTrainer, evaluateMnist } from './training/mnist-trainer';
+export type { TrainConfig, MnistAccuracy } from './training/mnist-trainer';
+export { mnistLabelledSet, mnistTrainingSet } from './training/mnist-batches';
 export { ProgressBar, formatDuration } from './training/progress';
 export { writeTensorFile, readTensorFile, writeJsonAtomic } from './artifact/tensor-file';
 export type { TensorIndexEntry } from './artifact/tensor-file';
@@ -31,21 +46,28 @@ export {
   saveArtifact,
   networkFromArtifact,
   artifactManifestPath,
+  readArtifact,
+  writeArtifact,
+  variantNetwork,
   ARTIFACT_FORMAT,
 } from './artifact/artifact';
 export type {
+  ArtifactManifest,
   ModelArtifact,
+  LoadedModelArtifact,
   LoadedArtifact,
   VariantRecord,
+  VariantSource,
   Normalization,
 } from './artifact/artifact';
+export { runStage, trainStages, stageFiles, weightsVersion } from './training/recipe';
+export type { StageResult, StageOptions } from './training/recipe';
 export {
   RESNET_MNIST_RECIPE,
   trainResNetMnist,
   runRecipeStage,
   loadRecipeData,
-  weightsVersion,
 } from './training/resnet-mnist-recipe';
-export type { ResNetMnistRecipe, StageResult } from './training/resnet-mnist-recipe';
-export { recalibrateBatchNorm } from './training/batch-norm-recalibration';
+export type { ResNetMnistRecipe } from './training/resnet-mnist-recipe';
+export { recalibrateBatchNorm, reestimateBatchNorm } from './training/batch-norm-recalibration';
 export * from './pointnet2';

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { ParameterStore } from '../layers/parameters';
 import { ResNetNetwork } from '../resnet/network';
 import { ResNetSpec } from '../resnet/architecture';
 import { readTensorFile, TensorIndexEntry, writeJsonAtomic, writeTensorFile } from './tensor-file';
@@ -29,43 +30,70 @@ export interface VariantRecord {
 }
 
 /**
- * A trained model as committed under models/<name>/: the architecture, the float software
- * reference and the ternary hardware-aware weights, normalization, training metadata, metrics.
+ * What every model's artifact.json holds: the architecture, the float software reference and
+ * the ternary hardware-aware weights (in `<mode>.bin`), and a content version. Each model adds
+ * its own part (input normalization, dataset).
  */
-export interface ModelArtifact {
+export interface ArtifactManifest<Spec = unknown> {
   format: number;
   name: string;
   /** Content version: changes whenever the weights change (a hash of the binary files). */
   version: string;
   createdAt: string;
-  spec: ResNetSpec;
-  normalization: Normalization;
-  dataset: { name: string; trainSamples: number; validationSamples: number; splitSeed: number };
+  spec: Spec;
   variants: Record<WeightMode, VariantRecord>;
 }
 
-export interface LoadedArtifact {
+/** A trained ResNet as committed under models/<name>/, with its normalization and dataset. */
+export interface ModelArtifact extends ArtifactManifest<ResNetSpec> {
+  normalization: Normalization;
+  dataset: { name: string; trainSamples: number; validationSamples: number; splitSeed: number };
+}
+
+export interface LoadedModelArtifact<Manifest extends ArtifactManifest> {
   dir: string;
-  manifest: ModelArtifact;
+  manifest: Manifest;
   /** Parameters of each variant by name. */
   weights: Record<WeightMode, Map<string, Float32Array>>;
+}
+
+export type LoadedArtifact = LoadedModelArtifact<ModelArtifact>;
+
+/** What a variant is written from. */
+export interface VariantSource {
+  network: { params: ParameterStore };
+  metrics: VariantRecord['metrics'];
+  training: VariantRecord['training'];
 }
 
 export function artifactManifestPath(dir: string): string {
   return path.join(dir, 'artifact.json');
 }
 
-export function loadArtifact(dir: string): LoadedArtifact {
+/**
+ * Reads artifact.json and the variants' weights. `expect` names the model for the error when
+ * there is none and, with `kind`, refuses an artifact of another architecture.
+ */
+export function readArtifact<Manifest extends ArtifactManifest>(
+  dir: string,
+  expect: { model?: string; kind?: string; kindName?: string } = {},
+): LoadedModelArtifact<Manifest> {
   const manifestPath = artifactManifestPath(dir);
   if (!fs.existsSync(manifestPath)) {
     throw new Error(
-      `no model artifact at ${manifestPath}: train one with \`engram train <model>\``,
+      `no model artifact at ${manifestPath}: train one with \`engram train ${expect.model ?? '<model>'}\``,
     );
   }
-  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as ModelArtifact;
+  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Manifest;
   if (manifest.format !== ARTIFACT_FORMAT) {
     throw new Error(
       `${manifestPath}: artifact format ${manifest.format}, this build reads ${ARTIFACT_FORMAT}`,
+    );
+  }
+  const kind = (manifest.spec as { kind?: string } | undefined)?.kind;
+  if (expect.kind !== undefined && kind !== expect.kind) {
+    throw new Error(
+      `${manifestPath}: not a ${expect.kindName ?? expect.kind} artifact (spec kind ${kind})`,
     );
   }
   const weights = {} as Record<WeightMode, Map<string, Float32Array>>;
@@ -76,36 +104,52 @@ export function loadArtifact(dir: string): LoadedArtifact {
   return { dir, manifest, weights };
 }
 
-/** Builds a network holding one variant's parameters. */
-export function networkFromArtifact(artifact: LoadedArtifact, mode: WeightMode): ResNetNetwork {
-  const network = ResNetNetwork.create(artifact.manifest.spec, 0);
+/** Writes `<mode>.bin` for each variant, then artifact.json (the model's part + the variants). */
+export function writeArtifact<Manifest extends ArtifactManifest>(
+  dir: string,
+  manifest: Omit<Manifest, 'format' | 'version' | 'variants'>,
+  variants: Record<WeightMode, VariantSource>,
+  version: string,
+): Manifest {
+  fs.mkdirSync(dir, { recursive: true });
+  const records = {} as Record<WeightMode, VariantRecord>;
+  for (const mode of Object.keys(variants) as WeightMode[]) {
+    const { network, metrics, training } = variants[mode];
+    const file = `${mode}.bin`;
+    const { params } = network;
+    const parameters = writeTensorFile(path.join(dir, file), params.snapshot(), params.shapes());
+    records[mode] = { file, parameters, metrics, training };
+  }
+  const full = { format: ARTIFACT_FORMAT, version, ...manifest, variants: records } as Manifest;
+  writeJsonAtomic(artifactManifestPath(dir), full);
+  return full;
+}
+
+/** Builds a network (seed 0, overwritten) holding one variant's parameters. */
+export function variantNetwork<Spec, Network extends { params: ParameterStore }>(
+  artifact: LoadedModelArtifact<ArtifactManifest<Spec>>,
+  mode: WeightMode,
+  create: (spec: Spec, seed: number) => Network,
+): Network {
+  const network = create(artifact.manifest.spec, 0);
   network.params.assignAll(artifact.weights[mode]);
   return network;
+}
+
+export function loadArtifact(dir: string): LoadedArtifact {
+  return readArtifact<ModelArtifact>(dir);
+}
+
+/** Builds a ResNet holding one variant's parameters. */
+export function networkFromArtifact(artifact: LoadedArtifact, mode: WeightMode): ResNetNetwork {
+  return variantNetwork(artifact, mode, ResNetNetwork.create);
 }
 
 export function saveArtifact(
   dir: string,
   manifest: Omit<ModelArtifact, 'format' | 'version' | 'variants'>,
-  variants: Record<
-    WeightMode,
-    {
-      network: ResNetNetwork;
-      metrics: VariantRecord['metrics'];
-      training: VariantRecord['training'];
-    }
-  >,
+  variants: Record<WeightMode, VariantSource & { network: ResNetNetwork }>,
   version: string,
 ): ModelArtifact {
-  fs.mkdirSync(dir, { recursive: true });
-  const records = {} as Record<WeightMode, VariantRecord>;
-  for (const mode of Object.keys(variants) as WeightMode[]) {
-    const { network, metrics, training } = variants[mode];
-    const shapes = new Map(network.params.names().map((n) => [n, network.params.get(n).shape]));
-    const file = `${mode}.bin`;
-    const parameters = writeTensorFile(path.join(dir, file), network.params.snapshot(), shapes);
-    records[mode] = { file, parameters, metrics, training };
-  }
-  const full: ModelArtifact = { format: ARTIFACT_FORMAT, version, ...manifest, variants: records };
-  writeJsonAtomic(artifactManifestPath(dir), full);
-  return full;
+  return writeArtifact<ModelArtifact>(dir, manifest, variants, version);
 }

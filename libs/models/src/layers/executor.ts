@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { WeightLayer } from '../resnet/architecture';
+import type { WeightLayer } from './weight-layer';
 
 /**
  * Runs the weight layers of a network: the network code says what to compute, the executor says

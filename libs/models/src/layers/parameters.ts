@@ -60,6 +60,11 @@ export class ParameterStore {
     }
   }
 
+  /** Shapes by name, for the index of a tensor file. */
+  shapes(): Map<string, number[]> {
+    return new Map([...this.variables].map(([name, variable]) => [name, variable.shape]));
+  }
+
   snapshot(): Map<string, Float32Array> {
     const out = new Map<string, Float32Array>();
     for (const [name, variable] of this.variables)

@@ -5,7 +5,7 @@
  * points [batch, npoint, nsample, channels] (kind 'conv', kernel 1, out map npoint x nsample),
  * so the hardware executor runs it unchanged and `layerMacs` counts it.
  */
-import { Segment, WeightLayer, layerMacs } from '../resnet/architecture';
+import { Segment, WeightLayer, convLayer, denseLayer, layerMacs } from '../layers/weight-layer';
 
 /** One set-abstraction level: sample `npoint` centroids, group `nsample` neighbours, shared MLP, max. */
 export interface SetAbstractionSpec {
@@ -110,53 +110,6 @@ export interface PointNetLayout {
   weightLayers: WeightLayer[];
 }
 
-function pointwise(
-  name: string,
-  segment: Segment,
-  inChannels: number,
-  outChannels: number,
-  height: number,
-  width: number,
-): WeightLayer {
-  return {
-    name,
-    kind: 'conv',
-    kernel: 1,
-    stride: 1,
-    inChannels,
-    outChannels,
-    inHeight: height,
-    inWidth: width,
-    outHeight: height,
-    outWidth: width,
-    segment,
-    batchNorm: `${name}.bn`,
-  };
-}
-
-function dense(
-  name: string,
-  segment: Segment,
-  inChannels: number,
-  outChannels: number,
-  bn: boolean,
-): WeightLayer {
-  return {
-    name,
-    kind: 'dense',
-    kernel: 1,
-    stride: 1,
-    inChannels,
-    outChannels,
-    inHeight: 1,
-    inWidth: 1,
-    outHeight: 1,
-    outWidth: 1,
-    segment,
-    batchNorm: bn ? `${name}.bn` : undefined,
-  };
-}
-
 function checkPositiveInteger(value: number, what: string): void {
   if (!Number.isInteger(value) || value < 1)
     throw new Error(`pointnet2: ${what} must be a positive integer, got ${value}`);
@@ -182,14 +135,9 @@ export function pointNetLayout(spec: PointNetSpec): PointNetLayout {
     let inChannels = groupedChannels;
     const layers = level.mlp.map((out, i) => {
       checkPositiveInteger(out, `level ${l + 1} MLP width`);
-      const layer = pointwise(
-        `sa${l + 1}.mlp${i}`,
-        segment,
-        inChannels,
-        out,
-        level.npoint,
-        level.nsample,
-      );
+      // A 1x1 conv over the [npoint, nsample] map of grouped points.
+      const name = `sa${l + 1}.mlp${i}`;
+      const layer = convLayer(name, segment, inChannels, out, 1, 1, level.npoint, level.nsample);
       inChannels = out;
       return layer;
     });
@@ -210,7 +158,7 @@ export function pointNetLayout(spec: PointNetSpec): PointNetLayout {
   const globalIn = channels;
   const globalLayers = spec.globalMlp.map((out, i) => {
     checkPositiveInteger(out, 'global MLP width');
-    const layer = pointwise(`global.mlp${i}`, globalSegment, channels, out, 1, points);
+    const layer = convLayer(`global.mlp${i}`, globalSegment, channels, out, 1, 1, 1, points);
     channels = out;
     return layer;
   });
@@ -232,7 +180,7 @@ export function pointNetLayout(spec: PointNetSpec): PointNetLayout {
       throw new Error('pointnet2: exits must follow increasing stages');
     const pooled = level.outChannels * (exit.pooling === 'max+mean' ? 2 : 1);
     return {
-      projection: dense(
+      projection: denseLayer(
         `exit${e + 1}.proj`,
         { kind: 'exit', index: e },
         pooled,
@@ -248,10 +196,10 @@ export function pointNetLayout(spec: PointNetSpec): PointNetLayout {
   const head: WeightLayer[] = [];
   spec.head.forEach((width, i) => {
     checkPositiveInteger(width, 'head width');
-    head.push(dense(`head.fc${i + 1}`, { kind: 'head' }, channels, width, true));
+    head.push(denseLayer(`head.fc${i + 1}`, { kind: 'head' }, channels, width, true));
     channels = width;
   });
-  head.push(dense('head.out', { kind: 'head' }, channels, spec.numClasses, false));
+  head.push(denseLayer('head.out', { kind: 'head' }, channels, spec.numClasses, false));
   const stageLayers = [...levels.map((l) => l.layers), global.layers];
   const weightLayers = [...stageLayers.flat(), ...exits.map((e) => e.projection), ...head];
   return { spec, levels, global, exits, head, stageLayers, weightLayers };

@@ -1,7 +1,11 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { ARTIFACT_FORMAT, VariantRecord, artifactManifestPath } from '../artifact/artifact';
-import { readTensorFile, writeJsonAtomic, writeTensorFile } from '../artifact/tensor-file';
+import {
+  ArtifactManifest,
+  LoadedModelArtifact,
+  VariantSource,
+  readArtifact,
+  variantNetwork,
+  writeArtifact,
+} from '../artifact/artifact';
 import type { WeightMode } from '../training/executors';
 import type { PointNetSpec } from './architecture';
 import { PointNetNetwork } from './network';
@@ -20,12 +24,7 @@ export interface PointCloudInput {
  * the ResNet artifact (artifact.json + float.bin + ternary.bin), with the point-cloud spec and
  * input description.
  */
-export interface PointNetArtifact {
-  format: number;
-  name: string;
-  version: string;
-  createdAt: string;
-  spec: PointNetSpec;
+export interface PointNetArtifact extends ArtifactManifest<PointNetSpec> {
   input: PointCloudInput;
   dataset: {
     name: string;
@@ -37,39 +36,16 @@ export interface PointNetArtifact {
     splitSeed: number;
     testSamples: number;
   };
-  variants: Record<WeightMode, VariantRecord>;
 }
 
-export interface LoadedPointNetArtifact {
-  dir: string;
-  manifest: PointNetArtifact;
-  weights: Record<WeightMode, Map<string, Float32Array>>;
-}
+export type LoadedPointNetArtifact = LoadedModelArtifact<PointNetArtifact>;
 
 export function loadPointNetArtifact(dir: string): LoadedPointNetArtifact {
-  const manifestPath = artifactManifestPath(dir);
-  if (!fs.existsSync(manifestPath)) {
-    throw new Error(
-      `no model artifact at ${manifestPath}: train one with \`engram train pointnet2-modelnet10\``,
-    );
-  }
-  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as PointNetArtifact;
-  if (manifest.format !== ARTIFACT_FORMAT) {
-    throw new Error(
-      `${manifestPath}: artifact format ${manifest.format}, this build reads ${ARTIFACT_FORMAT}`,
-    );
-  }
-  if (manifest.spec?.kind !== 'pointnet2') {
-    throw new Error(
-      `${manifestPath}: not a PointNet++ artifact (spec kind ${manifest.spec?.kind})`,
-    );
-  }
-  const weights = {} as Record<WeightMode, Map<string, Float32Array>>;
-  for (const mode of Object.keys(manifest.variants) as WeightMode[]) {
-    const variant = manifest.variants[mode];
-    weights[mode] = readTensorFile(path.join(dir, variant.file), variant.parameters);
-  }
-  return { dir, manifest, weights };
+  return readArtifact<PointNetArtifact>(dir, {
+    model: 'pointnet2-modelnet10',
+    kind: 'pointnet2',
+    kindName: 'PointNet++',
+  });
 }
 
 /** Builds a network holding one variant's parameters. */
@@ -77,39 +53,14 @@ export function pointNetFromArtifact(
   artifact: LoadedPointNetArtifact,
   mode: WeightMode,
 ): PointNetNetwork {
-  const network = PointNetNetwork.create(artifact.manifest.spec, 0);
-  network.params.assignAll(artifact.weights[mode]);
-  return network;
+  return variantNetwork(artifact, mode, PointNetNetwork.create);
 }
 
 export function savePointNetArtifact(
   dir: string,
   manifest: Omit<PointNetArtifact, 'format' | 'version' | 'variants'>,
-  variants: Record<
-    WeightMode,
-    {
-      network: PointNetNetwork;
-      metrics: VariantRecord['metrics'];
-      training: VariantRecord['training'];
-    }
-  >,
+  variants: Record<WeightMode, VariantSource & { network: PointNetNetwork }>,
   version: string,
 ): PointNetArtifact {
-  fs.mkdirSync(dir, { recursive: true });
-  const records = {} as Record<WeightMode, VariantRecord>;
-  for (const mode of Object.keys(variants) as WeightMode[]) {
-    const { network, metrics, training } = variants[mode];
-    const shapes = new Map(network.params.names().map((n) => [n, network.params.get(n).shape]));
-    const file = `${mode}.bin`;
-    const parameters = writeTensorFile(path.join(dir, file), network.params.snapshot(), shapes);
-    records[mode] = { file, parameters, metrics, training };
-  }
-  const full: PointNetArtifact = {
-    format: ARTIFACT_FORMAT,
-    version,
-    ...manifest,
-    variants: records,
-  };
-  writeJsonAtomic(artifactManifestPath(dir), full);
-  return full;
+  return writeArtifact<PointNetArtifact>(dir, manifest, variants, version);
 }

@@ -1,4 +1,6 @@
+import * as tf from '@tensorflow/tfjs';
 import { ModelNetDataset, SeededRandom, augmentPointCloud, deriveSeed } from '@engram/datasets';
+import type { LabelledSet, TrainingSet } from '../training/trainer';
 
 /** Clouds of one split: count x numPoints x 3 coordinates (unit sphere) and a label each. */
 export interface PointCloudSet {
@@ -128,4 +130,33 @@ export function augmentedBatch(
 export function cloudRange(set: PointCloudSet, start: number, n: number): Float32Array {
   const stride = set.numPoints * 3;
   return set.points.subarray(start * stride, (start + n) * stride);
+}
+
+/** Clouds in order as [n, numPoints, 3] batches (evaluation). */
+export function pointCloudLabelledSet(set: PointCloudSet): LabelledSet {
+  return {
+    count: set.count,
+    labels: set.labels,
+    inputs: (start, n) => tf.tensor3d(cloudRange(set, start, n), [n, set.numPoints, 3]),
+  };
+}
+
+/** Training clouds, each augmented from (seed, epoch, cloud) only (`augmentedBatch`). */
+export function pointCloudTrainingSet(
+  set: PointCloudSet,
+  augmentation: PointAugmentation,
+  seed: number,
+): TrainingSet {
+  return {
+    ...pointCloudLabelledSet(set),
+    epochBatches(epoch, _fromStep, batchSize) {
+      const batch = new Float32Array(batchSize * set.numPoints * 3);
+      return (indices) =>
+        tf.tensor3d(augmentedBatch(set, indices, augmentation, seed, epoch, batch), [
+          indices.length,
+          set.numPoints,
+          3,
+        ]);
+    },
+  };
 }

@@ -14,7 +14,7 @@ export { farthestPointSample, ballQuery, groupLevel, flattenIndices } from './sa
 export type { LevelGrouping } from './sampling';
 export { PointNetNetwork, groupedCoordinates } from './network';
 export type { PointCloudState, PointNetForwardOptions } from './network';
-export { PointNetTrainingExecutor, PointwiseQuantizedExecutor, applyPointwise } from './executors';
+export { PointwiseQuantizedExecutor, applyPointwise } from './executors';
 export {
   batchNormTraining,
   columnMeans,
@@ -23,7 +23,15 @@ export {
   matMulTransposedGrad,
   pointwiseMatMul,
 } from './ops';
-export { pointCloudSet, selectClouds, splitStratified, augmentedBatch, cloudRange } from './data';
+export {
+  pointCloudSet,
+  selectClouds,
+  splitStratified,
+  augmentedBatch,
+  cloudRange,
+  pointCloudLabelledSet,
+  pointCloudTrainingSet,
+} from './data';
 export type { PointCloudSet, PointAugmentation } from './data';
 export { PointNetTrainer, evaluatePointNet, POINTNET_EVAL_BATCH } from './trainer';
 export type { PointNetTrainConfig, PointNetAccuracy } from './trainer';

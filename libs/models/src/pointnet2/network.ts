@@ -1,8 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { ParameterStore } from '../layers/parameters';
-import type { WeightLayer } from '../resnet/architecture';
-import { BATCH_NORM_EPSILON, ForwardContext, weightName } from '../resnet/network';
-import type { DynamicNetwork, ExitPoint } from '../dynamic-network';
+import {
+  BATCH_NORM_EPSILON,
+  ExitNetwork,
+  ForwardContext,
+  ForwardOptions,
+  initialParameters,
+} from '../layers/exit-network';
+import type { WeightLayer } from '../layers/weight-layer';
 import { PointNetLayout, PointNetSpec, SetAbstractionLayout, pointNetLayout } from './architecture';
 import { LevelGrouping, flattenIndices, groupLevel } from './sampling';
 import { batchNormTraining, maxOverNeighbours, meanOverNeighbours } from './ops';
@@ -14,21 +19,10 @@ import { batchNormTraining, maxOverNeighbours, meanOverNeighbours } from './ops'
  */
 export type PointCloudState = { xyz: tf.Tensor3D; features?: tf.Tensor3D };
 
-export interface PointNetForwardOptions {
-  /** Dropout on the classifier's hidden layers (training only), seeded per step. */
-  dropout?: { rate: number; seed: number };
-}
+/** Training options of the static pass: dropout in the classifier's hidden layers. */
+export type PointNetForwardOptions = ForwardOptions;
 
-function weightShape(layer: WeightLayer): number[] {
-  return layer.kind === 'conv'
-    ? [layer.kernel, layer.kernel, layer.inChannels, layer.outChannels]
-    : [layer.inChannels, layer.outChannels];
-}
-
-/** Seeded He-normal initialization for a weight of the given fan-in. */
-function heNormal(shape: number[], fanIn: number, seed: number): tf.Tensor {
-  return tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed);
-}
+const HEAD_BIAS = 'head.out.b';
 
 /**
  * Grouped coordinates of one level, computed on the host from the grouping indices: each
@@ -80,37 +74,18 @@ export function groupedCoordinates(
  * shared MLPs on the CIM, max pooling over the neighbours), the global level, exit heads (pooling
  * over the level's points + CIM projection + batch norm) and the classifier.
  */
-export class PointNetNetwork implements DynamicNetwork<PointCloudState> {
+export class PointNetNetwork extends ExitNetwork<PointNetSpec, PointNetLayout, PointCloudState> {
   readonly kind = 'pointnet2';
-  readonly layout: PointNetLayout;
 
-  constructor(
-    readonly spec: PointNetSpec,
-    readonly params: ParameterStore,
-  ) {
-    this.layout = pointNetLayout(spec);
+  constructor(spec: PointNetSpec, params: ParameterStore) {
+    super(spec, params, pointNetLayout(spec));
   }
 
   static create(spec: PointNetSpec, seed: number): PointNetNetwork {
-    const layout = pointNetLayout(spec);
-    const params = new ParameterStore();
-    let next = seed;
-    for (const layer of layout.weightLayers) {
-      const fanIn = layer.kernel * layer.kernel * layer.inChannels;
-      params.add(weightName(layer), heNormal(weightShape(layer), fanIn, next++), true);
-      if (layer.batchNorm) addBatchNorm(params, layer.batchNorm, layer.outChannels);
-    }
-    params.add('head.out.b', tf.zeros([spec.numClasses]), true);
-    layout.exits.forEach((exit) => {
-      const dim = exit.projection.outChannels;
-      params.add(`${exit.auxClassifier}.w`, heNormal([dim, spec.numClasses], dim, next++), true);
-      params.add(`${exit.auxClassifier}.b`, tf.zeros([spec.numClasses]), true);
-    });
-    return new PointNetNetwork(spec, params);
-  }
-
-  get exits(): readonly ExitPoint[] {
-    return this.spec.exits;
+    return new PointNetNetwork(
+      spec,
+      initialParameters(pointNetLayout(spec), spec.numClasses, HEAD_BIAS, seed),
+    );
   }
 
   /** The set-abstraction levels, then the global level. */
@@ -118,32 +93,14 @@ export class PointNetNetwork implements DynamicNetwork<PointCloudState> {
     return this.spec.levels.length + 1;
   }
 
-  get numClasses(): number {
-    return this.spec.numClasses;
-  }
-
-  get weightLayers(): readonly WeightLayer[] {
-    return this.layout.weightLayers;
-  }
-
-  weight(layer: WeightLayer): tf.Variable {
-    return this.params.get(weightName(layer));
-  }
-
   /** Batch norm (then ReLU if asked): batch statistics in training, running ones at inference. */
   private batchNorm(name: string, x: tf.Tensor, ctx: ForwardContext, relu = false): tf.Tensor {
-    const gamma = this.params.get(`${name}.gamma`);
-    const beta = this.params.get(`${name}.beta`);
     if (ctx.batchNorm === 'running') {
-      // Inference: a per-channel affine on the digital side.
-      const scale = tf.mul(
-        gamma,
-        tf.rsqrt(tf.add(this.params.get(`${name}.var`), BATCH_NORM_EPSILON)),
-      );
-      const shift = tf.sub(beta, tf.mul(this.params.get(`${name}.mean`), scale));
-      const y = tf.add(tf.mul(x, scale), shift);
+      const y = this.runningBatchNorm(name, x);
       return relu ? tf.relu(y) : y;
     }
+    const gamma = this.params.get(`${name}.gamma`);
+    const beta = this.params.get(`${name}.beta`);
     const { y, mean, variance } = batchNormTraining(x, gamma, beta, BATCH_NORM_EPSILON, relu);
     if (ctx.statistics) ctx.statistics.set(name, { mean, variance });
     else tf.dispose([mean, variance]);
@@ -230,24 +187,15 @@ export class PointNetNetwork implements DynamicNetwork<PointCloudState> {
     ) as tf.Tensor2D;
   }
 
-  /** Auxiliary classifier of an exit (training only: at inference the TCAM decides). */
-  exitLogits(exitIndex: number, semantic: tf.Tensor2D): tf.Tensor2D {
-    const name = this.layout.exits[exitIndex].auxClassifier;
-    return tf.add(
-      tf.matMul(tf.tanh(semantic), this.params.get(`${name}.w`)),
-      this.params.get(`${name}.b`),
-    );
-  }
-
   classify(state: PointCloudState, ctx: ForwardContext): tf.Tensor2D {
     return this.classifyWith(state, ctx, {});
   }
 
   /** The global feature vector through the classifier (on the CIM, bias added digitally). */
-  private classifyWith(
+  protected override classifyWith(
     state: PointCloudState,
     ctx: ForwardContext,
-    options: PointNetForwardOptions,
+    options: ForwardOptions,
   ): tf.Tensor2D {
     const { features } = state;
     if (!features) throw new Error('pointnet2: classify needs the global features');
@@ -260,44 +208,11 @@ export class PointNetNetwork implements DynamicNetwork<PointCloudState> {
       }
     });
     const out = this.layout.head[this.layout.head.length - 1];
-    return tf.add(ctx.executor.run(out, h), this.params.get('head.out.b')) as tf.Tensor2D;
+    return tf.add(ctx.executor.run(out, h), this.params.get(HEAD_BIAS)) as tf.Tensor2D;
   }
 
   select(state: PointCloudState, positions: tf.Tensor1D): PointCloudState {
     const xyz = tf.gather(state.xyz, positions);
     return state.features ? { xyz, features: tf.gather(state.features, positions) } : { xyz };
   }
-
-  /** The static network end to end, with every exit head evaluated (training and reference). */
-  forwardAll(
-    x: tf.Tensor3D,
-    ctx: ForwardContext,
-    options: PointNetForwardOptions = {},
-  ): { logits: tf.Tensor2D; exitLogits: tf.Tensor2D[]; semantics: tf.Tensor2D[] } {
-    let state = this.begin(x, ctx);
-    const semantics: tf.Tensor2D[] = [];
-    const exitLogits: tf.Tensor2D[] = [];
-    const exitsAfter = new Map(this.spec.exits.map((e, i) => [e.afterStage, i]));
-    for (let s = 0; s < this.stageCount; s++) {
-      state = this.stage(s, state, ctx);
-      const exitIndex = exitsAfter.get(s);
-      if (exitIndex !== undefined) {
-        const semantic = this.exitSemantic(exitIndex, state, ctx);
-        semantics.push(semantic);
-        exitLogits.push(this.exitLogits(exitIndex, semantic));
-      }
-    }
-    return { logits: this.classifyWith(state, ctx, options), exitLogits, semantics };
-  }
-
-  dispose(): void {
-    this.params.dispose();
-  }
-}
-
-function addBatchNorm(params: ParameterStore, name: string, channels: number): void {
-  params.add(`${name}.gamma`, tf.ones([channels]), true);
-  params.add(`${name}.beta`, tf.zeros([channels]), true);
-  params.add(`${name}.mean`, tf.zeros([channels]), false);
-  params.add(`${name}.var`, tf.ones([channels]), false);
 }

@@ -1,16 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UP_AXIS, loadModelNet } from '@engram/datasets';
-import { readTensorFile, writeJsonAtomic, writeTensorFile } from '../artifact/tensor-file';
 import type { WeightMode } from '../training/executors';
-import type { EpochRecord } from '../training/trainer';
-import { weightsVersion } from '../training/resnet-mnist-recipe';
+import { StageOptions, StageResult, runStage, trainStages } from '../training/recipe';
 import { POINTNET2_MODELNET10_SPEC, PointNetSpec } from './architecture';
 import { PointNetNetwork } from './network';
 import { PointNetTrainConfig, PointNetTrainer, evaluatePointNet } from './trainer';
 import { PointCloudSet, pointCloudSet, splitStratified } from './data';
 import { recalibratePointNetBatchNorm } from './batch-norm-recalibration';
-import { PointNetArtifact, savePointNetArtifact } from './artifact';
+import type { PointNetArtifact } from './artifact';
 
 /**
  * How the pointnet2-modelnet10 artifact is trained: a float network from scratch (the software
@@ -66,14 +64,10 @@ export const POINTNET2_MODELNET10_RECIPE: PointNetModelNetRecipe = {
   batchNormRecalibration: { batches: 40, batchSize: 32 },
 };
 
-export interface PointNetStageResult {
-  mode: WeightMode;
-  history: EpochRecord[];
-  testAccuracy: number;
-  testExitAccuracy: number[];
+/** A finished stage: the test accuracy is measured after the batch-norm recalibration. */
+export interface PointNetStageResult extends StageResult {
   /** With the running statistics left by training (before the recalibration). */
   testAccuracyBeforeBatchNormRecalibration: number;
-  trainingSeconds: number;
 }
 
 export interface PointNetRecipeData {
@@ -109,72 +103,49 @@ export async function loadPointNetRecipeData(
   return { ...split, test: pointCloudSet(test), classNames: train.classNames };
 }
 
-function stageFiles(workDir: string, mode: WeightMode) {
-  return {
-    checkpointDir: path.join(workDir, 'checkpoints', mode),
-    weightsBin: path.join(workDir, `${mode}.bin`),
-    weightsJson: path.join(workDir, `${mode}.json`),
-  };
-}
-
-/** Trains (or resumes) one stage; a finished stage is loaded, not retrained. */
+/**
+ * Trains (or resumes) one stage; a finished stage is loaded, not retrained. Batch-norm statistics
+ * are re-estimated with the final weights before the stage is written.
+ */
 export function runPointNetRecipeStage(
   recipe: PointNetModelNetRecipe,
   mode: WeightMode,
   workDir: string,
   data: PointNetRecipeData,
   log: (m: string) => void,
-  options: { stopAfterSteps?: number; checkpointEverySteps?: number } = {},
+  options: StageOptions = {},
 ): { network: PointNetNetwork; result: PointNetStageResult | null } {
-  const files = stageFiles(workDir, mode);
   const network = PointNetNetwork.create(recipe.spec, mode === 'float' ? 11 : 12);
-  if (fs.existsSync(files.weightsJson)) {
-    const saved = JSON.parse(fs.readFileSync(files.weightsJson, 'utf8'));
-    network.params.assignAll(readTensorFile(files.weightsBin, saved.parameters));
-    log(`[train] pointnet2 ${mode} stage already finished: ${files.weightsJson}`);
-    return { network, result: saved.result as PointNetStageResult };
-  }
   const config = mode === 'float' ? recipe.float : recipe.ternary;
-  const trainer = new PointNetTrainer(
+  return runStage({
+    mode,
+    workDir,
+    label: 'pointnet2',
     network,
     config,
-    data.train,
-    data.validation,
-    { dir: files.checkpointDir, everySteps: options.checkpointEverySteps ?? 50 },
-    { log },
-  );
-  trainer.resumeIfPossible();
-  const history = trainer.run({ stopAfterSteps: options.stopAfterSteps });
-  const finished = trainer.trainState.epoch >= config.epochs;
-  const trainingSeconds = trainer.trainState.elapsedSeconds;
-  trainer.dispose();
-  if (!finished) {
-    log(
-      `[train] pointnet2 ${mode} stopped at epoch ${trainer.trainState.epoch + 1}; rerun to resume`,
-    );
-    return { network, result: null };
-  }
-  const before = evaluatePointNet(network, mode, data.test);
-  const { batches, batchSize } = recipe.batchNormRecalibration;
-  recalibratePointNetBatchNorm(network, mode, data.train, batches, batchSize, config.seed);
-  const test = evaluatePointNet(network, mode, data.test);
-  log(
-    `[train] pointnet2 ${mode}: batch-norm statistics re-estimated with the final weights: test ` +
-      `accuracy ${(100 * before.accuracy).toFixed(2)}% -> ${(100 * test.accuracy).toFixed(2)}%`,
-  );
-  const result: PointNetStageResult = {
-    mode,
-    history,
-    testAccuracy: test.accuracy,
-    testExitAccuracy: test.exitAccuracy,
-    testAccuracyBeforeBatchNormRecalibration: before.accuracy,
-    trainingSeconds,
-  };
-  const shapes = new Map(network.params.names().map((n) => [n, network.params.get(n).shape]));
-  const parameters = writeTensorFile(files.weightsBin, network.params.snapshot(), shapes);
-  writeJsonAtomic(files.weightsJson, { parameters, result, config });
-  log(`[train] pointnet2 ${mode} test accuracy ${(100 * test.accuracy).toFixed(2)}%`);
-  return { network, result };
+    log,
+    options,
+    trainer: (checkpoint) =>
+      new PointNetTrainer(network, config, data.train, data.validation, checkpoint, { log }),
+    finish: (history, trainingSeconds): PointNetStageResult => {
+      const before = evaluatePointNet(network, mode, data.test);
+      const { batches, batchSize } = recipe.batchNormRecalibration;
+      recalibratePointNetBatchNorm(network, mode, data.train, batches, batchSize, config.seed);
+      const test = evaluatePointNet(network, mode, data.test);
+      log(
+        `[train] pointnet2 ${mode}: batch-norm statistics re-estimated with the final weights: test ` +
+          `accuracy ${(100 * before.accuracy).toFixed(2)}% -> ${(100 * test.accuracy).toFixed(2)}%`,
+      );
+      return {
+        mode,
+        history,
+        testAccuracy: test.accuracy,
+        testExitAccuracy: test.exitAccuracy,
+        testAccuracyBeforeBatchNormRecalibration: before.accuracy,
+        trainingSeconds,
+      };
+    },
+  });
 }
 
 /**
@@ -195,46 +166,15 @@ export async function trainPointNetModelNet(
   const workDir = path.join(artifactDir, 'training');
   fs.mkdirSync(workDir, { recursive: true });
   const data = await loadPointNetRecipeData(recipe);
-  const results = new Map<WeightMode, { network: PointNetNetwork; result: PointNetStageResult }>();
-  const modes: WeightMode[] = ['float', 'ternary'];
-  for (const mode of options.stages ?? modes) {
-    const { network, result } = runPointNetRecipeStage(recipe, mode, workDir, data, log);
-    if (result) results.set(mode, { network, result });
-    else network.dispose();
-  }
-  if (!modes.every((mode) => fs.existsSync(stageFiles(workDir, mode).weightsJson))) {
-    log('[train] the artifact is written once both the float and the ternary stage have finished');
-    for (const { network } of results.values()) network.dispose();
-    return null;
-  }
-  for (const mode of modes) {
-    if (results.has(mode)) continue;
-    const { network, result } = runPointNetRecipeStage(recipe, mode, workDir, data, log);
-    results.set(mode, { network, result: result as PointNetStageResult });
-  }
-  const variants = {} as Parameters<typeof savePointNetArtifact>[2];
-  for (const [mode, { network, result }] of results) {
-    variants[mode] = {
-      network,
-      metrics: {
-        testAccuracy: result.testAccuracy,
-        testExitAccuracy: result.testExitAccuracy,
-        testSamples: data.test.count,
-      },
-      training: {
-        epochs: result.history.length,
-        seconds: result.trainingSeconds,
-        config: mode === 'float' ? recipe.float : recipe.ternary,
-        history: result.history,
-      },
-    };
-  }
-  const version = weightsVersion(modes.map((m) => stageFiles(workDir, m).weightsBin));
-  const name = options.name ?? 'pointnet2-modelnet10';
-  const manifest = savePointNetArtifact(
+  return trainStages<PointNetNetwork, PointNetStageResult, PointNetArtifact>({
     artifactDir,
-    {
-      name,
+    stages: options.stages,
+    log,
+    runStage: (mode) => runPointNetRecipeStage(recipe, mode, workDir, data, log),
+    config: (mode) => (mode === 'float' ? recipe.float : recipe.ternary),
+    testSamples: data.test.count,
+    manifest: () => ({
+      name: options.name ?? 'pointnet2-modelnet10',
       createdAt: new Date().toISOString(),
       spec: recipe.spec,
       input: {
@@ -252,11 +192,6 @@ export async function trainPointNetModelNet(
         splitSeed: recipe.splitSeed,
         testSamples: data.test.count,
       },
-    },
-    variants,
-    version,
-  );
-  for (const { network } of results.values()) network.dispose();
-  log(`[train] wrote ${artifactDir} (version ${version})`);
-  return manifest;
+    }),
+  });
 }

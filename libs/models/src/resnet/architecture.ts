@@ -1,3 +1,9 @@
+import { Segment, WeightLayer, convLayer, denseLayer } from '../layers/weight-layer';
+
+// Shared with the PointNet++; public under this module's name since the ResNet came first.
+export { layerRows, layerMacs } from '../layers/weight-layer';
+export type { WeightLayer, Segment } from '../layers/weight-layer';
+
 /**
  * The ternary ResNet for 28x28 digits, described as data: the artifact stores this spec, and
  * every layer list, parameter shape and MAC count is derived from it.
@@ -47,41 +53,6 @@ export const RESNET_MNIST_SPEC: ResNetSpec = {
   numClasses: 10,
 };
 
-/** A weight layer that runs on a CIM crossbar: conv (k x k x in -> out) or dense (in -> out). */
-export interface WeightLayer {
-  name: string;
-  kind: 'conv' | 'dense';
-  kernel: number;
-  stride: number;
-  inChannels: number;
-  outChannels: number;
-  /** Spatial size of the input feature map (1 for dense layers). */
-  inHeight: number;
-  inWidth: number;
-  outHeight: number;
-  outWidth: number;
-  /** Which part of the network the layer belongs to (stem, stage i, exit i, head). */
-  segment: Segment;
-  /** Name of the batch norm that follows the layer, if any. */
-  batchNorm?: string;
-}
-
-export type Segment =
-  | { kind: 'stem' }
-  | { kind: 'stage'; index: number }
-  | { kind: 'exit'; index: number }
-  | { kind: 'head' };
-
-/** Crossbar rows a layer occupies: the unrolled receptive field (k x k x in). */
-export function layerRows(layer: WeightLayer): number {
-  return layer.kernel * layer.kernel * layer.inChannels;
-}
-
-/** Multiply-accumulates of one sample through one layer. */
-export function layerMacs(layer: WeightLayer): number {
-  return layer.outHeight * layer.outWidth * layerRows(layer) * layer.outChannels;
-}
-
 export interface PoolWindow {
   kernel: number;
   stride: number;
@@ -111,60 +82,11 @@ export interface ResNetLayout {
   weightLayers: WeightLayer[];
 }
 
-function conv(
-  name: string,
-  segment: Segment,
-  inChannels: number,
-  outChannels: number,
-  kernel: number,
-  stride: number,
-  inSize: number,
-): WeightLayer {
-  const outSize = Math.ceil(inSize / stride);
-  return {
-    name,
-    kind: 'conv',
-    kernel,
-    stride,
-    inChannels,
-    outChannels,
-    inHeight: inSize,
-    inWidth: inSize,
-    outHeight: outSize,
-    outWidth: outSize,
-    segment,
-    batchNorm: `${name}.bn`,
-  };
-}
-
-function dense(
-  name: string,
-  segment: Segment,
-  inChannels: number,
-  outChannels: number,
-  bn: boolean,
-): WeightLayer {
-  return {
-    name,
-    kind: 'dense',
-    kernel: 1,
-    stride: 1,
-    inChannels,
-    outChannels,
-    inHeight: 1,
-    inWidth: 1,
-    outHeight: 1,
-    outWidth: 1,
-    segment,
-    batchNorm: bn ? `${name}.bn` : undefined,
-  };
-}
-
 export function resnetLayout(spec: ResNetSpec): ResNetLayout {
   if (spec.inputHeight !== spec.inputWidth) throw new Error('resnet: square inputs only');
   let size = spec.inputHeight;
   let channels = spec.stemChannels;
-  const stem = conv('stem.conv', { kind: 'stem' }, spec.inputChannels, channels, 3, 1, size);
+  const stem = convLayer('stem.conv', { kind: 'stem' }, spec.inputChannels, channels, 3, 1, size);
   const stages: BlockLayers[][] = [];
   const stageOutputs: { size: number; channels: number }[] = [];
   spec.stages.forEach((stage, s) => {
@@ -173,8 +95,8 @@ export function resnetLayout(spec: ResNetSpec): ResNetLayout {
     for (let b = 0; b < stage.blocks; b++) {
       const stride = b === 0 ? stage.stride : 1;
       const prefix = `s${s + 1}.b${b}`;
-      const conv1 = conv(`${prefix}.conv1`, segment, channels, stage.channels, 3, stride, size);
-      const conv2 = conv(
+      const conv1 = convLayer(`${prefix}.conv1`, segment, channels, stage.channels, 3, stride, size);
+      const conv2 = convLayer(
         `${prefix}.conv2`,
         segment,
         stage.channels,
@@ -185,7 +107,7 @@ export function resnetLayout(spec: ResNetSpec): ResNetLayout {
       );
       const needsProjection = stride !== 1 || channels !== stage.channels;
       const shortcut = needsProjection
-        ? conv(`${prefix}.shortcut`, segment, channels, stage.channels, 1, stride, size)
+        ? convLayer(`${prefix}.shortcut`, segment, channels, stage.channels, 1, stride, size)
         : undefined;
       blocks.push({ conv1, conv2, shortcut });
       size = conv1.outHeight;
@@ -201,7 +123,7 @@ export function resnetLayout(spec: ResNetSpec): ResNetLayout {
     const pool = gridPoolWindow(source.size, exit.poolGrid);
     const features = exit.poolGrid * exit.poolGrid * source.channels;
     return {
-      projection: dense(
+      projection: denseLayer(
         `exit${e + 1}.proj`,
         { kind: 'exit', index: e },
         features,
@@ -213,7 +135,7 @@ export function resnetLayout(spec: ResNetSpec): ResNetLayout {
       inputSize: source.size,
     };
   });
-  const head = dense('head.fc', { kind: 'head' }, channels, spec.numClasses, false);
+  const head = denseLayer('head.fc', { kind: 'head' }, channels, spec.numClasses, false);
   const weightLayers = [
     stem,
     ...stages.flat().flatMap((b) => [b.conv1, b.conv2, ...(b.shortcut ? [b.shortcut] : [])]),

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -8,13 +7,14 @@ import {
   MNIST_MEAN,
   MNIST_STD,
 } from '@engram/datasets';
-import { ModelArtifact, saveArtifact } from '../artifact/artifact';
+import type { ModelArtifact } from '../artifact/artifact';
 import { ResNetNetwork } from '../resnet/network';
 import { RESNET_MNIST_SPEC, ResNetSpec } from '../resnet/architecture';
-import { MnistTrainer, TrainConfig, EpochRecord, evaluateMnist } from './trainer';
-import { readTensorFile, writeJsonAtomic, writeTensorFile } from '../artifact/tensor-file';
+import { MnistTrainer, TrainConfig, evaluateMnist } from './mnist-trainer';
 import { WeightMode } from './executors';
 import { recalibrateBatchNorm } from './batch-norm-recalibration';
+import { StageOptions, StageResult, runStage, trainStages } from './recipe';
+
 
 /**
  * How the committed resnet-mnist artifact is trained: a float network from scratch (the software
@@ -62,68 +62,41 @@ export const RESNET_MNIST_RECIPE: ResNetMnistRecipe = {
   },
 };
 
-export interface StageResult {
-  mode: WeightMode;
-  history: EpochRecord[];
-  testAccuracy: number;
-  testExitAccuracy: number[];
-  /** Set when the artifact is written: the accuracy with the running statistics of training. */
-  testAccuracyBeforeBatchNormRecalibration?: number;
-  trainingSeconds: number;
-}
-
-function stageFiles(workDir: string, mode: WeightMode) {
-  return {
-    checkpointDir: path.join(workDir, 'checkpoints', mode),
-    weightsBin: path.join(workDir, `${mode}.bin`),
-    weightsJson: path.join(workDir, `${mode}.json`),
-  };
-}
-
-/** Trains (or resumes) one stage; a finished stage is loaded, not retrained. */
+/**
+ * Trains (or resumes) one stage; a finished stage is loaded, not retrained. The test accuracy is
+ * measured with the running statistics of training: the recalibration comes with the artifact.
+ */
 export function runRecipeStage(
   recipe: ResNetMnistRecipe,
   mode: WeightMode,
   workDir: string,
   data: { train: MnistDataset; validation: MnistDataset; test: MnistDataset },
   log: (m: string) => void,
-): { network: ResNetNetwork; result: StageResult } {
-  const files = stageFiles(workDir, mode);
+  options: StageOptions = {},
+): { network: ResNetNetwork; result: StageResult | null } {
   const network = ResNetNetwork.create(recipe.spec, mode === 'float' ? 11 : 12);
-  if (fs.existsSync(files.weightsJson)) {
-    const saved = JSON.parse(fs.readFileSync(files.weightsJson, 'utf8'));
-    network.params.assignAll(readTensorFile(files.weightsBin, saved.parameters));
-    log(`[train] ${mode} stage already finished: ${files.weightsJson}`);
-    return { network, result: saved.result as StageResult };
-  }
   const config = mode === 'float' ? recipe.float : recipe.ternary;
-  const trainer = new MnistTrainer(
+  return runStage({
+    mode,
+    workDir,
+    label: '',
     network,
     config,
-    data.train,
-    data.validation,
-    {
-      dir: files.checkpointDir,
-      everySteps: 50,
+    log,
+    options,
+    trainer: (checkpoint) =>
+      new MnistTrainer(network, config, data.train, data.validation, checkpoint, { log }),
+    finish: (history, trainingSeconds): StageResult => {
+      const test = evaluateMnist(network, mode, data.test);
+      return {
+        mode,
+        history,
+        testAccuracy: test.accuracy,
+        testExitAccuracy: test.exitAccuracy,
+        trainingSeconds,
+      };
     },
-    { log },
-  );
-  trainer.resumeIfPossible();
-  const history = trainer.run();
-  const test = evaluateMnist(network, mode, data.test);
-  const result: StageResult = {
-    mode,
-    history,
-    testAccuracy: test.accuracy,
-    testExitAccuracy: test.exitAccuracy,
-    trainingSeconds: trainer.trainState.elapsedSeconds,
-  };
-  trainer.dispose();
-  const shapes = new Map(network.params.names().map((n) => [n, network.params.get(n).shape]));
-  const parameters = writeTensorFile(files.weightsBin, network.params.snapshot(), shapes);
-  writeJsonAtomic(files.weightsJson, { parameters, result, config });
-  log(`[train] ${mode} test accuracy ${(100 * test.accuracy).toFixed(2)}%`);
-  return { network, result };
+  });
 }
 
 export function loadRecipeData(recipe: ResNetMnistRecipe) {
@@ -131,16 +104,10 @@ export function loadRecipeData(recipe: ResNetMnistRecipe) {
   return { train: split.train, validation: split.validation, test: loadMnist('test') };
 }
 
-/** Content version of an artifact: the first 12 hex digits of a SHA-256 over its weights. */
-export function weightsVersion(files: string[]): string {
-  const hash = createHash('sha256');
-  for (const file of files) hash.update(fs.readFileSync(file));
-  return hash.digest('hex').slice(0, 12);
-}
-
 /**
  * Trains whatever is missing of the recipe (resuming checkpoints in `<artifactDir>/training`)
- * and writes the artifact into `artifactDir` once both variants exist.
+ * and writes the artifact into `artifactDir` once both variants exist, with batch-norm
+ * statistics re-estimated with the final weights.
  */
 export function trainResNetMnist(
   artifactDir: string,
@@ -151,57 +118,25 @@ export function trainResNetMnist(
   const workDir = path.join(artifactDir, 'training');
   fs.mkdirSync(workDir, { recursive: true });
   const data = loadRecipeData(recipe);
-  const results = new Map<WeightMode, { network: ResNetNetwork; result: StageResult }>();
-  for (const mode of options.stages ?? (['float', 'ternary'] as WeightMode[])) {
-    results.set(mode, runRecipeStage(recipe, mode, workDir, data, log));
-  }
-  const done = (['float', 'ternary'] as WeightMode[]).every((mode) =>
-    fs.existsSync(stageFiles(workDir, mode).weightsJson),
-  );
-  if (!done) {
-    log('[train] the artifact is written once both the float and the ternary stage have finished');
-    return null;
-  }
-  for (const mode of ['float', 'ternary'] as WeightMode[]) {
-    if (!results.has(mode)) results.set(mode, runRecipeStage(recipe, mode, workDir, data, log));
-    const { network, result } = results.get(mode) as {
-      network: ResNetNetwork;
-      result: StageResult;
-    };
-    recalibrateBatchNorm(network, mode, data.train);
-    const test = evaluateMnist(network, mode, data.test);
-    log(
-      `[train] ${mode}: batch-norm statistics re-estimated with the final weights: test accuracy ` +
-        `${(100 * result.testAccuracy).toFixed(2)}% -> ${(100 * test.accuracy).toFixed(2)}%`,
-    );
-    result.testAccuracyBeforeBatchNormRecalibration = result.testAccuracy;
-    result.testAccuracy = test.accuracy;
-    result.testExitAccuracy = test.exitAccuracy;
-  }
-  const variants = {} as Parameters<typeof saveArtifact>[2];
-  for (const [mode, { network, result }] of results) {
-    variants[mode] = {
-      network,
-      metrics: {
-        testAccuracy: result.testAccuracy,
-        testExitAccuracy: result.testExitAccuracy,
-        testSamples: data.test.count,
-      },
-      training: {
-        testAccuracyBeforeBatchNormRecalibration: result.testAccuracyBeforeBatchNormRecalibration,
-        epochs: result.history.length,
-        seconds: result.trainingSeconds,
-        config: mode === 'float' ? recipe.float : recipe.ternary,
-        history: result.history,
-      },
-    };
-  }
-  const version = weightsVersion(
-    ['float', 'ternary'].map((m) => stageFiles(workDir, m as WeightMode).weightsBin),
-  );
-  const manifest = saveArtifact(
+  return trainStages<ResNetNetwork, StageResult, ModelArtifact>({
     artifactDir,
-    {
+    stages: options.stages,
+    log,
+    runStage: (mode) => runRecipeStage(recipe, mode, workDir, data, log),
+    finalize: (mode, network, result) => {
+      recalibrateBatchNorm(network, mode, data.train);
+      const test = evaluateMnist(network, mode, data.test);
+      log(
+        `[train] ${mode}: batch-norm statistics re-estimated with the final weights: test accuracy ` +
+          `${(100 * result.testAccuracy).toFixed(2)}% -> ${(100 * test.accuracy).toFixed(2)}%`,
+      );
+      result.testAccuracyBeforeBatchNormRecalibration = result.testAccuracy;
+      result.testAccuracy = test.accuracy;
+      result.testExitAccuracy = test.exitAccuracy;
+    },
+    config: (mode) => (mode === 'float' ? recipe.float : recipe.ternary),
+    testSamples: data.test.count,
+    manifest: () => ({
       name: 'resnet-mnist',
       createdAt: new Date().toISOString(),
       spec: recipe.spec,
@@ -212,10 +147,6 @@ export function trainResNetMnist(
         validationSamples: recipe.validationCount,
         splitSeed: recipe.splitSeed,
       },
-    },
-    variants,
-    version,
-  );
-  log(`[train] wrote ${artifactDir} (version ${version})`);
-  return manifest;
+    }),
+  });
 }

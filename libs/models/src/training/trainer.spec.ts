@@ -3,41 +3,37 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadMnist, selectMnist } from '@engram/datasets';
 import { initTensorEngine } from '@engram/tensor';
+import type { ParameterStore } from '../layers/parameters';
 import { ResNetNetwork } from '../resnet/network';
-import { ResNetSpec } from '../resnet/architecture';
-import { MnistTrainer, TrainConfig } from './trainer';
+import { PointNetNetwork } from '../pointnet2/network';
+import { PointNetTrainer } from '../pointnet2/trainer';
+import { syntheticClouds } from '../pointnet2/synthetic';
+import { MnistTrainer } from './mnist-trainer';
+import type { CheckpointOptions, Trainer } from './trainer';
+import {
+  SMALL_MNIST_CONFIG,
+  SMALL_POINTNET_CONFIG,
+  SMALL_POINTNET_SPEC,
+  SMALL_RESNET_SPEC,
+} from './testing';
 
 jest.setTimeout(120_000);
 
-const spec: ResNetSpec = {
-  kind: 'resnet',
-  inputHeight: 28,
-  inputWidth: 28,
-  inputChannels: 1,
-  stemChannels: 4,
-  stages: [
-    { channels: 4, blocks: 1, stride: 1 },
-    { channels: 8, blocks: 1, stride: 2 },
-  ],
-  exits: [{ afterStage: 0, poolGrid: 2, semanticDim: 8 }],
-  numClasses: 10,
-};
+interface Case {
+  /** A fresh network (same seed every time) and its trainer; `learningRate` changes the config. */
+  make(
+    checkpoint: CheckpointOptions,
+    learningRate?: number,
+  ): {
+    params: ParameterStore;
+    trainer: Pick<Trainer, 'run' | 'resumeIfPossible' | 'trainState'>;
+    exits: number;
+  };
+}
 
-const config: TrainConfig = {
-  mode: 'ternary',
-  epochs: 2,
-  batchSize: 32,
-  learningRate: 5e-3,
-  warmupSteps: 2,
-  weightDecay: 0.01,
-  auxLossWeight: 1,
-  trainNoise: 0.05,
-  maxShiftPixels: 2,
-  batchNormMomentum: 0.9,
-  seed: 3,
-};
+const quiet = { log: () => undefined };
 
-describe('MnistTrainer', () => {
+function mnistCase(): Case {
   const all = loadMnist('train');
   const train = selectMnist(
     all,
@@ -47,56 +43,69 @@ describe('MnistTrainer', () => {
     all,
     Array.from({ length: 100 }, (_, i) => 1000 + i),
   );
-  let dir: string;
+  return {
+    make(checkpoint, learningRate = SMALL_MNIST_CONFIG.learningRate) {
+      const network = ResNetNetwork.create(SMALL_RESNET_SPEC, 1);
+      const config = { ...SMALL_MNIST_CONFIG, learningRate };
+      const trainer = new MnistTrainer(network, config, train, validation, checkpoint, quiet);
+      return { params: network.params, trainer: trainer, exits: network.exits.length };
+    },
+  };
+}
 
-  beforeAll(async () => {
-    await initTensorEngine({ log: () => undefined });
+function pointNetCase(): Case {
+  const train = syntheticClouds(80, 32, 1);
+  const validation = syntheticClouds(16, 32, 2);
+  return {
+    make(checkpoint, learningRate = SMALL_POINTNET_CONFIG.learningRate) {
+      const network = PointNetNetwork.create(SMALL_POINTNET_SPEC, 5);
+      const config = { ...SMALL_POINTNET_CONFIG, learningRate };
+      const trainer = new PointNetTrainer(network, config, train, validation, checkpoint, quiet);
+      return { params: network.params, trainer: trainer, exits: network.exits.length };
+    },
+  };
+}
+
+beforeAll(async () => {
+  await initTensorEngine({ log: () => undefined });
+});
+
+// One generic trainer serves both models: the same checks run on each.
+describe.each([
+  ['MnistTrainer (ResNet on MNIST)', mnistCase],
+  ['PointNetTrainer (PointNet++ on point clouds)', pointNetCase],
+])('%s', (_name, setup) => {
+  let dir: string;
+  let model: Case;
+  beforeAll(() => {
+    model = setup();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engram-train-'));
   });
-
-  function trainer(checkpointDir: string): { network: ResNetNetwork; trainer: MnistTrainer } {
-    const network = ResNetNetwork.create(spec, 1);
-    return {
-      network,
-      trainer: new MnistTrainer(
-        network,
-        config,
-        train,
-        validation,
-        { dir: checkpointDir, everySteps: 4 },
-        { log: () => undefined },
-      ),
-    };
-  }
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('learns, and a run interrupted mid-epoch resumes to the same weights', () => {
-    const straight = trainer(path.join(dir, 'straight'));
+    const straight = model.make({ dir: path.join(dir, 'straight'), everySteps: 4 });
     const history = straight.trainer.run();
     expect(history).toHaveLength(2);
     expect(history[1].trainLoss).toBeLessThan(history[0].trainLoss);
+    expect(history[1].validationExitAccuracy).toHaveLength(straight.exits);
 
     // Interrupted in the middle of epoch 2 (13 of 20 steps), then a new trainer picks it up.
-    trainer(path.join(dir, 'resumed')).trainer.run({ stopAfterSteps: 13 });
-    const resumed = trainer(path.join(dir, 'resumed'));
+    const resumedDir = path.join(dir, 'resumed');
+    model.make({ dir: resumedDir, everySteps: 4 }).trainer.run({ stopAfterSteps: 13 });
+    const resumed = model.make({ dir: resumedDir, everySteps: 4 });
     expect(resumed.trainer.resumeIfPossible()).toBe(true);
+    expect(resumed.trainer.trainState).toMatchObject({ epoch: 1, stepInEpoch: 3 });
     resumed.trainer.run();
 
-    const a = straight.network.params.snapshot();
-    const b = resumed.network.params.snapshot();
+    const a = straight.params.snapshot();
+    const b = resumed.params.snapshot();
     for (const [name, values] of a)
       expect(Array.from(b.get(name) as Float32Array)).toEqual(Array.from(values));
   });
 
   it('refuses a checkpoint written with another configuration', () => {
-    const other = ResNetNetwork.create(spec, 1);
-    const t = new MnistTrainer(
-      other,
-      { ...config, learningRate: 1e-3 },
-      train,
-      validation,
-      { dir: path.join(dir, 'straight'), everySteps: 4 },
-      { log: () => undefined },
-    );
-    expect(() => t.resumeIfPossible()).toThrow(/another training configuration/);
+    const other = model.make({ dir: path.join(dir, 'straight'), everySteps: 4 }, 1e-3);
+    expect(() => other.trainer.resumeIfPossible()).toThrow(/another training configuration/);
   });
 });

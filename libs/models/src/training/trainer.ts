@@ -1,12 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { MnistDataset, SeededRandom, deriveSeed, normalizeMnistBatch } from '@engram/datasets';
-import { ResNetNetwork, BatchStatistics, ForwardContext } from '../resnet/network';
-import { WeightLayer } from '../resnet/architecture';
+import { SeededRandom, deriveSeed } from '@engram/datasets';
+import type {
+  BatchStatistics,
+  ForwardContext,
+  ForwardOptions,
+  TrainableNetwork,
+} from '../layers/exit-network';
 import { AdamW } from './adamw';
-import { TrainingExecutor, QuantizedExecutor, WeightMode } from './executors';
-import { augmentedMnistBatch } from './mnist-batches';
+import { LayerApply, QuantizedExecutor, TrainingExecutor, WeightMode } from './executors';
 import { ProgressBar } from './progress';
 import {
   readTensorFile,
@@ -15,18 +18,17 @@ import {
   TensorIndexEntry,
 } from '../artifact/tensor-file';
 
-export interface TrainConfig {
+/** What every model's training configuration has; models add their loss and data settings. */
+export interface BaseTrainConfig {
   mode: WeightMode;
   epochs: number;
   batchSize: number;
   learningRate: number;
   warmupSteps: number;
+  /** Decoupled weight decay on the weights (AdamW). */
   weightDecay: number;
-  /** Weight of each exit's auxiliary cross-entropy relative to the final classifier's. */
-  auxLossWeight: number;
   /** Programming-noise relative sigma injected in ternary mode (fraction of the window). */
   trainNoise: number;
-  maxShiftPixels: number;
   batchNormMomentum: number;
   seed: number;
 }
@@ -58,18 +60,56 @@ export interface CheckpointOptions {
   everySteps: number;
 }
 
+/** Labelled samples in a fixed order, as evaluation reads them. */
+export interface LabelledSet {
+  readonly count: number;
+  readonly labels: ArrayLike<number>;
+  /** The inputs of samples start..start + n - 1 as one batch, not augmented. */
+  inputs(start: number, n: number): tf.Tensor;
+}
+
+/** Training samples: a labelled set and its augmentation. */
+export interface TrainingSet extends LabelledSet {
+  /**
+   * The augmentation hook: what makes the input batch of the samples at `indices` at each step of
+   * `epoch` from step `fromStep` on, called in step order. Its random draws must depend only on
+   * (seed, epoch, position) so that a resumed epoch sees the batches of an uninterrupted one.
+   */
+  epochBatches(
+    epoch: number,
+    fromStep: number,
+    batchSize: number,
+  ): (indices: Uint32Array) => tf.Tensor;
+}
+
+/** The pieces of training that differ between models. */
+export interface TrainingModel {
+  /** Names the model in progress lines: `[train <label> <mode>]`. */
+  label?: string;
+  /** How the executors apply weights (default: tf.conv2d / tf.matMul). */
+  apply?: LayerApply;
+  /** Cross-entropy of one classifier's logits: the reduction and label smoothing are the model's. */
+  crossEntropy(oneHot: tf.Tensor, logits: tf.Tensor2D): tf.Tensor;
+  /** Weight of each exit's auxiliary cross-entropy relative to the final classifier's. */
+  auxLossWeights: readonly number[];
+  /** Training-only options of a step's forward pass (dropout seeds). */
+  forwardOptions?: (globalStep: number) => ForwardOptions;
+  /** Batch size of the validation passes (bounded by memory). */
+  evaluationBatchSize: number;
+}
+
 const CHECKPOINT_FORMAT = 1;
 
-interface CheckpointManifest {
+interface CheckpointManifest<Config> {
   format: number;
-  config: TrainConfig;
+  config: Config;
   state: TrainState;
   optimizerStep: number;
   parameters: TensorIndexEntry[];
   optimizer: TensorIndexEntry[];
 }
 
-function learningRateAt(step: number, totalSteps: number, config: TrainConfig): number {
+function learningRateAt(step: number, totalSteps: number, config: BaseTrainConfig): number {
   if (step < config.warmupSteps) return (config.learningRate * (step + 1)) / config.warmupSteps;
   const progress = (step - config.warmupSteps) / Math.max(1, totalSteps - config.warmupSteps);
   return config.learningRate * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, progress)));
@@ -79,34 +119,49 @@ function isWeightName(name: string): boolean {
   return name.endsWith('.w');
 }
 
-/** Trains one network on MNIST with checkpoints that a later process resumes exactly. */
-export class MnistTrainer {
+/**
+ * Trains one dynamic network (every exit's auxiliary classifier with it) with AdamW, linear
+ * warm-up and cosine decay, and checkpoints (parameters, optimizer moments, position in the
+ * epoch) that a later process resumes exactly: the epoch order, the augmentation, dropout and
+ * the programming noise are seeded by (seed, epoch, sample or step).
+ */
+export class Trainer<
+  Config extends BaseTrainConfig = BaseTrainConfig,
+  State extends tf.TensorContainer = tf.TensorContainer,
+> {
   private readonly optimizer: AdamW;
   private readonly executor: TrainingExecutor;
   private state: TrainState = { epoch: 0, stepInEpoch: 0, history: [], elapsedSeconds: 0 };
   private readonly log: (message: string) => void;
 
   constructor(
-    private readonly network: ResNetNetwork,
-    private readonly config: TrainConfig,
-    private readonly train: MnistDataset,
-    private readonly validation: MnistDataset,
+    private readonly network: TrainableNetwork<State>,
+    private readonly config: Config,
+    private readonly train: TrainingSet,
+    private readonly validation: LabelledSet,
     private readonly checkpoint: CheckpointOptions,
+    private readonly model: TrainingModel,
     private readonly hooks: TrainHooks = {},
   ) {
+    if (model.auxLossWeights.length !== network.exits.length) {
+      throw new Error(
+        `auxLossWeights has ${model.auxLossWeights.length} entries for ${network.exits.length} exits`,
+      );
+    }
     this.log = hooks.log ?? ((m) => process.stderr.write(`${m}\n`));
     this.optimizer = new AdamW(
       network.params.trainableByName(),
       { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: config.weightDecay },
       isWeightName,
     );
-    const layerIndex = new Map(network.layout.weightLayers.map((l, i) => [l.name, i]));
+    const layerIndex = new Map(network.weightLayers.map((l, i) => [l.name, i]));
     this.executor = new TrainingExecutor(
-      (layer: WeightLayer) => network.weight(layer),
+      (layer) => network.weight(layer),
       config.mode,
       config.trainNoise,
       deriveSeed(config.seed, 'programming-noise'),
       layerIndex,
+      model.apply,
     );
   }
 
@@ -114,11 +169,17 @@ export class MnistTrainer {
     return Math.floor(this.train.count / this.config.batchSize);
   }
 
+  get trainState(): TrainState {
+    return this.state;
+  }
+
   /** Loads the checkpoint in `checkpoint.dir` if there is one for the same configuration. */
   resumeIfPossible(): boolean {
     const manifestPath = path.join(this.checkpoint.dir, 'checkpoint.json');
     if (!fs.existsSync(manifestPath)) return false;
-    const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as CheckpointManifest;
+    const manifest = JSON.parse(
+      fs.readFileSync(manifestPath, 'utf8'),
+    ) as CheckpointManifest<Config>;
     if (manifest.format !== CHECKPOINT_FORMAT)
       throw new Error(`${manifestPath}: unknown format ${manifest.format}`);
     if (JSON.stringify(manifest.config) !== JSON.stringify(this.config)) {
@@ -142,17 +203,18 @@ export class MnistTrainer {
 
   private writeCheckpoint(): void {
     fs.mkdirSync(this.checkpoint.dir, { recursive: true });
-    const params = this.network.params.snapshot();
-    const shapes = new Map(
-      this.network.params.names().map((n) => [n, this.network.params.get(n).shape]),
-    );
+    const { params } = this.network;
     const optimizerState = this.optimizer.state();
-    const manifest: CheckpointManifest = {
+    const manifest: CheckpointManifest<Config> = {
       format: CHECKPOINT_FORMAT,
       config: this.config,
       state: this.state,
       optimizerStep: optimizerState.step,
-      parameters: writeTensorFile(path.join(this.checkpoint.dir, 'parameters.bin'), params, shapes),
+      parameters: writeTensorFile(
+        path.join(this.checkpoint.dir, 'parameters.bin'),
+        params.snapshot(),
+        params.shapes(),
+      ),
       optimizer: writeTensorFile(
         path.join(this.checkpoint.dir, 'optimizer.bin'),
         optimizerState.moments,
@@ -179,37 +241,32 @@ export class MnistTrainer {
         runningVar.assign(tf.add(tf.mul(runningVar, momentum), tf.mul(variance, 1 - momentum)));
       }
     });
-    for (const { mean, variance } of statistics.values()) {
-      mean.dispose();
-      variance.dispose();
-    }
+    for (const { mean, variance } of statistics.values()) tf.dispose([mean, variance]);
   }
 
-  /** One optimization step; returns loss and number of correct final predictions. */
+  /** One optimization step; returns the loss and the number of correct final predictions. */
   private step(
-    x: tf.Tensor4D,
+    x: tf.Tensor,
     labels: tf.Tensor1D,
     globalStep: number,
   ): { loss: number; correct: number } {
-    const { config, network } = this;
+    const { config, network, model } = this;
     this.executor.setStep(globalStep);
     const statistics: BatchStatistics = new Map();
     let correct: tf.Tensor | undefined;
     const { value, grads } = tf.variableGrads(() => {
       const ctx: ForwardContext = { executor: this.executor, batchNorm: 'batch', statistics };
-      const out = network.forwardAll(x, ctx);
+      const out = network.forwardAll(x, ctx, model.forwardOptions?.(globalStep));
+      // The running averages are updated after the step, outside this scope.
       for (const s of statistics.values()) {
         tf.keep(s.mean);
         tf.keep(s.variance);
       }
-      const oneHot = tf.oneHot(labels, network.spec.numClasses);
-      let loss = tf.losses.softmaxCrossEntropy(oneHot, out.logits);
-      for (const logits of out.exitLogits) {
-        loss = tf.add(
-          loss,
-          tf.mul(tf.losses.softmaxCrossEntropy(oneHot, logits), config.auxLossWeight),
-        );
-      }
+      const oneHot = tf.oneHot(labels, network.numClasses);
+      let loss = model.crossEntropy(oneHot, out.logits);
+      out.exitLogits.forEach((logits, e) => {
+        loss = tf.add(loss, tf.mul(model.crossEntropy(oneHot, logits), model.auxLossWeights[e]));
+      });
       correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), labels), 'int32')));
       return loss as tf.Scalar;
     }, network.params.trainableVariables());
@@ -229,20 +286,15 @@ export class MnistTrainer {
    */
   run(options: { stopAfterSteps?: number } = {}): EpochRecord[] {
     let budget = options.stopAfterSteps ?? Infinity;
-    const { config } = this;
+    const { config, model } = this;
     const steps = this.stepsPerEpoch;
-    const pixels = this.train.rows * this.train.cols;
-    const batch = new Float32Array(config.batchSize * pixels);
-    const scratch = new Float32Array(config.batchSize * pixels);
     const labelBuffer = new Int32Array(config.batchSize);
+    const label = model.label ? `${model.label} ` : '';
     for (let epoch = this.state.epoch; epoch < config.epochs; epoch++) {
       const order = this.epochOrder(epoch);
-      const augmentRandom = new SeededRandom(deriveSeed(config.seed, `augment-${epoch}`));
-      // Replay the generator up to the resumed step so a resumed epoch sees the same shifts.
-      for (let i = 0; i < this.state.stepInEpoch * config.batchSize * 2; i++)
-        augmentRandom.nextInt(2 * config.maxShiftPixels + 1);
+      const batchInputs = this.train.epochBatches(epoch, this.state.stepInEpoch, config.batchSize);
       const bar = new ProgressBar(
-        `[train ${config.mode}] epoch ${epoch + 1}/${config.epochs}`,
+        `[train ${label}${config.mode}] epoch ${epoch + 1}/${config.epochs}`,
         steps,
       );
       const started = Date.now();
@@ -258,16 +310,8 @@ export class MnistTrainer {
       let seen = 0;
       for (let s = this.state.stepInEpoch; s < steps; s++) {
         const indices = order.subarray(s * config.batchSize, (s + 1) * config.batchSize);
-        augmentedMnistBatch(
-          this.train,
-          indices,
-          config.maxShiftPixels,
-          augmentRandom,
-          batch,
-          scratch,
-        );
         for (let b = 0; b < indices.length; b++) labelBuffer[b] = this.train.labels[indices[b]];
-        const x = tf.tensor4d(batch, [config.batchSize, this.train.rows, this.train.cols, 1]);
+        const x = batchInputs(indices);
         const y = tf.tensor1d(labelBuffer, 'int32');
         const { loss, correct } = this.step(x, y, epoch * steps + s);
         tf.dispose([x, y]);
@@ -287,7 +331,10 @@ export class MnistTrainer {
         }
         if (interrupted) return this.state.history;
       }
-      const validation = evaluateMnist(this.network, this.config.mode, this.validation);
+      const validation = evaluateAccuracy(this.network, config.mode, this.validation, {
+        apply: model.apply,
+        batchSize: model.evaluationBatchSize,
+      });
       const record: EpochRecord = {
         epoch: epoch + 1,
         trainLoss: seen ? lossSum / seen : NaN,
@@ -313,54 +360,43 @@ export class MnistTrainer {
     return this.state.history;
   }
 
-  get trainState(): TrainState {
-    return this.state;
-  }
-
   dispose(): void {
     this.optimizer.dispose();
   }
 }
 
-export interface MnistAccuracy {
+export interface Accuracy {
   accuracy: number;
   /** Accuracy of each exit's auxiliary classifier (a diagnostic of the semantic vectors). */
   exitAccuracy: number[];
 }
 
 /** Noise-free accuracy of the float or ternary network (running batch-norm statistics). */
-export function evaluateMnist(
-  network: ResNetNetwork,
+export function evaluateAccuracy<State extends tf.TensorContainer>(
+  network: TrainableNetwork<State>,
   mode: WeightMode,
-  dataset: MnistDataset,
-  batchSize = 500,
-): MnistAccuracy {
-  const executor = new QuantizedExecutor((layer) => network.weight(layer), mode);
+  set: LabelledSet,
+  options: { batchSize: number; apply?: LayerApply },
+): Accuracy {
+  const executor = new QuantizedExecutor((layer) => network.weight(layer), mode, options.apply);
   const ctx: ForwardContext = { executor, batchNorm: 'running' };
-  const pixels = dataset.rows * dataset.cols;
   let correct = 0;
-  const exitCorrect = network.spec.exits.map(() => 0);
-  const indices = new Uint32Array(batchSize);
-  const buffer = new Float32Array(batchSize * pixels);
-  for (let start = 0; start < dataset.count; start += batchSize) {
-    const n = Math.min(batchSize, dataset.count - start);
-    for (let i = 0; i < n; i++) indices[i] = start + i;
-    normalizeMnistBatch(dataset, indices.subarray(0, n), buffer);
-    const labels = dataset.labels.subarray(start, start + n);
+  const exitCorrect = network.exits.map(() => 0);
+  for (let start = 0; start < set.count; start += options.batchSize) {
+    const n = Math.min(options.batchSize, set.count - start);
     tf.tidy(() => {
-      const x = tf.tensor4d(buffer.subarray(0, n * pixels), [n, dataset.rows, dataset.cols, 1]);
-      const out = network.forwardAll(x, ctx);
+      const out = network.forwardAll(set.inputs(start, n), ctx);
       const predicted = tf.argMax(out.logits, 1).dataSync();
-      for (let i = 0; i < n; i++) if (predicted[i] === labels[i]) correct++;
+      for (let i = 0; i < n; i++) if (predicted[i] === set.labels[start + i]) correct++;
       out.exitLogits.forEach((logits, e) => {
         const p = tf.argMax(logits, 1).dataSync();
-        for (let i = 0; i < n; i++) if (p[i] === labels[i]) exitCorrect[e]++;
+        for (let i = 0; i < n; i++) if (p[i] === set.labels[start + i]) exitCorrect[e]++;
       });
     });
   }
   executor.dispose();
   return {
-    accuracy: correct / dataset.count,
-    exitAccuracy: exitCorrect.map((c) => c / dataset.count),
+    accuracy: set.count ? correct / set.count : NaN,
+    exitAccuracy: exitCorrect.map((c) => (set.count ? c / set.count : NaN)),
   };
 }
