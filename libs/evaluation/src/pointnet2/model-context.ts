@@ -8,21 +8,18 @@ import {
   PointNetNetwork,
   PointwiseQuantizedExecutor,
   cloudRange,
-  forwardWithExits,
   loadPointNetArtifact,
   pointCloudSet,
   pointNetFromArtifact,
   selectClouds,
   splitStratified,
 } from '@engram/models';
-import { SemanticMemory, buildSemanticMemory } from '@engram/semantic-memory';
 import type { PointCloudState, WeightMode } from '@engram/models';
-import { NetworkCalibration, calibrateNetwork } from '../calibration';
 import { requireArtifact } from '../model-context';
-import { EvaluationSplit, ModelName } from '../types';
+import { ModelName } from '../types';
 import { InvalidEvaluationConfigError } from '../errors';
-import { EvaluationModel, InputBatch, PredictionCache } from '../evaluation-model';
 import { SegmentCosts } from '../segment-costs';
+import { TrainedModelContext } from '../trained-model-context';
 import { pointNetSegmentCosts } from './segment-costs';
 
 /** Clouds of the training split whose semantic vectors build the memories (all of them). */
@@ -91,28 +88,26 @@ export async function loadPointNetContextData(
 }
 
 /**
- * What a process loads once per PointNet++ model (analogous to MnistModelContext): the artifact
- * and its networks, the clouds, and (lazily, cached by their parameters) calibrations and semantic
- * memories built from the training clouds' semantic vectors.
+ * What a process loads once per PointNet++ model (the same caches as the ResNet's): the artifact,
+ * its networks and the clouds.
  */
-export class ModelNetModelContext implements EvaluationModel<PointCloudState> {
+export class ModelNetModelContext extends TrainedModelContext<PointCloudState> {
   readonly name = 'pointnet2-modelnet10' as const;
-  readonly floatNetwork: PointNetNetwork;
-  readonly ternaryNetwork: PointNetNetwork;
+  declare readonly floatNetwork: PointNetNetwork;
+  declare readonly ternaryNetwork: PointNetNetwork;
   /** Clouds per inference batch (memory: a first-level activation is 8,192 x 64 values per cloud). */
   readonly batchSize = POINTNET_EVAL_BATCH;
-  private readonly calibrations = new Map<string, NetworkCalibration>();
-  private readonly predictionCache = new PredictionCache();
-  private readonly memories = new Map<string, SemanticMemory[]>();
-  private trainingSemantics: Float32Array[] | undefined;
 
   constructor(
     readonly artifact: LoadedPointNetArtifact,
     private readonly data: PointNetContextData,
-    private readonly options: { memoryClouds?: number; calibrationClouds?: number } = {},
+    options: { memoryClouds?: number; calibrationClouds?: number } = {},
   ) {
-    this.floatNetwork = pointNetFromArtifact(artifact, 'float');
-    this.ternaryNetwork = pointNetFromArtifact(artifact, 'ternary');
+    super(pointNetFromArtifact(artifact, 'float'), pointNetFromArtifact(artifact, 'ternary'), {
+      memorySamples: options.memoryClouds ?? POINTNET_MEMORY_TRAINING_CLOUDS,
+      calibrationSamples: options.calibrationClouds ?? POINTNET_CALIBRATION_CLOUDS,
+      batchSize: POINTNET_EVAL_BATCH,
+    });
   }
 
   /** The artifact in `dir` and its clouds (the ModelNet folder: `root`, else the loader's default). */
@@ -129,7 +124,7 @@ export class ModelNetModelContext implements EvaluationModel<PointCloudState> {
     return this.artifact.manifest.name;
   }
 
-  get network(): PointNetNetwork {
+  override get network(): PointNetNetwork {
     return this.ternaryNetwork;
   }
 
@@ -137,58 +132,16 @@ export class ModelNetModelContext implements EvaluationModel<PointCloudState> {
     return this.data[split];
   }
 
-  sampleCount(split: EvaluationSplit): number {
+  sampleCount(split: PointCloudSplit): number {
     return this.data[split].count;
   }
 
-  labels(split: EvaluationSplit): Uint8Array {
+  labels(split: PointCloudSplit): Uint8Array {
     return this.data[split].labels;
   }
 
-  /** The first `count` clouds of a split in inference batches of `batchSize`. */
-  *batches(split: PointCloudSplit, count: number): Generator<InputBatch> {
-    const set = this.data[split];
-    for (let offset = 0; offset < count; offset += this.batchSize) {
-      yield { x: this.clouds(set, offset, Math.min(this.batchSize, count - offset)), offset };
-    }
-  }
-
-  segmentCosts(profile: DeviceProfile, tcamRowsPerExit: number[]): SegmentCosts {
-    return pointNetSegmentCosts(this.ternaryNetwork.layout, profile, tcamRowsPerExit);
-  }
-
-  softwarePredictions(
-    split: EvaluationSplit,
-    count: number,
-    variant: WeightMode = 'float',
-  ): Uint16Array {
-    return this.predictionCache.get(`${split}/${variant}`, count, () =>
-      this.computeSoftwarePredictions(split, count, variant),
-    );
-  }
-
-  private computeSoftwarePredictions(
-    split: EvaluationSplit,
-    count: number,
-    variant: WeightMode,
-  ): Uint16Array {
-    const network = variant === 'float' ? this.floatNetwork : this.ternaryNetwork;
-    const executor = new PointwiseQuantizedExecutor((layer) => network.weight(layer), variant);
-    const predictions = new Uint16Array(count);
-    for (const { x, offset } of this.batches(split, count)) {
-      const classes = tf.tidy(() =>
-        tf
-          .argMax(
-            network.forwardAll(x as tf.Tensor3D, { executor, batchNorm: 'running' }).logits,
-            1,
-          )
-          .dataSync(),
-      );
-      predictions.set(classes, offset);
-      x.dispose();
-    }
-    executor.dispose();
-    return predictions;
+  inputs(split: PointCloudSplit, start: number, n: number): tf.Tensor3D {
+    return this.clouds(this.data[split], start, n);
   }
 
   /** Clouds start..start+n of a split, [n, numPoints, 3]. */
@@ -196,69 +149,15 @@ export class ModelNetModelContext implements EvaluationModel<PointCloudState> {
     return tf.tensor3d(cloudRange(set, start, n), [n, set.numPoints, 3]);
   }
 
-  calibration(profile: DeviceProfile): NetworkCalibration {
-    const key = JSON.stringify([profile.tile.rows, profile.dac, profile.adc.calibrationPercentile]);
-    let calibration = this.calibrations.get(key);
-    if (!calibration) {
-      const train = this.data.train;
-      const n = Math.min(
-        this.options.calibrationClouds ?? POINTNET_CALIBRATION_CLOUDS,
-        train.count,
-      );
-      const x = this.clouds(train, 0, n);
-      calibration = calibrateNetwork(this.ternaryNetwork, profile, x);
-      x.dispose();
-      this.calibrations.set(key, calibration);
-    }
-    return calibration;
+  segmentCosts(profile: DeviceProfile, tcamRowsPerExit: number[]): SegmentCosts {
+    return pointNetSegmentCosts(this.ternaryNetwork.layout, profile, tcamRowsPerExit);
   }
 
-  private memoryCloudCount(): number {
-    return Math.min(
-      this.options.memoryClouds ?? POINTNET_MEMORY_TRAINING_CLOUDS,
-      this.data.train.count,
-    );
-  }
-
-  /** Semantic vectors of the training clouds at every exit (noise-free ternary network). */
-  private semanticVectors(): Float32Array[] {
-    if (!this.trainingSemantics) {
-      const network = this.ternaryNetwork;
-      const executor = new PointwiseQuantizedExecutor((layer) => network.weight(layer), 'ternary');
-      const n = this.memoryCloudCount();
-      const outputs = network.spec.exits.map((e) => new Float32Array(n * e.semanticDim));
-      for (let start = 0; start < n; start += this.batchSize) {
-        const size = Math.min(this.batchSize, n - start);
-        const x = this.clouds(this.data.train, start, size);
-        tf.tidy(() => {
-          const { semantics } = forwardWithExits(network, x, { executor, batchNorm: 'running' });
-          semantics.forEach((s, e) => outputs[e].set(s.dataSync(), start * s.shape[1]));
-        });
-        x.dispose();
-      }
-      executor.dispose();
-      this.trainingSemantics = outputs;
-    }
-    return this.trainingSemantics;
-  }
-
-  memory(prototypesPerClass: number, dontCareMarginStd: number, seed: number): SemanticMemory[] {
-    const key = JSON.stringify([prototypesPerClass, dontCareMarginStd, seed]);
-    let memories = this.memories.get(key);
-    if (!memories) {
-      const vectors = this.semanticVectors();
-      const labels = this.data.train.labels.subarray(0, this.memoryCloudCount());
-      const spec = this.ternaryNetwork.spec;
-      memories = spec.exits.map((e, i) =>
-        buildSemanticMemory(vectors[i], labels, e.semanticDim, spec.numClasses, {
-          prototypesPerClass,
-          dontCareMarginStd,
-          seed: seed + i,
-        }),
-      );
-      this.memories.set(key, memories);
-    }
-    return memories;
+  protected noiseFreeExecutor(
+    network: PointNetNetwork,
+    mode: WeightMode,
+  ): PointwiseQuantizedExecutor {
+    return new PointwiseQuantizedExecutor((layer) => network.weight(layer), mode);
   }
 
   dispose(): void {
