@@ -274,23 +274,44 @@ export async function buildModelReport(
   lines.push('');
   lines.push('## Targets');
   lines.push('');
+  const bound = targets.maxDynamicLossPoints;
+  const onTest = [...averaged]
+    .filter((p) => p.lossPoints <= bound)
+    .sort((a, b) => b.computeReduction - a.computeReduction)[0];
+  const verdict = (reduction: number, target: number, lossPoints: number): string => {
+    if (lossPoints > bound)
+      return `missed: the loss, ${lossPoints.toFixed(2)} points, is over ${bound}`;
+    return reduction >= target
+      ? 'met'
+      : `missed by ${(100 * (target - reduction)).toFixed(1)} points of compute reduction`;
+  };
   if (best) {
-    const paper = best.computeReduction >= targets.paperComputeReduction;
     const goal = targets.goalComputeReduction;
     lines.push(
-      `- Largest compute reduction within ${targets.maxDynamicLossPoints} points of the static hardware accuracy, chosen on validation ` +
-        `(there: ${pct(bestValidation.computeReduction, 1)} at a loss of ${bestValidation.lossPoints.toFixed(2)} points): on the test split ` +
-        `${pct(best.computeReduction, 1)} (K = ${best.memorySize}, thresholds ${best.thresholds.join(' / ')}, loss ${best.lossPoints.toFixed(2)} points).`,
+      `- Chosen on validation: the largest compute reduction within ${bound} points of the static hardware accuracy there ` +
+        `(${pct(bestValidation.computeReduction, 1)} at a loss of ${bestValidation.lossPoints.toFixed(2)} points; K = ${best.memorySize}, thresholds ${best.thresholds.join(' / ')}). ` +
+        `On the test split: ${pct(best.computeReduction, 1)} at a loss of ${best.lossPoints.toFixed(2)} points.`,
     );
     lines.push(
-      `- Paper (${pct(targets.paperComputeReduction, 1)}): ${paper ? 'met' : `missed by ${(100 * (targets.paperComputeReduction - best.computeReduction)).toFixed(1)} points`}.` +
+      `  Paper (${pct(targets.paperComputeReduction, 1)}): ${verdict(best.computeReduction, targets.paperComputeReduction, best.lossPoints)}.` +
         (goal === undefined
           ? ''
-          : ` Goal (${pct(goal, 0)}): ${best.computeReduction >= goal ? 'met' : `missed by ${(100 * (goal - best.computeReduction)).toFixed(1)} points`}.`),
+          : ` Goal (${pct(goal, 0)}): ${verdict(best.computeReduction, goal, best.lossPoints)}.`),
     );
   } else {
     lines.push(
-      `- No operating point stays within ${targets.maxDynamicLossPoints} points of the static accuracy.`,
+      `- No operating point stays within ${bound} points of the static accuracy on validation.`,
+    );
+  }
+  if (onTest) {
+    const goal = targets.goalComputeReduction;
+    lines.push(
+      `- For reference, selected on the test split itself (optimistic): the largest compute reduction within ${bound} points there is ` +
+        `${pct(onTest.computeReduction, 1)} at a loss of ${onTest.lossPoints.toFixed(2)} points (K = ${onTest.memorySize}, thresholds ${onTest.thresholds.join(' / ')}). ` +
+        `Paper: ${verdict(onTest.computeReduction, targets.paperComputeReduction, onTest.lossPoints)}.` +
+        (goal === undefined
+          ? ''
+          : ` Goal: ${verdict(onTest.computeReduction, goal, onTest.lossPoints)}.`),
     );
   }
   if (check) {
@@ -340,6 +361,7 @@ export async function buildModelReport(
       points: averaged,
       validationPoints: validation,
       chosen: best ? { test: best, validation: bestValidation } : null,
+      bestOnTest: onTest ?? null,
       digitalBaselines: baselines,
       check,
     },
