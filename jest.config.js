@@ -8,7 +8,8 @@ delete swcrc.$schema;
 
 const shared = {
   rootDir: __dirname,
-  testEnvironment: 'node',
+  // The node environment with the host's typed arrays (native addons: see the file).
+  testEnvironment: '<rootDir>/tools/jest/node-environment.js',
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   moduleNameMapper: { '^@engram/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts' },
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/', '<rootDir>/tmp/'],

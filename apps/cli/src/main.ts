@@ -220,6 +220,7 @@ Examples:
     .option('--read-noise <x>', 'read noise, fraction of the conductance window', Number)
     .option('--adc-bits <n>', 'ADC resolution', integer)
     .option('--exit-rule <rule>', 'margin or absolute', 'margin')
+    .option('--engine <engine>', 'onnx or tfjs (default: the fastest the model has)')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',

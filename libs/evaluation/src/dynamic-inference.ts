@@ -6,14 +6,18 @@ import {
   addOperationCounts,
   emptyOperationCounts,
 } from '@engram/hardware';
-import { CimExecutor, DynamicNetwork, ForwardContext, stateTensors } from '@engram/models';
+import {
+  CimExecutor,
+  DynamicNetwork,
+  ForwardContext,
+  InferenceEngine,
+  stateTensors,
+} from '@engram/models';
 import { ExitRule, SemanticMemory, binarizeQueries, decideExits } from '@engram/semantic-memory';
 import { SegmentCosts } from './segment-costs';
 
-/** Everything programmed on one simulated chip for one run. */
-export interface ChipState<State extends tf.TensorContainer = tf.TensorContainer> {
-  network: DynamicNetwork<State>;
-  executor: CimExecutor;
+/** What decides the exits on one simulated chip: TCAMs, their memories, the policy and costs. */
+export interface ExitChip {
   memories: SemanticMemory[];
   tcams: ProgrammedTcam[];
   /** Stream of the TCAM sense noise (null: noiseless sensing). */
@@ -22,6 +26,12 @@ export interface ChipState<State extends tf.TensorContainer = tf.TensorContainer
   /** One threshold per exit. */
   thresholds: number[];
   costs: SegmentCosts;
+}
+
+/** Everything programmed on one simulated chip for one run. */
+export interface ChipState<State extends tf.TensorContainer = tf.TensorContainer> extends ExitChip {
+  network: DynamicNetwork<State>;
+  executor: CimExecutor;
 }
 
 export interface InferenceOutcome {
@@ -40,6 +50,49 @@ function scaleCounts(counts: OperationCounts, samples: number): OperationCounts 
     camBitSearches: counts.camBitSearches * samples,
     digitalOps: counts.digitalOps * samples,
   };
+}
+
+/**
+ * The TCAM search of exit `e` for the active samples of a batch (semantic vectors `values`, one
+ * row per active sample): records the class and exit of the samples that leave and returns the
+ * positions (in `active`) of those that stay.
+ */
+function decideBatchExits(
+  chip: ExitChip,
+  e: number,
+  values: Float32Array,
+  active: Int32Array,
+  batchLabel: string,
+  offset: number,
+  predictions: Uint16Array,
+  exitIndex: Uint8Array,
+): number[] {
+  const memory = chip.memories[e];
+  const queries = binarizeQueries(memory, values, active.length);
+  const search = chip.tcams[e].search(queries, active.length, {
+    threshold: 1, // unused: the exit policy decides from the mismatches
+    senseNoise: chip.senseRng !== null,
+    rng: chip.senseRng?.derive(`${batchLabel}/exit${e}`) ?? null,
+  });
+  const decisions = decideExits(
+    search.mismatch,
+    active.length,
+    memory.rowClass,
+    memory.numClasses,
+    chip.exitRule,
+    chip.thresholds[e],
+  );
+  const staying: number[] = [];
+  for (let i = 0; i < active.length; i++) {
+    const sample = offset + active[i];
+    if (decisions.exits[i]) {
+      predictions[sample] = decisions.predictedClass[i];
+      exitIndex[sample] = e;
+    } else {
+      staying.push(i);
+    }
+  }
+  return staying;
 }
 
 /**
@@ -79,31 +132,16 @@ function inferBatch<State extends tf.TensorContainer>(
       const values = semantic.dataSync() as Float32Array;
       semantic.dispose();
       addOperationCounts(counts, scaleCounts(costs.exits[e], active.length));
-      const memory = chip.memories[e];
-      const queries = binarizeQueries(memory, values, active.length);
-      const search = chip.tcams[e].search(queries, active.length, {
-        threshold: 1, // unused: the exit policy decides from the mismatches
-        senseNoise: chip.senseRng !== null,
-        rng: chip.senseRng?.derive(`${batchLabel}/exit${e}`) ?? null,
-      });
-      const decisions = decideExits(
-        search.mismatch,
-        active.length,
-        memory.rowClass,
-        memory.numClasses,
-        chip.exitRule,
-        chip.thresholds[e],
+      const staying = decideBatchExits(
+        chip,
+        e,
+        values,
+        active,
+        batchLabel,
+        offset,
+        predictions,
+        exitIndex,
       );
-      const staying: number[] = [];
-      for (let i = 0; i < active.length; i++) {
-        const sample = offset + active[i];
-        if (decisions.exits[i]) {
-          predictions[sample] = decisions.predictedClass[i];
-          exitIndex[sample] = e;
-        } else {
-          staying.push(i);
-        }
-      }
       if (staying.length === active.length) continue;
       if (staying.length === 0) {
         active = new Int32Array(0);
@@ -144,6 +182,88 @@ export function runInference<State extends tf.TensorContainer>(
   for (const { x, offset } of batches) {
     inferBatch(chip, x, dynamic, `batch${offset}`, predictions, exitIndex, offset, counts);
     x.dispose();
+  }
+  return { predictions, exitIndex, counts, wallTimeMs: performance.now() - started };
+}
+
+function argMaxRows(logits: Float32Array, rows: number, classes: number): Uint16Array {
+  const out = new Uint16Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) {
+      if (logits[r * classes + c] > logits[r * classes + best]) best = c;
+    }
+    out[r] = best;
+  }
+  return out;
+}
+
+/**
+ * `runInference` on any inference engine: the same stage-by-stage loop, exit decisions and
+ * counts, with the network computed by `engine` (TensorFlow.js reference or onnxruntime).
+ */
+export async function runEngineInference<State>(
+  engine: InferenceEngine<State>,
+  chip: ExitChip,
+  batches: Iterable<{ x: tf.Tensor; offset: number }>,
+  count: number,
+  dynamic: boolean,
+): Promise<InferenceOutcome> {
+  const predictions = new Uint16Array(count);
+  const exitIndex = new Uint8Array(count);
+  const counts = emptyOperationCounts();
+  const { costs } = chip;
+  const exitAfter = new Map(engine.exits.map((e, i) => [e.afterStage, i]));
+  const started = performance.now();
+  for (const { x, offset } of batches) {
+    const batchLabel = `batch${offset}`;
+    let active = Int32Array.from({ length: x.shape[0] }, (_, i) => i);
+    let state: State | null = null;
+    try {
+      state = await engine.begin(x);
+      x.dispose();
+      for (let s = 0; s < engine.stageCount; s++) {
+        const next: State = await engine.stage(s, state);
+        engine.release(state);
+        state = next;
+        addOperationCounts(counts, scaleCounts(costs.stages[s], active.length));
+        const e = exitAfter.get(s);
+        if (!dynamic || e === undefined) continue;
+        const values = await engine.exitSemantic(e, state);
+        addOperationCounts(counts, scaleCounts(costs.exits[e], active.length));
+        const staying = decideBatchExits(
+          chip,
+          e,
+          values,
+          active,
+          batchLabel,
+          offset,
+          predictions,
+          exitIndex,
+        );
+        if (staying.length === active.length) continue;
+        if (staying.length === 0) {
+          active = new Int32Array(0);
+          break;
+        }
+        const selected: State = engine.select(state, Int32Array.from(staying));
+        engine.release(state);
+        state = selected;
+        active = Int32Array.from(staying, (i) => active[i]);
+      }
+      if (active.length > 0) {
+        const logits = await engine.classify(state);
+        const classes = argMaxRows(logits, active.length, engine.numClasses);
+        addOperationCounts(counts, scaleCounts(costs.head, active.length));
+        for (let i = 0; i < active.length; i++) {
+          predictions[offset + active[i]] = classes[i];
+          exitIndex[offset + active[i]] = engine.exits.length;
+        }
+      }
+    } finally {
+      if (state !== null) engine.release(state);
+      if (!x.isDisposed) x.dispose();
+    }
   }
   return { predictions, exitIndex, counts, wallTimeMs: performance.now() - started };
 }

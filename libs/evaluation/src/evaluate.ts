@@ -7,12 +7,20 @@ import {
   energyPj,
   withOverrides,
 } from '@engram/hardware';
+import type { SemanticMemory } from '@engram/semantic-memory';
 import { initTensorEngine } from '@engram/tensor';
-import { runInference, InferenceOutcome } from './dynamic-inference';
+import { runEngineInference, runInference, InferenceOutcome } from './dynamic-inference';
 import { programDynamicChip } from './chip';
+import {
+  ENGINE_NAMES,
+  EngineName,
+  defaultEngine,
+  enginesFor,
+  programEngineChip,
+} from './engine-chip';
 import { EvaluationModel } from './evaluation-model';
 import { loadEvaluationModel } from './model-registry';
-import { EvaluationConfig, EvaluationResult } from './types';
+import { EvaluationConfig, EvaluationResult, EvaluationSplit } from './types';
 import { InvalidEvaluationConfigError } from './errors';
 
 /** Semantic-memory defaults (see the library README for how they were chosen). */
@@ -103,12 +111,24 @@ function checkConfig(config: EvaluationConfig): void {
       `must be margin or absolute, got ${config.exitRule}`,
     );
   }
-  if (config.engine !== undefined && config.engine !== 'tfjs') {
+  if (config.engine !== undefined && !ENGINE_NAMES.includes(config.engine as EngineName)) {
     throw new InvalidEvaluationConfigError(
       'engine',
-      `unknown engine ${config.engine} (available: tfjs)`,
+      `unknown engine ${config.engine} (available: ${ENGINE_NAMES.join(', ')})`,
     );
   }
+}
+
+/** The run's engine: the configured one if the model has it, else the model's fastest. */
+export function engineFor(config: EvaluationConfig, model: EvaluationModel): EngineName {
+  const engine = (config.engine as EngineName | undefined) ?? defaultEngine(model);
+  if (!enginesFor(model).includes(engine)) {
+    throw new InvalidEvaluationConfigError(
+      'engine',
+      `${config.model} runs on ${enginesFor(model).join(', ')}, not ${engine}`,
+    );
+  }
+  return engine;
 }
 
 function accuracy(predictions: Uint16Array, labels: Uint8Array): number {
@@ -142,15 +162,69 @@ export async function runEvaluation(config: EvaluationConfig): Promise<Evaluatio
   deviceProfileFor(config);
   await initTensorEngine();
   const started = performance.now();
-  return evaluateOn(await loadEvaluationModel(config.model), config, started);
+  return evaluateOnEngine(await loadEvaluationModel(config.model), config, started);
 }
 
-/** One evaluation on an already loaded model (what `evaluate` does after loading it). */
-export function evaluateOn(
+/**
+ * One evaluation on an already loaded model (what `evaluate` does after loading it), on the
+ * configured engine (default: the model's fastest, onnx for the ResNet).
+ */
+export async function evaluateOnEngine(
   model: EvaluationModel,
   config: EvaluationConfig,
   started = performance.now(),
-): EvaluationDetail {
+): Promise<EvaluationDetail> {
+  const run = prepareRun(model, config);
+  const engineName = engineFor(config, model);
+  const { chip, engine } = await programEngineChip(
+    model,
+    run.profile,
+    {
+      seed: config.seed,
+      memories: run.memories,
+      thresholds: run.thresholds,
+      exitRule: config.exitRule ?? 'margin',
+    },
+    engineName,
+  );
+  try {
+    const { split, count } = run;
+    const dynamic = await runEngineInference(
+      engine,
+      chip,
+      model.batches(split, count),
+      count,
+      true,
+    );
+    const dynamicLayerCalls = new Map(engine.layerCalls);
+    const stat = await runEngineInference(engine, chip, model.batches(split, count), count, false);
+    const software = model.softwarePredictions(split, count);
+    return summarize(
+      model,
+      config,
+      run,
+      engineName,
+      dynamic,
+      stat,
+      software,
+      dynamicLayerCalls,
+      started,
+    );
+  } finally {
+    await engine.dispose();
+  }
+}
+
+interface PreparedRun {
+  profile: DeviceProfile;
+  thresholds: number[];
+  split: EvaluationSplit;
+  count: number;
+  labels: Uint8Array;
+  memories: SemanticMemory[];
+}
+
+function prepareRun(model: EvaluationModel, config: EvaluationConfig): PreparedRun {
   checkConfig(config);
   const profile = deviceProfileFor(config);
   const network = model.network;
@@ -172,10 +246,30 @@ export function evaluateOn(
     DEFAULT_DONT_CARE_MARGIN_STD,
     MEMORY_KMEANS_SEED,
   );
-  const { chip, executor } = programDynamicChip(model, profile, {
+  return { profile, thresholds, split, count, labels, memories };
+}
+
+/**
+ * evaluateOnEngine on the TensorFlow.js reference engine, synchronously (the engine option
+ * must be unset or 'tfjs').
+ */
+export function evaluateOn(
+  model: EvaluationModel,
+  config: EvaluationConfig,
+  started = performance.now(),
+): EvaluationDetail {
+  const run = prepareRun(model, config);
+  if (config.engine !== undefined && config.engine !== 'tfjs') {
+    throw new InvalidEvaluationConfigError(
+      'engine',
+      `evaluateOn runs the tfjs engine; use evaluateOnEngine for ${config.engine}`,
+    );
+  }
+  const { split, count } = run;
+  const { chip, executor } = programDynamicChip(model, run.profile, {
     seed: config.seed,
-    memories,
-    thresholds,
+    memories: run.memories,
+    thresholds: run.thresholds,
     exitRule: config.exitRule ?? 'margin',
   });
   try {
@@ -183,48 +277,73 @@ export function evaluateOn(
     const dynamicLayerCalls = new Map(executor.layerCalls);
     const stat = runInference(chip, model.batches(split, count), count, false);
     const software = model.softwarePredictions(split, count);
-
-    const exitHistogram = new Array(exits + 1).fill(0);
-    const exitCorrect = new Array(exits + 1).fill(0);
-    for (let i = 0; i < count; i++) {
-      exitHistogram[dynamic.exitIndex[i]]++;
-      if (dynamic.predictions[i] === labels[i]) exitCorrect[dynamic.exitIndex[i]]++;
-    }
-    const dynamicEnergy = energyPj(dynamic.counts, profile);
-    const staticEnergy = energyPj(stat.counts, profile);
-    const baseline = digitalBaselineEnergyPj(stat.counts.cimMacs, stat.counts.digitalOps, profile);
-    const breakdown: Record<string, number> = {};
-    for (const [k, v] of Object.entries(dynamicEnergy)) breakdown[k] = v / count;
-    const result: EvaluationResult = {
-      model: config.model,
-      artifactVersion: model.version,
-      samples: count,
-      dynamicAccuracy: accuracy(dynamic.predictions, labels),
-      staticAccuracy: accuracy(stat.predictions, labels),
-      softwareAccuracy: accuracy(software, labels),
-      exitHistogram,
-      exitAccuracy: exitCorrect.map((c, e) => (exitHistogram[e] ? c / exitHistogram[e] : NaN)),
-      meanMacsPerSample: dynamic.counts.cimMacs / count,
-      staticMacsPerSample: stat.counts.cimMacs / count,
-      computeReduction: 1 - dynamic.counts.cimMacs / stat.counts.cimMacs,
-      camSearchesPerSample:
-        exitHistogram.reduce((sum, _, e) => sum + (e < exits ? reached(exitHistogram, e) : 0), 0) /
-        count,
-      camBitSearchesPerSample: dynamic.counts.camBitSearches / count,
-      energyPerInferencePj: dynamicEnergy.totalPj / count,
-      staticEnergyPerInferencePj: staticEnergy.totalPj / count,
-      digitalBaselineEnergyPerInferencePj: baseline.totalPj / count,
-      energyReductionVsDigital: 1 - dynamicEnergy.totalPj / baseline.totalPj,
-      energyReductionVsStatic: 1 - dynamicEnergy.totalPj / staticEnergy.totalPj,
-      energyBreakdownPj: breakdown,
-      wallTimeMs: performance.now() - started,
-      dynamicWallTimeMs: dynamic.wallTimeMs,
-      staticWallTimeMs: stat.wallTimeMs,
-    };
-    return { result, dynamic, static: stat, software, dynamicLayerCalls };
+    return summarize(
+      model,
+      config,
+      run,
+      'tfjs',
+      dynamic,
+      stat,
+      software,
+      dynamicLayerCalls,
+      started,
+    );
   } finally {
     executor.dispose();
   }
+}
+
+function summarize(
+  model: EvaluationModel,
+  config: EvaluationConfig,
+  { profile, count, labels }: PreparedRun,
+  engine: EngineName,
+  dynamic: InferenceOutcome,
+  stat: InferenceOutcome,
+  software: Uint16Array,
+  dynamicLayerCalls: Map<string, number>,
+  started: number,
+): EvaluationDetail {
+  const exits = model.network.exits.length;
+  const exitHistogram = new Array(exits + 1).fill(0);
+  const exitCorrect = new Array(exits + 1).fill(0);
+  for (let i = 0; i < count; i++) {
+    exitHistogram[dynamic.exitIndex[i]]++;
+    if (dynamic.predictions[i] === labels[i]) exitCorrect[dynamic.exitIndex[i]]++;
+  }
+  const dynamicEnergy = energyPj(dynamic.counts, profile);
+  const staticEnergy = energyPj(stat.counts, profile);
+  const baseline = digitalBaselineEnergyPj(stat.counts.cimMacs, stat.counts.digitalOps, profile);
+  const breakdown: Record<string, number> = {};
+  for (const [k, v] of Object.entries(dynamicEnergy)) breakdown[k] = v / count;
+  const result: EvaluationResult = {
+    model: config.model,
+    artifactVersion: model.version,
+    engine,
+    samples: count,
+    dynamicAccuracy: accuracy(dynamic.predictions, labels),
+    staticAccuracy: accuracy(stat.predictions, labels),
+    softwareAccuracy: accuracy(software, labels),
+    exitHistogram,
+    exitAccuracy: exitCorrect.map((c, e) => (exitHistogram[e] ? c / exitHistogram[e] : NaN)),
+    meanMacsPerSample: dynamic.counts.cimMacs / count,
+    staticMacsPerSample: stat.counts.cimMacs / count,
+    computeReduction: 1 - dynamic.counts.cimMacs / stat.counts.cimMacs,
+    camSearchesPerSample:
+      exitHistogram.reduce((sum, _, e) => sum + (e < exits ? reached(exitHistogram, e) : 0), 0) /
+      count,
+    camBitSearchesPerSample: dynamic.counts.camBitSearches / count,
+    energyPerInferencePj: dynamicEnergy.totalPj / count,
+    staticEnergyPerInferencePj: staticEnergy.totalPj / count,
+    digitalBaselineEnergyPerInferencePj: baseline.totalPj / count,
+    energyReductionVsDigital: 1 - dynamicEnergy.totalPj / baseline.totalPj,
+    energyReductionVsStatic: 1 - dynamicEnergy.totalPj / staticEnergy.totalPj,
+    energyBreakdownPj: breakdown,
+    wallTimeMs: performance.now() - started,
+    dynamicWallTimeMs: dynamic.wallTimeMs,
+    staticWallTimeMs: stat.wallTimeMs,
+  };
+  return { result, dynamic, static: stat, software, dynamicLayerCalls };
 }
 
 /** Samples that reached exit e (those that did not leave at an earlier exit). */

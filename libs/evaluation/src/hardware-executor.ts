@@ -9,6 +9,7 @@ import { CimExecutor, DynamicNetwork, WeightLayer, layerRows } from '@engram/mod
 import { NetworkCalibration, LayerRanges } from './calibration';
 import { TiledLayer, buildTiledLayer, disposeTiledLayer, perTile } from './crossbar-tiles';
 import { adcQuantizePerTile, dacQuantize } from './quantize';
+import { ReadNoiseStream } from './read-noise';
 
 /** A layer as programmed on the simulated chip for one run. */
 interface ProgrammedLayer {
@@ -60,6 +61,25 @@ function maxAbs(values: Float32Array): number {
 }
 
 /**
+ * A call's read-noise draws (tile-major, conv outputs channel-first: see read-noise.ts) as a
+ * tensor of the stacked partial sums' shape [..., T, out].
+ */
+function noiseTensor(normals: Float32Array, shape: number[]): tf.Tensor {
+  const rank = shape.length;
+  const tiles = shape[rank - 2];
+  const out = shape[rank - 1];
+  const lead = shape.slice(0, rank - 2);
+  if (rank === 5) {
+    // Conv: [T, batch, out, y, x] -> [batch, y, x, T, out].
+    const [batch, height, width] = lead;
+    return tf.transpose(tf.tensor(normals, [tiles, batch, out, height, width]), [1, 3, 4, 0, 2]);
+  }
+  // Dense: [T, ...lead, out] -> [...lead, T, out].
+  const perm = [...lead.map((_, i) => i + 1), 0, rank - 1];
+  return tf.transpose(tf.tensor(normals, [tiles, ...lead, out]), perm);
+}
+
+/**
  * Runs weight layers on the simulated crossbars of one programmed chip, with the semantics of the
  * hardware library's crossbarMatMul written as tensor ops: DAC on the inputs; every row tile's
  * partial sums of the noisy effective weights; read noise N(0, sum_i x_i^2 v_ij) per partial sum;
@@ -67,7 +87,7 @@ function maxAbs(values: Float32Array): number {
  */
 export class HardwareExecutor implements CimExecutor {
   private readonly layers = new Map<string, ProgrammedLayer>();
-  private calls = 0;
+  private readonly readNoise: ReadNoiseStream | null;
   /** Batches each layer has run (what dynamic inference skipped shows here). */
   readonly layerCalls = new Map<string, number>();
 
@@ -76,9 +96,10 @@ export class HardwareExecutor implements CimExecutor {
     arrays: Map<string, ProgrammedArray>,
     calibration: NetworkCalibration,
     private readonly profile: DeviceProfile,
-    private readonly readNoiseRng: CounterRng | null,
+    readNoiseRng: CounterRng | null,
   ) {
     const readNoise = readNoiseRng !== null && hasReadNoise(profile);
+    this.readNoise = readNoise ? new ReadNoiseStream(readNoiseRng) : null;
     for (const layer of network.weightLayers) {
       const array = arrays.get(layer.name);
       const ranges = calibration.get(layer.name);
@@ -113,21 +134,26 @@ export class HardwareExecutor implements CimExecutor {
     const programmed = this.layers.get(layer.name);
     if (!programmed) throw new Error(`layer ${layer.name} is not programmed`);
     const { ranges, tiled, columnVariance, adcRange } = programmed;
-    const call = this.calls++;
-    this.layerCalls.set(layer.name, (this.layerCalls.get(layer.name) ?? 0) + 1);
+    const call = this.layerCalls.get(layer.name) ?? 0;
+    this.layerCalls.set(layer.name, call + 1);
     return tf.tidy(() => {
       const xq = dacQuantize(x, ranges.inputRange, this.profile.dac.bits, ranges.inputSigned);
       let partial = perTile(tiled, xq, tiled.weights);
-      if (this.readNoiseRng && (columnVariance || tiled.variance)) {
+      if (this.readNoise && (columnVariance || tiled.variance)) {
         const xq2 = tf.square(xq);
         const variance = columnVariance
           ? tf.mul(perTile(tiled, xq2, tiled.rowOnes), columnVariance)
           : perTile(tiled, xq2, tiled.variance as tf.Tensor);
-        const seed = this.readNoiseRng.derive(`${layer.name}/${call}`).nextUint32();
-        partial = tf.add(
-          partial,
-          tf.mul(tf.sqrt(variance), tf.randomNormal(partial.shape, 0, 1, 'float32', seed)),
+        const [batch] = partial.shape;
+        const tiles = tiled.tileCount;
+        const normals = this.readNoise.call(
+          layer.name,
+          call,
+          tiles,
+          partial.size / (batch * tiles),
+          batch,
         );
+        partial = tf.add(partial, tf.mul(tf.sqrt(variance), noiseTensor(normals, partial.shape)));
       }
       return tf.sum(adcQuantizePerTile(partial, adcRange, this.profile.adc.bits), -2);
     });

@@ -2,6 +2,8 @@ export {
   evaluate,
   runEvaluation,
   evaluateOn,
+  evaluateOnEngine,
+  engineFor,
   deviceProfileFor,
   DEFAULT_DONT_CARE_MARGIN_STD,
 } from './evaluate';
@@ -20,8 +22,19 @@ export { calibrateNetwork } from './calibration';
 export type { NetworkCalibration, LayerRanges } from './calibration';
 export { segmentCosts } from './segment-costs';
 export type { SegmentCosts } from './segment-costs';
-export { runInference } from './dynamic-inference';
-export type { ChipState, InferenceOutcome } from './dynamic-inference';
+export { runInference, runEngineInference } from './dynamic-inference';
+export type { ChipState, ExitChip, InferenceOutcome } from './dynamic-inference';
+export { programEngineChip, enginesFor, defaultEngine, ENGINE_NAMES } from './engine-chip';
+export type { EngineName } from './engine-chip';
+export { TfjsEngine } from './tfjs-engine';
+export { OnnxResNetEngine, GraphBuilder, ortThreads } from './onnx';
+export type { OnnxEngineOptions, OnnxState, TileStrategy } from './onnx';
+export {
+  ReadNoiseStream,
+  readNoisePool,
+  READ_NOISE_POOL_SIZE,
+  READ_NOISE_BLOCK_SAMPLES,
+} from './read-noise';
 export { artifactDir } from './model-context';
 export { sweepOperatingPoints } from './operating-points';
 export type { OperatingPoint, OperatingPointSweep } from './operating-points';

@@ -40,13 +40,18 @@ export interface EvaluationConfig {
   split?: EvaluationSplit;
   /** Number of samples of the split to evaluate (default: all). */
   sampleCount?: number;
-  /** Inference engine: 'tfjs' (reference) or later 'onnx'. */
+  /**
+   * Inference engine: 'onnx' (onnxruntime, the default where the model has it: resnet-mnist) or
+   * 'tfjs' (TensorFlow.js, the reference; every model).
+   */
   engine?: string;
 }
 
 export interface EvaluationResult {
   model: ModelName;
   artifactVersion: string;
+  /** Engine that ran the network ('onnx' or 'tfjs'). */
+  engine: string;
   samples: number;
   /** Accuracies as fractions in [0, 1]. */
   dynamicAccuracy: number;

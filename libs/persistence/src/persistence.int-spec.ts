@@ -40,6 +40,7 @@ function resultFor(accuracy: number): EvaluationResult {
   return {
     model: 'resnet-mnist',
     artifactVersion: artifact.version,
+    engine: 'onnx',
     samples: 10,
     dynamicAccuracy: accuracy,
     staticAccuracy: accuracy + 0.01,

@@ -11,6 +11,7 @@ export interface EvaluateOptions {
   readNoise?: number;
   adcBits?: number;
   exitRule: 'margin' | 'absolute';
+  engine?: string;
   json?: boolean;
 }
 
@@ -24,6 +25,7 @@ export function configFromOptions(o: EvaluateOptions): EvaluationConfig {
     split: o.split,
     sampleCount: o.samples,
     exitRule: o.exitRule,
+    engine: o.engine,
     device: { programmingNoise: o.programmingNoise, readNoise: o.readNoise, adcBits: o.adcBits },
   };
 }
@@ -36,7 +38,7 @@ export function formatResult(r: EvaluationResult): string {
     `exits: ${r.exitHistogram.join(' / ')} (last = classifier)`,
     `compute: ${(r.meanMacsPerSample / 1e6).toFixed(2)} M MACs per sample vs ${(r.staticMacsPerSample / 1e6).toFixed(2)} M static: ${pct(r.computeReduction)} less`,
     `energy: ${(r.energyPerInferencePj / 1e6).toFixed(3)} µJ per inference; ${pct(r.energyReductionVsDigital)} less than digital, ${pct(r.energyReductionVsStatic)} less than static on chip`,
-    `wall time: ${(r.wallTimeMs / 1000).toFixed(1)} s (dynamic pass ${(r.dynamicWallTimeMs / 1000).toFixed(1)} s, static pass ${(r.staticWallTimeMs / 1000).toFixed(1)} s)`,
+    `wall time: ${(r.wallTimeMs / 1000).toFixed(1)} s on ${r.engine} (dynamic pass ${(r.dynamicWallTimeMs / 1000).toFixed(1)} s, static pass ${(r.staticWallTimeMs / 1000).toFixed(1)} s)`,
   ].join('\n');
 }
 

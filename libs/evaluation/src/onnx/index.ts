@@ -1,0 +1,6 @@
+export { OnnxResNetEngine } from './resnet-engine';
+export type { OnnxEngineOptions, OnnxState } from './resnet-engine';
+export type { TileStrategy } from './crossbar-graph';
+export { kernelRects } from './crossbar-graph';
+export { ortThreads, sessionOptions, createSession } from './sessions';
+export { GraphBuilder, ONNX_OPSET } from './graph-builder';

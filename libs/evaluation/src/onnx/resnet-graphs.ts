@@ -1,0 +1,155 @@
+import { BATCH_NORM_EPSILON, ResNetNetwork, WeightLayer } from '@engram/models';
+import {
+  CrossbarLayerProgram,
+  GraphParams,
+  TileStrategy,
+  emitCrossbarLayer,
+  emitIdealLayer,
+  layerOutputDims,
+  noiseInputNames,
+} from './crossbar-graph';
+import { GraphBuilder } from './graph-builder';
+
+/** The pieces dynamic inference runs one at a time: one ONNX graph each. */
+export type ResNetSegment =
+  { kind: 'stage'; index: number } | { kind: 'exit'; index: number } | { kind: 'head' };
+
+export function segmentName(segment: ResNetSegment): string {
+  return segment.kind === 'head' ? 'head' : `${segment.kind}${segment.index}`;
+}
+
+export interface SegmentGraphOptions {
+  strategy: TileStrategy;
+  /** One ADC step for all tiles of a layer (the 'calibrated' range policy). */
+  uniformAdc: boolean;
+  params: 'initializers' | 'inputs';
+  /** Plain float layers instead of the crossbars (the software network, for benchmarks). */
+  ideal?: boolean;
+}
+
+export interface SegmentGraph {
+  builder: GraphBuilder;
+  params: GraphParams;
+  /** Weight layers of the segment in execution order, with their noise input names (or null). */
+  layers: { layer: WeightLayer; noise: string[] | null }[];
+  /** Dims per sample of the segment's input and output. */
+  inputDims: number[];
+  outputDims: number[];
+}
+
+/** Batch-norm inference affine of a layer (scale, shift), as the network computes it. */
+export function batchNormAffine(
+  network: ResNetNetwork,
+  name: string,
+): { scale: Float32Array; shift: Float32Array } {
+  const get = (suffix: string) =>
+    network.params.get(`${name}.${suffix}`).dataSync() as Float32Array;
+  const gamma = get('gamma');
+  const beta = get('beta');
+  const mean = get('mean');
+  const variance = get('var');
+  const scale = new Float32Array(gamma.length);
+  const shift = new Float32Array(gamma.length);
+  for (let i = 0; i < gamma.length; i++) {
+    scale[i] = Math.fround(gamma[i] * Math.fround(1 / Math.sqrt(variance[i] + BATCH_NORM_EPSILON)));
+    shift[i] = beta[i] - mean[i] * scale[i];
+  }
+  return { scale, shift };
+}
+
+/**
+ * Emits the graph of one segment of the ResNet on the programmed crossbars. Layout: the images
+ * come in NHWC (as the datasets give them) and stage 0 transposes them; every feature map is
+ * NCHW; an exit flattens its pooled grid in (y, x, channel) order like the network does.
+ */
+export function buildSegmentGraph(
+  network: ResNetNetwork,
+  segment: ResNetSegment,
+  programs: Map<string, CrossbarLayerProgram>,
+  options: SegmentGraphOptions,
+): SegmentGraph {
+  const { layout } = network;
+  const spec = layout.spec;
+  const builder = new GraphBuilder(segmentName(segment));
+  const g = builder;
+  const params = new GraphParams(g, options.params);
+  const layers: SegmentGraph['layers'] = [];
+  const crossbar = (layer: WeightLayer, x: string): string => {
+    const program = programs.get(layer.name);
+    if (!program) throw new Error(`layer ${layer.name} is not programmed`);
+    if (options.ideal) {
+      layers.push({ layer, noise: null });
+      return emitIdealLayer(g, params, program, x);
+    }
+    const noise =
+      program.noise === 'none'
+        ? null
+        : noiseInputNames(layer, program.tiles.length).map((name) =>
+            g.input(name, ['N', ...layerOutputDims(layer)]),
+          );
+    layers.push({ layer, noise });
+    return emitCrossbarLayer(g, params, program, x, options.strategy, options.uniformAdc, noise);
+  };
+
+  let inputDims: number[];
+  let outputDims: number[];
+  let y: string;
+  if (segment.kind === 'stage') {
+    const s = segment.index;
+    let x: string;
+    if (s === 0) {
+      inputDims = [spec.inputHeight, spec.inputWidth, spec.inputChannels];
+      const images = g.input('x', ['N', ...inputDims]);
+      x = g.node('Relu', [
+        crossbar(layout.stem, g.node('Transpose', [images], { perm: [0, 3, 1, 2] })),
+      ]);
+    } else {
+      const previous = layout.stageOutputs[s - 1];
+      inputDims = [previous.channels, previous.size, previous.size];
+      x = g.input('x', ['N', ...inputDims]);
+    }
+    for (const block of layout.stages[s]) {
+      const residual = block.shortcut ? crossbar(block.shortcut, x) : x;
+      const hidden = g.node('Relu', [crossbar(block.conv1, x)]);
+      x = g.node('Relu', [g.node('Add', [crossbar(block.conv2, hidden), residual])]);
+    }
+    const out = layout.stageOutputs[s];
+    outputDims = [out.channels, out.size, out.size];
+    y = x;
+  } else if (segment.kind === 'exit') {
+    const e = segment.index;
+    const exit = layout.exits[e];
+    const source = layout.stageOutputs[spec.exits[e].afterStage];
+    inputDims = [source.channels, source.size, source.size];
+    const x = g.input('x', ['N', ...inputDims]);
+    const pooled = g.node('AveragePool', [x], {
+      kernel_shape: [exit.pool.kernel, exit.pool.kernel],
+      strides: [exit.pool.stride, exit.pool.stride],
+    });
+    const flat = g.node('Reshape', [
+      g.node('Transpose', [pooled], { perm: [0, 2, 3, 1] }),
+      g.ints([0, -1]),
+    ]);
+    y = crossbar(exit.projection, flat);
+    outputDims = [exit.projection.outChannels];
+  } else {
+    const last = layout.stageOutputs[layout.stageOutputs.length - 1];
+    inputDims = [last.channels, last.size, last.size];
+    const x = g.input('x', ['N', ...inputDims]);
+    const pooled = g.node('ReduceMean', [x], { axes: [2, 3], keepdims: 0 });
+    y = crossbar(layout.head, pooled);
+    outputDims = [spec.numClasses];
+  }
+  g.output(y, 'y', ['N', ...outputDims]);
+  return { builder, params, layers, inputDims, outputDims };
+}
+
+/** Every segment of a ResNet in the order the static network runs them. */
+export function resnetSegments(network: ResNetNetwork): ResNetSegment[] {
+  const stages: ResNetSegment[] = network.spec.stages.map((_, index) => ({
+    kind: 'stage',
+    index,
+  }));
+  const exits: ResNetSegment[] = network.spec.exits.map((_, index) => ({ kind: 'exit', index }));
+  return [...stages, ...exits, { kind: 'head' }];
+}
