@@ -43,6 +43,7 @@ export const PARAMETER_COLUMNS: Readonly<
   tileCols: { column: 'tile_cols', type: 'integer', read: (c) => c.device?.tileCols ?? null },
   exitRule: { column: 'exit_rule', type: 'text', read: (c) => c.exitRule ?? null },
   deviceProfile: { column: 'device_profile', type: 'text', read: (c) => c.deviceProfile ?? null },
+  engine: { column: 'engine', type: 'text', read: (c) => c.engine ?? null },
 };
 
 function scalarThreshold(config: EvaluationConfig): number {

@@ -8,6 +8,7 @@ import {
   PLATFORM_DEFAULTS,
 } from './parameters';
 import { SweepSpec } from './sweep-spec';
+import { MODEL_REGISTRY } from './model-registry';
 
 export type ParameterValues = Partial<Record<ParameterName, ParameterValue>>;
 
@@ -45,7 +46,7 @@ export function resolveConfig(spec: SweepSpec, values: ParameterValues): Evaluat
     memorySize: draft.memorySize,
     seed: draft.seed ?? PLATFORM_DEFAULTS.seed,
     split: spec.split ?? PLATFORM_DEFAULTS.split,
-    engine: PLATFORM_DEFAULTS.engine,
+    engine: draft.engine ?? MODEL_REGISTRY[spec.model].engines[0],
   };
   if (Object.keys(draft.device).length > 0) config.device = draft.device;
   if (spec.sampleCount !== undefined) config.sampleCount = spec.sampleCount;

@@ -17,7 +17,8 @@ export type ParameterName =
   | 'tileRows'
   | 'tileCols'
   | 'exitRule'
-  | 'deviceProfile';
+  | 'deviceProfile'
+  | 'engine';
 
 export type ParameterValue = number | string;
 
@@ -172,6 +173,15 @@ export const PARAMETERS: Readonly<Record<ParameterName, ParameterDefinition>> = 
     defaultDescription: 'rram-40nm-ternary',
     apply: (config, value) => (config.deviceProfile = value as string),
   },
+  engine: {
+    name: 'engine',
+    kind: 'enum',
+    values: ['onnx', 'tfjs'],
+    description:
+      'Inference engine of the run: onnxruntime (fast) or TensorFlow.js (the reference); both simulate the same hardware, so an axis over it compares them.',
+    defaultDescription: "the model's default engine (onnx where the model has ONNX graphs)",
+    apply: (config, value) => (config.engine = value as string),
+  },
 };
 
 export const PARAMETER_NAMES = Object.keys(PARAMETERS) as ParameterName[];
@@ -192,6 +202,5 @@ export const PLATFORM_DEFAULTS = {
   deviceProfile: 'rram-40nm-ternary',
   exitRule: 'margin',
   split: 'test',
-  engine: 'tfjs',
   seed: DEFAULT_SEED,
 } as const;

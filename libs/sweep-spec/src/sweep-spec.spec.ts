@@ -52,6 +52,25 @@ describe('SweepSpecValidator', () => {
     expect(issues).toEqual([{ field: 'grid.readNoise[1]', message: 'must be <= 1' }]);
   });
 
+  it('takes the engine as an axis and rejects one the model does not run on', () => {
+    const both = { ...baseSpec, grid: { ...baseSpec.grid, engine: ['onnx', 'tfjs'] } };
+    expect([...expandSweep(validator.validate(both))].map((r) => r.config.engine)).toEqual(
+      Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? 'onnx' : 'tfjs')), // the last axis varies fastest
+    );
+    const pointNet = {
+      ...baseSpec,
+      model: 'pointnet2-modelnet10',
+      fixed: { memorySize: 4, engine: 'onnx' },
+    };
+    expect(issuesOf(pointNet)).toEqual([
+      { field: 'fixed.engine', message: 'pointnet2-modelnet10 runs on tfjs, not onnx' },
+    ]);
+    const defaulted = [
+      ...expandSweep(validator.validate({ ...pointNet, fixed: { memorySize: 4 } })),
+    ];
+    expect(defaulted[0].config.engine).toBe('tfjs');
+  });
+
   it('rejects a non-integer memory size in fixed', () => {
     const issues = issuesOf({ ...baseSpec, fixed: { memorySize: 2.5 } });
     expect(issues).toEqual([{ field: 'fixed.memorySize', message: 'must be integer' }]);
@@ -130,7 +149,7 @@ describe('expandSweep', () => {
       seed: 0,
       split: 'test',
       sampleCount: 100,
-      engine: 'tfjs',
+      engine: 'onnx',
     });
   });
 

@@ -179,6 +179,12 @@ function checkModelRules(spec: SweepSpec, limits: SweepLimits): SpecIssue[] {
   const allowed = new Set<ParameterName>(registration.parameters);
   const fixed = spec.fixed ?? {};
   const check = (name: ParameterName, value: ParameterValue, field: string) => {
+    if (name === 'engine' && !registration.engines.includes(value as string)) {
+      issues.push({
+        field,
+        message: `${spec.model} runs on ${registration.engines.join(', ')}, not ${value}`,
+      });
+    }
     const range = parameterRange(spec.model, name);
     if (range && typeof value === 'number' && (value < range.minimum || value > range.maximum)) {
       issues.push({

@@ -101,6 +101,9 @@ export class RunEntity {
   deviceProfile!: string;
 
   @Column({ type: 'text' })
+  engine!: string;
+
+  @Column({ type: 'text' })
   split!: string;
 
   @Column({ name: 'sample_count', type: 'integer', nullable: true })
