@@ -31,7 +31,8 @@ export interface ExitChip {
 /** Everything programmed on one simulated chip for one run. */
 export interface ChipState<State extends tf.TensorContainer = tf.TensorContainer> extends ExitChip {
   network: DynamicNetwork<State>;
-  executor: CimExecutor;
+  /** beginPass: see InferenceEngine (the HardwareExecutor has it; noise-free executors need not). */
+  executor: CimExecutor & { beginPass?(): void };
 }
 
 export interface InferenceOutcome {
@@ -178,6 +179,7 @@ export function runInference<State extends tf.TensorContainer>(
   const predictions = new Uint16Array(count);
   const exitIndex = new Uint8Array(count);
   const counts = emptyOperationCounts();
+  chip.executor.beginPass?.();
   const started = performance.now();
   for (const { x, offset } of batches) {
     inferBatch(chip, x, dynamic, `batch${offset}`, predictions, exitIndex, offset, counts);
@@ -214,6 +216,7 @@ export async function runEngineInference<State>(
   const counts = emptyOperationCounts();
   const { costs } = chip;
   const exitAfter = new Map(engine.exits.map((e, i) => [e.afterStage, i]));
+  engine.beginPass();
   const started = performance.now();
   for (const { x, offset } of batches) {
     const batchLabel = `batch${offset}`;

@@ -3,6 +3,7 @@ import { initTensorEngine } from '@engram/tensor';
 import {
   runEvaluation,
   evaluate,
+  clearStaticOutcomeCache,
   deviceProfileFor,
   DEFAULT_DONT_CARE_MARGIN_STD,
 } from './evaluate';
@@ -27,6 +28,22 @@ beforeAll(async () => {
 });
 
 describe('evaluate on the tiny network', () => {
+  it('reuses the static pass of a chip across thresholds without changing any result', async () => {
+    const noisy = { ...base, device: { programmingNoise: 0.1, readNoise: 0.05 } };
+    clearStaticOutcomeCache();
+    const first = await runEvaluation({ ...noisy, camThreshold: 0.02 });
+    const reused = await runEvaluation({ ...noisy, camThreshold: 0.2, memorySize: 4 });
+    expect(reused.static).toBe(first.static);
+    clearStaticOutcomeCache();
+    const alone = await runEvaluation({ ...noisy, camThreshold: 0.2, memorySize: 4 });
+    expect(alone.static).not.toBe(first.static);
+    expect(Array.from(alone.static.predictions)).toEqual(Array.from(first.static.predictions));
+    expect(Array.from(alone.dynamic.predictions)).toEqual(Array.from(reused.dynamic.predictions));
+    expect(Array.from(alone.dynamic.exitIndex)).toEqual(Array.from(reused.dynamic.exitIndex));
+    const otherChip = await runEvaluation({ ...noisy, camThreshold: 0.2, seed: 8 });
+    expect(otherChip.static).not.toBe(alone.static);
+  });
+
   it('equals the static network when the threshold never fires', async () => {
     const d = await runEvaluation({ ...base, camThreshold: Infinity, device: { readNoise: 0 } });
     expect(Array.from(d.dynamic.predictions)).toEqual(Array.from(d.static.predictions));

@@ -88,8 +88,13 @@ function noiseTensor(normals: Float32Array, shape: number[]): tf.Tensor {
 export class HardwareExecutor implements CimExecutor {
   private readonly layers = new Map<string, ProgrammedLayer>();
   private readonly readNoise: ReadNoiseStream | null;
-  /** Batches each layer has run (what dynamic inference skipped shows here). */
+  /** Batches each layer has run in this pass (what dynamic inference skipped shows here). */
   readonly layerCalls = new Map<string, number>();
+
+  /** Restarts the layer call counts that key the read-noise draws (see InferenceEngine). */
+  beginPass(): void {
+    this.layerCalls.clear();
+  }
 
   constructor(
     network: Pick<DynamicNetwork, 'weightLayers'>,

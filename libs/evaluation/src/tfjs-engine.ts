@@ -39,6 +39,10 @@ export class TfjsEngine<State extends tf.TensorContainer> implements InferenceEn
     return this.executor.layerCalls;
   }
 
+  beginPass(): void {
+    this.executor.beginPass();
+  }
+
   private kept(state: State): State {
     stateTensors(state).forEach((t) => tf.keep(t));
     return state;

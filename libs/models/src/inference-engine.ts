@@ -17,8 +17,14 @@ export interface InferenceEngine<State = unknown> {
   readonly exits: readonly ExitPoint[];
   readonly stageCount: number;
   readonly numClasses: number;
-  /** Batches each weight layer has run so far (what dynamic inference skipped shows here). */
+  /** Batches each weight layer has run in this pass (what dynamic inference skipped shows here). */
   readonly layerCalls: ReadonlyMap<string, number>;
+  /**
+   * Starts a pass over the samples: layer call counts restart, and with them the read-noise
+   * draws keyed by them, so a pass's noise depends on the chip and the samples only, not on
+   * what ran before it on the same chip.
+   */
+  beginPass(): void;
   /** An input batch (the caller keeps and disposes `input`) -> the state before stage 0. */
   begin(input: tf.Tensor): Promise<State>;
   stage(index: number, state: State): Promise<State>;

@@ -84,6 +84,11 @@ interface Segment {
 export class OnnxResNetEngine implements InferenceEngine<OnnxState> {
   readonly name = 'onnx';
   readonly layerCalls = new Map<string, number>();
+
+  beginPass(): void {
+    this.layerCalls.clear();
+  }
+
   private readonly programs = new Map<string, CrossbarLayerProgram>();
   private readonly segments = new Map<string, Segment>();
   private readonly readNoise: ReadNoiseStream | null;
