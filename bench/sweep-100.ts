@@ -27,7 +27,7 @@ function positive(name: string, fallback: number): number {
 
 interface UpOutput {
   sweep: { status: string; createdAt: string; finishedAt: string | null; runCount?: number };
-  runs: { status: string; result?: Record<string, unknown> | null }[];
+  runs: { status: string; parameters: Record<string, number | string | null> }[];
 }
 
 async function main(): Promise<void> {
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     output.sweep.finishedAt === null
       ? NaN
       : (Date.parse(output.sweep.finishedAt) - Date.parse(output.sweep.createdAt)) / 1000;
-  const engines = new Set(output.runs.map((r) => String(r.result?.engine ?? 'unrecorded')));
+  const engines = new Set(output.runs.map((r) => String(r.parameters.engine)));
   const line = (label: string, value: string) => console.log(`${label.padEnd(36)} ${value}`);
   console.log(
     `\n100-run sweep through the platform (${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)} at the end)`,
