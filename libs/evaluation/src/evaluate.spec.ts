@@ -107,20 +107,47 @@ describe('evaluate on the tiny network', () => {
     const device = { readNoise: 0, tcamSenseNoise: 0, programmingNoise: 0.05 };
     const config: EvaluationConfig = { ...base, sampleCount: 200, device, camThreshold: 0.03 };
     const real = await evaluate(config);
-    const sweep = sweepOperatingPoints(modelContext('resnet-mnist'), deviceProfileFor(config), {
-      seed: config.seed,
-      split: 'test',
-      count: 200,
-      memorySizes: [2],
-      thresholds: [[0.03, 0.03]],
-      exitRule: 'margin',
-      dontCareMarginStd: DEFAULT_DONT_CARE_MARGIN_STD,
-    });
+    const sweep = await sweepOperatingPoints(
+      modelContext('resnet-mnist'),
+      deviceProfileFor(config),
+      {
+        seed: config.seed,
+        split: 'test',
+        count: 200,
+        memorySizes: [2],
+        thresholds: [[0.03, 0.03]],
+        exitRule: 'margin',
+        dontCareMarginStd: DEFAULT_DONT_CARE_MARGIN_STD,
+      },
+    );
     expect(sweep.staticAccuracy).toBe(real.staticAccuracy);
     expect(sweep.points[0].exitHistogram).toEqual(real.exitHistogram);
     expect(sweep.points[0].dynamicAccuracy).toBe(real.dynamicAccuracy);
     expect(sweep.points[0].computeReduction).toBeCloseTo(real.computeReduction, 12);
     expect(sweep.points[0].energyPerInferencePj).toBeCloseTo(real.energyPerInferencePj, 6);
+  });
+
+  it('runs the same static pass as evaluate, read noise included', async () => {
+    const config: EvaluationConfig = {
+      ...base,
+      sampleCount: 200,
+      device: { readNoise: 0.05, programmingNoise: 0.05 },
+    };
+    const real = await runEvaluation(config);
+    const sweep = await sweepOperatingPoints(
+      modelContext('resnet-mnist'),
+      deviceProfileFor(config),
+      {
+        seed: config.seed,
+        split: 'test',
+        count: 200,
+        memorySizes: [2],
+        thresholds: [[0.03, 0.03]],
+        exitRule: 'margin',
+        dontCareMarginStd: DEFAULT_DONT_CARE_MARGIN_STD,
+      },
+    );
+    expect(sweep.staticAccuracy).toBe(real.result.staticAccuracy);
   });
 
   it('rejects an invalid configuration naming the field', async () => {

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import {
+  CounterRng,
   DeviceProfile,
   OperationCounts,
   addOperationCounts,
@@ -7,9 +7,9 @@ import {
   emptyOperationCounts,
   energyPj,
 } from '@engram/hardware';
-import { ForwardContext, forwardWithExits } from '@engram/models';
 import { ExitRule, binarizeQueries, decideExits } from '@engram/semantic-memory';
-import { programChip, programTcams } from './chip';
+import { programTcams } from './chip';
+import { EngineName, defaultEngine, programEngineChip } from './engine-chip';
 import { EvaluationModel } from './evaluation-model';
 
 export interface OperatingPoint {
@@ -48,10 +48,11 @@ function scale(counts: OperationCounts, samples: number): OperationCounts {
  * runs every sample with every exit head, then for each memory size the TCAMs are programmed and
  * searched once, and each threshold's dynamic outcome follows from the decisions (a sample that
  * leaves at exit e would have computed exactly what the full pass computed up to exit e). The
- * counts are those of real dynamic inference: stages and exits actually reached. Read noise is
- * drawn per full batch here, so single runs differ from `evaluate` by noise realization only.
+ * counts are those of real dynamic inference: stages and exits actually reached. The pass is the
+ * static pass of `evaluate` on the same chip (same read-noise draws); a dynamic run draws its
+ * later stages' noise for fewer samples, so single runs differ from it by noise realization only.
  */
-export function sweepOperatingPoints(
+export async function sweepOperatingPoints(
   model: EvaluationModel,
   profile: DeviceProfile,
   options: {
@@ -62,30 +63,66 @@ export function sweepOperatingPoints(
     thresholds: number[][];
     exitRule: ExitRule;
     dontCareMarginStd: number;
+    /** Default: the model's fastest engine. */
+    engine?: EngineName;
     onProgress?: (message: string) => void;
   },
-): OperatingPointSweep {
+): Promise<OperatingPointSweep> {
   const network = model.network;
   const exits = network.exits.length;
-  const { runRng, executor, senseRng } = programChip(model, profile, options.seed);
   const { count } = options;
   const labels = model.labels(options.split).subarray(0, count);
   const finalPredictions = new Uint16Array(count);
   const semantics = network.exits.map((e) => new Float32Array(count * e.semanticDim));
-  const ctx: ForwardContext = { executor, batchNorm: 'running' };
+  const exitAfter = new Map(network.exits.map((e, i) => [e.afterStage, i]));
+  const { engine } = await programEngineChip(
+    model,
+    profile,
+    {
+      seed: options.seed,
+      memories: model.memory(options.memorySizes[0], options.dontCareMarginStd, 0),
+      thresholds: network.exits.map(() => Infinity),
+      exitRule: options.exitRule,
+    },
+    options.engine ?? defaultEngine(model),
+  );
+  // The streams programChip derives from the seed, for the TCAMs of every memory size.
+  const runRng = new CounterRng(options.seed, `${model.runStreamName}/run`);
+  const senseRng = profile.tcam.senseNoiseRelativeStd > 0 ? runRng.derive('tcam-sense') : null;
+  engine.beginPass();
   try {
     for (const { x, offset } of model.batches(options.split, count)) {
       const n = x.shape[0];
-      tf.tidy(() => {
-        const out = forwardWithExits(network, x, ctx);
-        finalPredictions.set(tf.argMax(out.logits, 1).dataSync(), offset);
-        out.semantics.forEach((s, e) => semantics[e].set(s.dataSync(), offset * s.shape[1]));
-      });
+      let state = await engine.begin(x);
       x.dispose();
+      try {
+        for (let s = 0; s < engine.stageCount; s++) {
+          const next = await engine.stage(s, state);
+          engine.release(state);
+          state = next;
+          const e = exitAfter.get(s);
+          if (e !== undefined) {
+            semantics[e].set(
+              await engine.exitSemantic(e, state),
+              offset * network.exits[e].semanticDim,
+            );
+          }
+        }
+        const logits = await engine.classify(state);
+        for (let i = 0; i < n; i++) {
+          let best = 0;
+          for (let c = 1; c < engine.numClasses; c++) {
+            if (logits[i * engine.numClasses + c] > logits[i * engine.numClasses + best]) best = c;
+          }
+          finalPredictions[offset + i] = best;
+        }
+      } finally {
+        engine.release(state);
+      }
       options.onProgress?.(`hardware pass ${offset + n}/${count}`);
     }
   } finally {
-    executor.dispose();
+    await engine.dispose();
   }
 
   let staticCorrect = 0;

@@ -50,19 +50,23 @@ describe('evaluate on PointNet++ (the evaluation function shared with the ResNet
     }
   });
 
-  it('agrees with the operating-point sweep when there is no noise to realize differently', () => {
+  it('agrees with the operating-point sweep when there is no noise to realize differently', async () => {
     const quiet = { ...config, device: { programmingNoise: 0, readNoise: 0, tcamSenseNoise: 0 } };
     const thresholds = [0.03, 0.06];
     const single = evaluateOn(context, { ...quiet, camThreshold: thresholds }).result;
-    const sweep = sweepOperatingPoints(context, deviceProfileFor({ ...quiet, camThreshold: 0 }), {
-      seed: quiet.seed,
-      split: 'test',
-      count: 30,
-      memorySizes: [2],
-      thresholds: [thresholds],
-      exitRule: 'margin',
-      dontCareMarginStd: 0.25,
-    });
+    const sweep = await sweepOperatingPoints(
+      context,
+      deviceProfileFor({ ...quiet, camThreshold: 0 }),
+      {
+        seed: quiet.seed,
+        split: 'test',
+        count: 30,
+        memorySizes: [2],
+        thresholds: [thresholds],
+        exitRule: 'margin',
+        dontCareMarginStd: 0.25,
+      },
+    );
     expect(sweep.points[0].exitHistogram).toEqual(single.exitHistogram);
     expect(sweep.points[0].dynamicAccuracy).toBeCloseTo(single.dynamicAccuracy, 12);
     expect(sweep.points[0].computeReduction).toBeCloseTo(single.computeReduction, 12);

@@ -160,26 +160,37 @@ export async function buildModelReport(
     options.validationSamples ?? Infinity,
     context.sampleCount('validation'),
   );
-  const sweepSplit = (split: 'test' | 'validation', n: number): OperatingPointSweep[] =>
-    options.seeds.map((seed) => {
+  const sweepSplit = async (
+    split: 'test' | 'validation',
+    n: number,
+  ): Promise<OperatingPointSweep[]> => {
+    const sweeps: OperatingPointSweep[] = [];
+    for (const seed of options.seeds) {
       log(
         `${split}, chip seed ${seed}: hardware pass over ${n} samples and ${grid.length * options.memorySizes.length} operating points`,
       );
-      return sweepOperatingPoints(context, DEFAULT_DEVICE_PROFILE, {
-        seed,
-        split,
-        count: n,
-        memorySizes: options.memorySizes,
-        thresholds: grid,
-        exitRule: 'margin',
-        dontCareMarginStd: DEFAULT_DONT_CARE_MARGIN_STD,
-        onProgress: log,
-      });
-    });
+      sweeps.push(
+        await sweepOperatingPoints(context, DEFAULT_DEVICE_PROFILE, {
+          seed,
+          split,
+          count: n,
+          memorySizes: options.memorySizes,
+          thresholds: grid,
+          exitRule: 'margin',
+          dontCareMarginStd: DEFAULT_DONT_CARE_MARGIN_STD,
+          onProgress: log,
+        }),
+      );
+    }
+    return sweeps;
+  };
   // Operating points are chosen on the validation split and reported on the test split, so the
   // test figures are not selected on the test set.
-  const validation = averagePoints(sweepSplit('validation', validationCount), validationCount);
-  const sweeps = sweepSplit('test', count);
+  const validation = averagePoints(
+    await sweepSplit('validation', validationCount),
+    validationCount,
+  );
+  const sweeps = await sweepSplit('test', count);
   const staticAccuracies = sweeps.map((s) => s.staticAccuracy);
   const staticMean = mean(staticAccuracies);
   const averaged = averagePoints(sweeps, count);
