@@ -148,6 +148,25 @@ describe('evaluate on the tiny network', () => {
       },
     );
     expect(sweep.staticAccuracy).toBe(real.result.staticAccuracy);
+    // The loss's standard error comes from the samples on which dynamic and static disagree.
+    const point = sweep.points[0];
+    expect(point.lossStdError).toBeGreaterThanOrEqual(0);
+    expect(point.lossStdError).toBeLessThan(Math.sqrt(200) / 200 + 1e-12);
+    const never = await sweepOperatingPoints(
+      modelContext('resnet-mnist'),
+      deviceProfileFor(config),
+      {
+        seed: config.seed,
+        split: 'test',
+        count: 200,
+        memorySizes: [2],
+        thresholds: [[Infinity, Infinity]],
+        exitRule: 'margin',
+        dontCareMarginStd: DEFAULT_DONT_CARE_MARGIN_STD,
+      },
+    );
+    expect(never.points[0].lossStdError).toBe(0);
+    expect(never.points[0].dynamicAccuracy).toBe(never.staticAccuracy);
   });
 
   it('rejects an invalid configuration naming the field', async () => {

@@ -22,6 +22,11 @@ export interface OperatingPoint {
   energyReductionVsStatic: number;
   energyPerInferencePj: number;
   exitHistogram: number[];
+  /**
+   * Standard error of the loss (static minus dynamic accuracy, a paired difference on the same
+   * samples), from the samples on which the two disagree: sqrt(b + c - (b - c)^2 / n) / n.
+   */
+  lossStdError: number;
 }
 
 export interface OperatingPointSweep {
@@ -167,6 +172,8 @@ export async function sweepOperatingPoints(
       );
       const histogram = new Array(exits + 1).fill(0);
       let correct = 0;
+      let gained = 0;
+      let lost = 0;
       const counts = emptyOperationCounts();
       for (let i = 0; i < count; i++) {
         let exitAt = exits;
@@ -179,7 +186,11 @@ export async function sweepOperatingPoints(
           }
         }
         histogram[exitAt]++;
-        if (prediction === labels[i]) correct++;
+        const right = prediction === labels[i];
+        const staticRight = finalPredictions[i] === labels[i];
+        if (right) correct++;
+        if (right && !staticRight) gained++;
+        if (!right && staticRight) lost++;
       }
       // Samples reaching stage s: those that did not leave at an exit placed before it.
       let remaining = count;
@@ -203,6 +214,7 @@ export async function sweepOperatingPoints(
         energyReductionVsStatic: 1 - dynamicPj / staticPj,
         energyPerInferencePj: dynamicPj / count,
         exitHistogram: histogram,
+        lossStdError: Math.sqrt(Math.max(0, gained + lost - (lost - gained) ** 2 / count)) / count,
       });
     }
   }
