@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { CounterRng, DeviceProfile, ProgrammedTcam, programTernaryCam } from '@engram/hardware';
+import {
+  CounterRng,
+  DeviceProfile,
+  ProgrammedArray,
+  ProgrammedTcam,
+  programTernaryCam,
+} from '@engram/hardware';
 import { ExitRule, SemanticMemory } from '@engram/semantic-memory';
 import { HardwareExecutor, hasReadNoise, programNetwork } from './hardware-executor';
 import { EvaluationModel } from './evaluation-model';
@@ -17,21 +23,43 @@ export interface ProgrammedChip {
   senseRng: CounterRng | null;
 }
 
+/** What a seed programs on a chip before any engine computes on it (streams derived by name). */
+export interface ChipProgramming {
+  runRng: CounterRng;
+  arrays: Map<string, ProgrammedArray>;
+  /** Stream of the read noise, or null when the profile has none. */
+  readNoiseRng: CounterRng | null;
+  /** Stream of the TCAM sense noise, or null when the profile has none. */
+  senseRng: CounterRng | null;
+}
+
+export function programCrossbars(
+  model: EvaluationModel,
+  profile: DeviceProfile,
+  seed: number,
+): ChipProgramming {
+  const runRng = new CounterRng(seed, `${model.runStreamName}/run`);
+  return {
+    runRng,
+    arrays: programNetwork(model.network, profile, runRng.derive('crossbars')),
+    readNoiseRng: hasReadNoise(profile) ? runRng.derive('read-noise') : null,
+    senseRng: profile.tcam.senseNoiseRelativeStd > 0 ? runRng.derive('tcam-sense') : null,
+  };
+}
+
 export function programChip(
   model: EvaluationModel,
   profile: DeviceProfile,
   seed: number,
 ): ProgrammedChip {
-  const network = model.network;
-  const runRng = new CounterRng(seed, `${model.runStreamName}/run`);
+  const { runRng, arrays, readNoiseRng, senseRng } = programCrossbars(model, profile, seed);
   const executor = new HardwareExecutor(
-    network,
-    programNetwork(network, profile, runRng.derive('crossbars')),
+    model.network,
+    arrays,
     model.calibration(profile),
     profile,
-    hasReadNoise(profile) ? runRng.derive('read-noise') : null,
+    readNoiseRng,
   );
-  const senseRng = profile.tcam.senseNoiseRelativeStd > 0 ? runRng.derive('tcam-sense') : null;
   return { runRng, executor, senseRng };
 }
 

@@ -6,15 +6,10 @@ import {
   addOperationCounts,
   emptyOperationCounts,
 } from '@engram/hardware';
-import {
-  CimExecutor,
-  DynamicNetwork,
-  ForwardContext,
-  InferenceEngine,
-  stateTensors,
-} from '@engram/models';
+import { DynamicNetwork, InferenceEngine } from '@engram/models';
 import { ExitRule, SemanticMemory, binarizeQueries, decideExits } from '@engram/semantic-memory';
 import { SegmentCosts } from './segment-costs';
+import type { HardwareExecutor } from './hardware-executor';
 
 /** What decides the exits on one simulated chip: TCAMs, their memories, the policy and costs. */
 export interface ExitChip {
@@ -28,11 +23,10 @@ export interface ExitChip {
   costs: SegmentCosts;
 }
 
-/** Everything programmed on one simulated chip for one run. */
+/** A chip programmed for the TensorFlow.js engine: its network runs on `executor`. */
 export interface ChipState<State extends tf.TensorContainer = tf.TensorContainer> extends ExitChip {
   network: DynamicNetwork<State>;
-  /** beginPass: see InferenceEngine (the HardwareExecutor has it; noise-free executors need not). */
-  executor: CimExecutor & { beginPass?(): void };
+  executor: HardwareExecutor;
 }
 
 export interface InferenceOutcome {
@@ -96,98 +90,6 @@ function decideBatchExits(
   return staying;
 }
 
-/**
- * Dynamic inference of one batch: stage by stage, each exit's semantic vectors are searched in
- * its TCAM and the samples with a clear enough match leave; only the others go on, so skipped
- * stages cost neither counts nor wall time.
- */
-function inferBatch<State extends tf.TensorContainer>(
-  chip: ChipState<State>,
-  x: tf.Tensor,
-  dynamic: boolean,
-  batchLabel: string,
-  predictions: Uint16Array,
-  exitIndex: Uint8Array,
-  offset: number,
-  counts: OperationCounts,
-): void {
-  const { network, costs } = chip;
-  const ctx: ForwardContext = { executor: chip.executor, batchNorm: 'running' };
-  const exitAfter = new Map(network.exits.map((e, i) => [e.afterStage, i]));
-  // Positions (in the batch) of the samples still running.
-  let active = Int32Array.from({ length: x.shape[0] }, (_, i) => i);
-  const replace = (next: State): void => {
-    tf.dispose(stateTensors(state));
-    state = next;
-    stateTensors(state).forEach((t) => tf.keep(t));
-  };
-  let state = tf.tidy(() => network.begin(x, ctx));
-  stateTensors(state).forEach((t) => tf.keep(t));
-  try {
-    for (let s = 0; s < network.stageCount; s++) {
-      replace(tf.tidy(() => network.stage(s, state, ctx)));
-      addOperationCounts(counts, scaleCounts(costs.stages[s], active.length));
-      const e = exitAfter.get(s);
-      if (!dynamic || e === undefined) continue;
-      const semantic = tf.tidy(() => network.exitSemantic(e, state, ctx));
-      const values = semantic.dataSync() as Float32Array;
-      semantic.dispose();
-      addOperationCounts(counts, scaleCounts(costs.exits[e], active.length));
-      const staying = decideBatchExits(
-        chip,
-        e,
-        values,
-        active,
-        batchLabel,
-        offset,
-        predictions,
-        exitIndex,
-      );
-      if (staying.length === active.length) continue;
-      if (staying.length === 0) {
-        active = new Int32Array(0);
-        break;
-      }
-      replace(tf.tidy(() => network.select(state, tf.tensor1d(staying, 'int32'))));
-      active = Int32Array.from(staying, (i) => active[i]);
-    }
-    if (active.length > 0) {
-      const logits = tf.tidy(() => tf.argMax(network.classify(state, ctx), 1));
-      const classes = logits.dataSync();
-      logits.dispose();
-      addOperationCounts(counts, scaleCounts(costs.head, active.length));
-      for (let i = 0; i < active.length; i++) {
-        predictions[offset + active[i]] = classes[i];
-        exitIndex[offset + active[i]] = network.exits.length;
-      }
-    }
-  } finally {
-    tf.dispose(stateTensors(state));
-  }
-}
-
-/**
- * Runs `count` samples through the chip in batches; `dynamic: false` is the static network on
- * the same hardware (no exit heads at all).
- */
-export function runInference<State extends tf.TensorContainer>(
-  chip: ChipState<State>,
-  batches: Iterable<{ x: tf.Tensor; offset: number }>,
-  count: number,
-  dynamic: boolean,
-): InferenceOutcome {
-  const predictions = new Uint16Array(count);
-  const exitIndex = new Uint8Array(count);
-  const counts = emptyOperationCounts();
-  chip.executor.beginPass?.();
-  const started = performance.now();
-  for (const { x, offset } of batches) {
-    inferBatch(chip, x, dynamic, `batch${offset}`, predictions, exitIndex, offset, counts);
-    x.dispose();
-  }
-  return { predictions, exitIndex, counts, wallTimeMs: performance.now() - started };
-}
-
 function argMaxRows(logits: Float32Array, rows: number, classes: number): Uint16Array {
   const out = new Uint16Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -201,8 +103,11 @@ function argMaxRows(logits: Float32Array, rows: number, classes: number): Uint16
 }
 
 /**
- * `runInference` on any inference engine: the same stage-by-stage loop, exit decisions and
- * counts, with the network computed by `engine` (TensorFlow.js reference or onnxruntime).
+ * Dynamic inference on a programmed chip, batch by batch: stage by stage, each exit's semantic
+ * vectors are searched in its TCAM and the samples with a clear enough match leave; only the
+ * others go on, so skipped stages cost neither counts nor wall time. `dynamic: false` is the
+ * static network on the same chip (no exit heads at all). `engine` computes the network
+ * (TensorFlow.js reference or onnxruntime).
  */
 export async function runEngineInference<State>(
   engine: InferenceEngine<State>,

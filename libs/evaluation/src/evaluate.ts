@@ -9,8 +9,7 @@ import {
 } from '@engram/hardware';
 import type { SemanticMemory } from '@engram/semantic-memory';
 import { initTensorEngine } from '@engram/tensor';
-import { runEngineInference, runInference, InferenceOutcome } from './dynamic-inference';
-import { programDynamicChip } from './chip';
+import { runEngineInference, InferenceOutcome } from './dynamic-inference';
 import {
   ENGINE_NAMES,
   EngineName,
@@ -297,50 +296,6 @@ function prepareRun(model: EvaluationModel, config: EvaluationConfig): PreparedR
     MEMORY_KMEANS_SEED,
   );
   return { profile, thresholds, split, count, labels, memories };
-}
-
-/**
- * evaluateOnEngine on the TensorFlow.js reference engine, synchronously (the engine option
- * must be unset or 'tfjs').
- */
-export function evaluateOn(
-  model: EvaluationModel,
-  config: EvaluationConfig,
-  started = performance.now(),
-): EvaluationDetail {
-  const run = prepareRun(model, config);
-  if (config.engine !== undefined && config.engine !== 'tfjs') {
-    throw new InvalidEvaluationConfigError(
-      'engine',
-      `evaluateOn runs the tfjs engine; use evaluateOnEngine for ${config.engine}`,
-    );
-  }
-  const { split, count } = run;
-  const { chip, executor } = programDynamicChip(model, run.profile, {
-    seed: config.seed,
-    memories: run.memories,
-    thresholds: run.thresholds,
-    exitRule: config.exitRule ?? 'margin',
-  });
-  try {
-    const dynamic = runInference(chip, model.batches(split, count), count, true);
-    const dynamicLayerCalls = new Map(executor.layerCalls);
-    const stat = runInference(chip, model.batches(split, count), count, false);
-    const software = model.softwarePredictions(split, count);
-    return summarize(
-      model,
-      config,
-      run,
-      'tfjs',
-      dynamic,
-      stat,
-      software,
-      dynamicLayerCalls,
-      started,
-    );
-  } finally {
-    executor.dispose();
-  }
 }
 
 function summarize(

@@ -1,7 +1,6 @@
 export {
   evaluate,
   runEvaluation,
-  evaluateOn,
   evaluateOnEngine,
   engineFor,
   deviceProfileFor,
@@ -22,7 +21,7 @@ export { calibrateNetwork } from './calibration';
 export type { NetworkCalibration, LayerRanges } from './calibration';
 export { segmentCosts } from './segment-costs';
 export type { SegmentCosts } from './segment-costs';
-export { runInference, runEngineInference } from './dynamic-inference';
+export { runEngineInference } from './dynamic-inference';
 export type { ChipState, ExitChip, InferenceOutcome } from './dynamic-inference';
 export { programEngineChip, enginesFor, defaultEngine, ENGINE_NAMES } from './engine-chip';
 export type { EngineName } from './engine-chip';

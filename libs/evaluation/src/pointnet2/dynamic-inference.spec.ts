@@ -1,8 +1,8 @@
 import { DEFAULT_DEVICE_PROFILE, DeviceProfile, withOverrides } from '@engram/hardware';
 import { PointNetLayout, layerMacs, pointNetMacs } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
-import { InferenceOutcome, runInference } from '../dynamic-inference';
-import { programDynamicChip } from '../chip';
+import { InferenceOutcome, runEngineInference } from '../dynamic-inference';
+import { programEngineChip } from '../engine-chip';
 import { ModelNetModelContext } from './model-context';
 import { ballQueryOps, farthestPointSamplingOps, pointNetSegmentCosts } from './segment-costs';
 import { TINY_POINTNET_SPEC, tinyPointNetContext } from './testing';
@@ -29,37 +29,43 @@ beforeAll(async () => {
   layout = context.ternaryNetwork.layout;
 });
 
-function run(
+async function run(
   profile: DeviceProfile,
   thresholds: number[],
   dynamic: boolean,
   seed = 7,
-): { outcome: InferenceOutcome; layerCalls: Map<string, number> } {
-  const { chip, executor } = programDynamicChip(context, profile, {
-    seed,
-    memories: context.memory(2, 0.25, 0),
-    thresholds,
-    exitRule: 'margin',
-  });
+): Promise<{ outcome: InferenceOutcome; layerCalls: Map<string, number> }> {
+  const { chip, engine } = await programEngineChip(
+    context,
+    profile,
+    { seed, memories: context.memory(2, 0.25, 0), thresholds, exitRule: 'margin' },
+    'tfjs',
+  );
   try {
-    const outcome = runInference(chip, context.batches('test', COUNT), COUNT, dynamic);
-    return { outcome, layerCalls: new Map(executor.layerCalls) };
+    const outcome = await runEngineInference(
+      engine,
+      chip,
+      context.batches('test', COUNT),
+      COUNT,
+      dynamic,
+    );
+    return { outcome, layerCalls: new Map(engine.layerCalls) };
   } finally {
-    executor.dispose();
+    await engine.dispose();
   }
 }
 
 describe('dynamic PointNet++ on simulated hardware', () => {
-  it('equals the static network when the threshold never fires', () => {
-    const dynamic = run(quiet, [Infinity, Infinity], true).outcome;
-    const stat = run(quiet, [Infinity, Infinity], false).outcome;
+  it('equals the static network when the threshold never fires', async () => {
+    const dynamic = (await run(quiet, [Infinity, Infinity], true)).outcome;
+    const stat = (await run(quiet, [Infinity, Infinity], false)).outcome;
     expect(Array.from(dynamic.predictions)).toEqual(Array.from(stat.predictions));
     expect(Array.from(dynamic.exitIndex)).toEqual(new Array(COUNT).fill(2));
   });
 
-  it('runs no later stage when every cloud leaves at exit 1', () => {
+  it('runs no later stage when every cloud leaves at exit 1', async () => {
     // The margin rule with threshold 0 lets every cloud leave at the first exit.
-    const { outcome, layerCalls } = run(quiet, [0, 0], true);
+    const { outcome, layerCalls } = await run(quiet, [0, 0], true);
     expect(Array.from(outcome.exitIndex)).toEqual(new Array(COUNT).fill(0));
     const firstStage = [...layout.levels[0].layers, layout.exits[0].projection];
     expect([...layerCalls.keys()].sort()).toEqual(firstStage.map((l) => l.name).sort());
@@ -67,8 +73,8 @@ describe('dynamic PointNet++ on simulated hardware', () => {
     expect(outcome.counts.cimMacs / COUNT).toBe(macs);
   });
 
-  it('counts the analytic MACs of the static network', () => {
-    const { outcome } = run(quiet, [0.1, 0.1], false);
+  it('counts the analytic MACs of the static network', async () => {
+    const { outcome } = await run(quiet, [0.1, 0.1], false);
     // Hand count for TINY_POINTNET_SPEC: grouped points x in x out per shared-MLP layer.
     const expected =
       16 * 8 * (6 * 8 + 8 * 16) + // SA1: 16 centroids x 8 neighbours, (offset, xyz) -> 8 -> 16
@@ -81,15 +87,15 @@ describe('dynamic PointNet++ on simulated hardware', () => {
     expect(TINY_POINTNET_SPEC.exits).toHaveLength(2);
   });
 
-  it('reproduces a run bit for bit with the same seed and differs with another', () => {
-    const a = run(noisy, [0.05, 0.05], true, 11).outcome;
-    const b = run(noisy, [0.05, 0.05], true, 11).outcome;
-    const c = run(noisy, [0.05, 0.05], true, 12).outcome;
+  it('reproduces a run bit for bit with the same seed and differs with another', async () => {
+    const a = (await run(noisy, [0.05, 0.05], true, 11)).outcome;
+    const b = (await run(noisy, [0.05, 0.05], true, 11)).outcome;
+    const c = (await run(noisy, [0.05, 0.05], true, 12)).outcome;
     expect(Array.from(a.predictions)).toEqual(Array.from(b.predictions));
     expect(Array.from(a.exitIndex)).toEqual(Array.from(b.exitIndex));
     expect(a.counts).toEqual(b.counts);
-    const staticA = run(noisy, [0.05, 0.05], false, 11).outcome;
-    const staticC = run(noisy, [0.05, 0.05], false, 12).outcome;
+    const staticA = (await run(noisy, [0.05, 0.05], false, 11)).outcome;
+    const staticC = (await run(noisy, [0.05, 0.05], false, 12)).outcome;
     const differs =
       Array.from(a.exitIndex).join() !== Array.from(c.exitIndex).join() ||
       Array.from(staticA.predictions).join() !== Array.from(staticC.predictions).join();
@@ -98,7 +104,7 @@ describe('dynamic PointNet++ on simulated hardware', () => {
 });
 
 describe('pointNetSegmentCosts', () => {
-  it('counts farthest point sampling, ball query and pooling as digital operations', () => {
+  it('counts farthest point sampling, ball query and pooling as digital operations', async () => {
     const rows = [8, 8];
     const costs = pointNetSegmentCosts(layout, quiet, rows);
     const [sa1] = layout.levels;

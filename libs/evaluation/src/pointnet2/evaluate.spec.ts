@@ -1,6 +1,6 @@
 import { pointNetMacs } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
-import { deviceProfileFor, evaluateOn } from '../evaluate';
+import { deviceProfileFor, evaluateOnEngine } from '../evaluate';
 import { sweepOperatingPoints } from '../operating-points';
 import { loadEvaluationModel } from '../model-registry';
 import { ModelUnavailableError } from '../errors';
@@ -27,8 +27,11 @@ describe('evaluate on PointNet++ (the evaluation function shared with the ResNet
     device: { programmingNoise: 0.05, readNoise: 0 },
   };
 
-  it('returns consistent metrics, with per-exit thresholds', () => {
-    const { result, dynamic } = evaluateOn(context, { ...config, camThreshold: [0.02, 0.05] });
+  it('returns consistent metrics, with per-exit thresholds', async () => {
+    const { result, dynamic } = await evaluateOnEngine(context, {
+      ...config,
+      camThreshold: [0.02, 0.05],
+    });
     expect(result.samples).toBe(30);
     expect(result.exitHistogram).toHaveLength(3);
     expect(result.exitHistogram.reduce((a, b) => a + b, 0)).toBe(30);
@@ -53,7 +56,7 @@ describe('evaluate on PointNet++ (the evaluation function shared with the ResNet
   it('agrees with the operating-point sweep when there is no noise to realize differently', async () => {
     const quiet = { ...config, device: { programmingNoise: 0, readNoise: 0, tcamSenseNoise: 0 } };
     const thresholds = [0.03, 0.06];
-    const single = evaluateOn(context, { ...quiet, camThreshold: thresholds }).result;
+    const single = (await evaluateOnEngine(context, { ...quiet, camThreshold: thresholds })).result;
     const sweep = await sweepOperatingPoints(
       context,
       deviceProfileFor({ ...quiet, camThreshold: 0 }),
@@ -73,10 +76,10 @@ describe('evaluate on PointNet++ (the evaluation function shared with the ResNet
     expect(sweep.staticAccuracy).toBeCloseTo(single.staticAccuracy, 12);
   });
 
-  it('rejects a threshold list of the wrong length', () => {
-    expect(() => evaluateOn(context, { ...config, camThreshold: [0.1, 0.1, 0.1] })).toThrow(
-      /camThreshold: expected one threshold or 2, got 3/,
-    );
+  it('rejects a threshold list of the wrong length', async () => {
+    await expect(
+      evaluateOnEngine(context, { ...config, camThreshold: [0.1, 0.1, 0.1] }),
+    ).rejects.toThrow(/camThreshold: expected one threshold or 2, got 3/);
   });
 
   it('says how to get a missing artifact', async () => {
