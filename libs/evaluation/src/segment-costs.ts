@@ -24,7 +24,8 @@ export interface SegmentCosts {
   staticNetwork: OperationCounts;
 }
 
-function crossbarCost(layer: WeightLayer, profile: DeviceProfile): OperationCounts {
+/** The crossbar work of one weight layer for one sample. */
+export function crossbarCost(layer: WeightLayer, profile: DeviceProfile): OperationCounts {
   return crossbarOperationCounts(
     layer.outHeight * layer.outWidth,
     layerRows(layer),
@@ -34,7 +35,8 @@ function crossbarCost(layer: WeightLayer, profile: DeviceProfile): OperationCoun
   );
 }
 
-function outputValues(layer: WeightLayer): number {
+/** Output values of a layer for one sample (what batch norm and ReLU touch). */
+export function outputValues(layer: WeightLayer): number {
   return layer.outHeight * layer.outWidth * layer.outChannels;
 }
 

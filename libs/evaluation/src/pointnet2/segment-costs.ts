@@ -2,11 +2,10 @@ import {
   DeviceProfile,
   OperationCounts,
   addOperationCounts,
-  crossbarOperationCounts,
   emptyOperationCounts,
 } from '@engram/hardware';
-import { PointNetLayout, WeightLayer, layerRows } from '@engram/models';
-import type { SegmentCosts } from '../segment-costs';
+import { PointNetLayout, WeightLayer } from '@engram/models';
+import { SegmentCosts, crossbarCost, outputValues } from '../segment-costs';
 
 /**
  * Digital operations of one squared distance |p - c|^2 between 3-D points: three
@@ -30,20 +29,6 @@ export function farthestPointSamplingOps(n: number, npoint: number): number {
  */
 export function ballQueryOps(n: number, npoint: number): number {
   return npoint * n * (DISTANCE_OPS + 1);
-}
-
-function crossbarCost(layer: WeightLayer, profile: DeviceProfile): OperationCounts {
-  return crossbarOperationCounts(
-    layer.outHeight * layer.outWidth,
-    layerRows(layer),
-    layer.outChannels,
-    profile.tile.rows,
-    profile.tile.cols,
-  );
-}
-
-function outputValues(layer: WeightLayer): number {
-  return layer.outHeight * layer.outWidth * layer.outChannels;
 }
 
 /** A shared-MLP or hidden layer: its crossbar work, batch norm (2 per value) and ReLU (1). */
