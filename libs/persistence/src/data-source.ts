@@ -2,10 +2,15 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { ModelArtifactEntity, ResultEntity, RunEntity, SweepEntity } from './entities';
 import { CreateExperimentTables1764200000000 } from './migrations/1764200000000-create-experiment-tables';
 import { AddRunEngine1764300000000 } from './migrations/1764300000000-add-run-engine';
+import { AddExitThresholds1764400000000 } from './migrations/1764400000000-add-exit-thresholds';
 
 export const ENTITIES = [ModelArtifactEntity, SweepEntity, RunEntity, ResultEntity];
 /** In order; a later CLI or Docker image runs them through `migrateDatabase`. */
-export const MIGRATIONS = [CreateExperimentTables1764200000000, AddRunEngine1764300000000];
+export const MIGRATIONS = [
+  CreateExperimentTables1764200000000,
+  AddRunEngine1764300000000,
+  AddExitThresholds1764400000000,
+];
 
 export interface DatabaseSettings {
   /** postgres://user[:password]@host[:port]/database */

@@ -24,7 +24,17 @@ export const PARAMETER_COLUMNS: Readonly<
     read: (c) => c.device?.programmingNoise ?? null,
   },
   readNoise: { column: 'read_noise', type: 'number', read: (c) => c.device?.readNoise ?? null },
-  camThreshold: { column: 'cam_threshold', type: 'number', read: (c) => scalarThreshold(c) },
+  camThreshold: { column: 'cam_threshold', type: 'number', read: (c) => commonThreshold(c) },
+  camThresholdExit1: {
+    column: 'cam_threshold_exit1',
+    type: 'number',
+    read: (c) => exitThreshold(c, 0),
+  },
+  camThresholdExit2: {
+    column: 'cam_threshold_exit2',
+    type: 'number',
+    read: (c) => exitThreshold(c, 1),
+  },
   memorySize: { column: 'memory_size', type: 'integer', read: (c) => c.memorySize },
   adcBits: { column: 'adc_bits', type: 'integer', read: (c) => c.device?.adcBits ?? null },
   dacBits: { column: 'dac_bits', type: 'integer', read: (c) => c.device?.dacBits ?? null },
@@ -46,12 +56,17 @@ export const PARAMETER_COLUMNS: Readonly<
   engine: { column: 'engine', type: 'text', read: (c) => c.engine ?? null },
 };
 
-function scalarThreshold(config: EvaluationConfig): number {
-  if (Array.isArray(config.camThreshold)) {
-    // Sweeps set one threshold for every exit; per-exit lists have no single column value.
-    throw new Error('per-exit camThreshold lists cannot be stored as a sweep axis');
-  }
-  return config.camThreshold;
+/** The threshold every exit uses, or null when they differ (see the per-exit columns). */
+function commonThreshold(config: EvaluationConfig): number | null {
+  const t = config.camThreshold;
+  if (!Array.isArray(t)) return t;
+  return t.every((v) => v === t[0]) ? t[0] : null;
+}
+
+/** The threshold exit `e` used (null when the model has no such exit). */
+function exitThreshold(config: EvaluationConfig, e: number): number | null {
+  const t = config.camThreshold;
+  return Array.isArray(t) ? (t[e] ?? null) : t;
 }
 
 type ScalarMetric = {

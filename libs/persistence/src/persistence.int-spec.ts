@@ -95,6 +95,27 @@ describe('persistence against PostgreSQL', () => {
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 
+  it('stores the threshold of each exit, and the common one only when they agree', async () => {
+    const perExit: SweepSpec = {
+      name: 'per-exit thresholds',
+      model: 'resnet-mnist',
+      grid: { camThresholdExit2: [0.1, 0.3] },
+      fixed: { memorySize: 2, camThreshold: 0.1 },
+      sampleCount: 10,
+    };
+    const { gridAxes: axes, runs } = prepare(perExit);
+    const { sweepId } = await sweeps.createSweep({ spec: perExit, gridAxes: axes, artifact, runs });
+    const rows = await db.dataSource.query(
+      `SELECT cam_threshold AS common, cam_threshold_exit1 AS e1, cam_threshold_exit2 AS e2
+         FROM runs WHERE sweep_id = $1 ORDER BY run_index`,
+      [sweepId],
+    );
+    expect(rows).toEqual([
+      { common: 0.1, e1: 0.1, e2: 0.1 },
+      { common: null, e1: 0.1, e2: 0.3 },
+    ]);
+  });
+
   it('stores a sweep, computes each configuration once and serves resubmissions from cache', async () => {
     const { gridAxes: axes, runs } = prepare(spec);
     const created = await sweeps.createSweep({ spec, gridAxes: axes, artifact, runs });

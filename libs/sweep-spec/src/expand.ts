@@ -29,7 +29,7 @@ export function gridAxes(spec: Pick<SweepSpec, 'grid'>): ParameterName[] {
 
 /** The evaluation config of one point: fixed values, then grid values, then platform defaults. */
 export function resolveConfig(spec: SweepSpec, values: ParameterValues): EvaluationConfig {
-  const draft: MutableEvaluationConfig = { device: {} };
+  const draft: MutableEvaluationConfig = { device: {}, exitThresholds: [] };
   for (const name of PARAMETER_NAMES) {
     const value = values[name] ?? spec.fixed?.[name];
     if (value !== undefined) PARAMETERS[name].apply(draft, value);
@@ -41,7 +41,12 @@ export function resolveConfig(spec: SweepSpec, values: ParameterValues): Evaluat
   const config: EvaluationConfig = {
     model: spec.model,
     deviceProfile: draft.deviceProfile ?? PLATFORM_DEFAULTS.deviceProfile,
-    camThreshold: draft.camThreshold,
+    camThreshold: draft.exitThresholds.some((t) => t !== undefined)
+      ? Array.from(
+          { length: MODEL_REGISTRY[spec.model].exits },
+          (_, e) => draft.exitThresholds[e] ?? (draft.camThreshold as number),
+        )
+      : draft.camThreshold,
     exitRule: draft.exitRule ?? PLATFORM_DEFAULTS.exitRule,
     memorySize: draft.memorySize,
     seed: draft.seed ?? PLATFORM_DEFAULTS.seed,

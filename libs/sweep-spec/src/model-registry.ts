@@ -14,6 +14,8 @@ export interface ModelRegistration {
   rangeOverrides?: Partial<Record<ParameterName, { minimum?: number; maximum?: number }>>;
   /** Samples in each evaluation split; sampleCount may not exceed them. */
   splitSamples: Partial<Record<EvaluationSplit, number>>;
+  /** Early exits of the network (per-exit threshold parameters exist for each). */
+  exits: number;
   /** Inference engines the model runs on; the first is the default of its runs. */
   engines: readonly [string, ...string[]];
 }
@@ -25,6 +27,7 @@ export const MODEL_REGISTRY: Readonly<Record<ModelName, ModelRegistration>> = {
     parameters: PARAMETER_NAMES,
     // MNIST: 10,000 test images; the artifact holds out 5,000 training images for validation.
     splitSamples: { test: 10_000, validation: 5_000 },
+    exits: 2,
     engines: ['onnx', 'tfjs'],
   },
   'pointnet2-modelnet10': {
@@ -33,8 +36,9 @@ export const MODEL_REGISTRY: Readonly<Record<ModelName, ModelRegistration>> = {
     parameters: PARAMETER_NAMES,
     // ModelNet10's official test split has 908 shapes; its validation split is set by training.
     splitSamples: { test: 908 },
-    // No ONNX graphs for PointNet++ yet (farthest point sampling and grouping run in TypeScript).
-    engines: ['tfjs'],
+    exits: 2,
+    // ONNX graphs per stage; farthest point sampling and grouping run in TypeScript beside them.
+    engines: ['onnx', 'tfjs'],
   },
 };
 

@@ -8,6 +8,8 @@ export type ParameterName =
   | 'programmingNoise'
   | 'readNoise'
   | 'camThreshold'
+  | 'camThresholdExit1'
+  | 'camThresholdExit2'
   | 'memorySize'
   | 'adcBits'
   | 'dacBits'
@@ -25,6 +27,8 @@ export type ParameterValue = number | string;
 /** A config under construction: device overrides always present so `apply` can write into them. */
 export type MutableEvaluationConfig = Omit<Partial<EvaluationConfig>, 'device'> & {
   device: NonNullable<EvaluationConfig['device']>;
+  /** Per-exit thresholds that override camThreshold at their exit (index = exit). */
+  exitThresholds: (number | undefined)[];
 };
 
 interface ParameterBase {
@@ -79,9 +83,28 @@ export const PARAMETERS: Readonly<Record<ParameterName, ParameterDefinition>> = 
     kind: 'number',
     minimum: 0,
     maximum: 1,
-    description: 'TCAM exit threshold on the normalized mismatch, the same for every exit.',
+    description:
+      'TCAM exit threshold on the normalized mismatch, for every exit that has no threshold of its own.',
     defaultDescription: 'required',
     apply: (config, value) => (config.camThreshold = value as number),
+  },
+  camThresholdExit1: {
+    name: 'camThresholdExit1',
+    kind: 'number',
+    minimum: 0,
+    maximum: 1,
+    description: 'TCAM threshold of the first exit only (overrides camThreshold there).',
+    defaultDescription: 'camThreshold',
+    apply: (config, value) => (config.exitThresholds[0] = value as number),
+  },
+  camThresholdExit2: {
+    name: 'camThresholdExit2',
+    kind: 'number',
+    minimum: 0,
+    maximum: 1,
+    description: 'TCAM threshold of the second exit only (overrides camThreshold there).',
+    defaultDescription: 'camThreshold',
+    apply: (config, value) => (config.exitThresholds[1] = value as number),
   },
   memorySize: {
     name: 'memorySize',

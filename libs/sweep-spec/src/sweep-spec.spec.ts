@@ -1,4 +1,5 @@
 import {
+  MODEL_REGISTRY,
   SweepSpec,
   SweepSpecError,
   SweepSpecValidator,
@@ -62,13 +63,43 @@ describe('SweepSpecValidator', () => {
       model: 'pointnet2-modelnet10',
       fixed: { memorySize: 4, engine: 'onnx' },
     };
-    expect(issuesOf(pointNet)).toEqual([
-      { field: 'fixed.engine', message: 'pointnet2-modelnet10 runs on tfjs, not onnx' },
-    ]);
+    expect([...expandSweep(validator.validate(pointNet))][0].config.engine).toBe('onnx');
     const defaulted = [
       ...expandSweep(validator.validate({ ...pointNet, fixed: { memorySize: 4 } })),
     ];
-    expect(defaulted[0].config.engine).toBe('tfjs');
+    expect(defaulted[0].config.engine).toBe('onnx');
+    // Every registered model runs on both engines; a model with one engine rejects the other.
+    const restore = jest.replaceProperty(MODEL_REGISTRY['pointnet2-modelnet10'], 'engines', [
+      'tfjs',
+    ]);
+    try {
+      expect(issuesOf(pointNet)).toEqual([
+        { field: 'fixed.engine', message: 'pointnet2-modelnet10 runs on tfjs, not onnx' },
+      ]);
+    } finally {
+      restore.restore();
+    }
+  });
+
+  it('takes per-exit thresholds that override camThreshold at their exit', () => {
+    const spec = validator.validate({
+      ...baseSpec,
+      grid: { camThresholdExit2: [0.05, 0.3] },
+      fixed: { memorySize: 4, camThreshold: 0.1 },
+    });
+    expect([...expandSweep(spec)].map((r) => r.config.camThreshold)).toEqual([
+      [0.1, 0.05],
+      [0.1, 0.3],
+    ]);
+    const both = validator.validate({
+      ...baseSpec,
+      grid: { camThresholdExit1: [0.2] },
+      fixed: { memorySize: 4, camThreshold: 0.1, camThresholdExit2: 0.4 },
+    });
+    expect([...expandSweep(both)][0].config.camThreshold).toEqual([0.2, 0.4]);
+    expect(
+      issuesOf({ ...baseSpec, grid: { camThreshold: [0.1], camThresholdExit1: [1.5] } }),
+    ).toEqual([{ field: 'grid.camThresholdExit1[0]', message: 'must be <= 1' }]);
   });
 
   it('rejects a non-integer memory size in fixed', () => {

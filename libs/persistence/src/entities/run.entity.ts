@@ -67,8 +67,15 @@ export class RunEntity {
   @Column({ name: 'read_noise', type: 'double precision', nullable: true })
   readNoise!: number | null;
 
-  @Column({ name: 'cam_threshold', type: 'double precision' })
-  camThreshold!: number;
+  /** Null when the exits have different thresholds (see the per-exit columns). */
+  @Column({ name: 'cam_threshold', type: 'double precision', nullable: true })
+  camThreshold!: number | null;
+
+  @Column({ name: 'cam_threshold_exit1', type: 'double precision', nullable: true })
+  camThresholdExit1!: number | null;
+
+  @Column({ name: 'cam_threshold_exit2', type: 'double precision', nullable: true })
+  camThresholdExit2!: number | null;
 
   @Column({ name: 'memory_size', type: 'integer' })
   memorySize!: number;
