@@ -1,5 +1,6 @@
 /**
- * Inference engines side by side on the trained MNIST ResNet, in one run:
+ * Inference engines side by side on a trained model (the MNIST ResNet by default, or the
+ * PointNet++ on ModelNet10 with --model pointnet2-modelnet10), in one run:
  *   (a) float static network, TensorFlow.js (wasm)
  *   (b) hardware-simulated static network, TensorFlow.js (wasm)
  *   (c) hardware-simulated static network, onnxruntime
@@ -9,8 +10,10 @@
  * and the ratios c/b (images/s) and c/e (GFLOP/s counting only the network's real MACs), then how
  * the onnxruntime engine's options compare (tile strategies, weights as initializers or inputs).
  *
- * Run: npm run bench:engines -- [--samples 10000] [--threads N] [--skip-tfjs]
- * The default is the whole test set; --samples 500 gives a quick run.
+ * Run: npm run bench:engines -- [--model resnet-mnist|pointnet2-modelnet10] [--samples N]
+ *      [--threads N] [--skip-tfjs]
+ * The default is the whole test set (10,000 digits, 908 clouds); --samples 500 gives a quick run.
+ * "images" in the output are the model's samples (clouds for PointNet++).
  */
 import * as os from 'node:os';
 import * as ort from 'onnxruntime-node';
@@ -20,36 +23,65 @@ import {
   DEFAULT_DONT_CARE_MARGIN_STD,
   GraphBuilder,
   MnistModelContext,
+  ModelNetModelContext,
+  ModelUnavailableError,
   OnnxEngineOptions,
+  OnnxPointNetEngine,
   OnnxResNetEngine,
+  loadEvaluationModel,
   readNoisePool,
   deviceProfileFor,
-  modelContext,
   ortThreads,
   programEngineChip,
   runEngineInference,
-  segmentCosts,
 } from '@engram/evaluation';
-import { ForwardContext, QuantizedExecutor } from '@engram/models';
+import {
+  CimExecutor,
+  DynamicNetwork,
+  ForwardContext,
+  InferenceEngine,
+  PointwiseQuantizedExecutor,
+  QuantizedExecutor,
+} from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
 
+type BenchModel = 'resnet-mnist' | 'pointnet2-modelnet10';
+const BENCH_MODELS: readonly BenchModel[] = ['resnet-mnist', 'pointnet2-modelnet10'];
+
 interface Options {
-  samples: number;
+  model: BenchModel;
+  /** Unset: the whole test set. */
+  samples: number | null;
   threads: number;
   skipTfjs: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { samples: 10_000, threads: ortThreads(), skipTfjs: false };
+  const options: Options = {
+    model: 'resnet-mnist',
+    samples: null,
+    threads: ortThreads(),
+    skipTfjs: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--samples') options.samples = Number(argv[++i]);
     else if (arg === '--threads') options.threads = Number(argv[++i]);
     else if (arg === '--skip-tfjs') options.skipTfjs = true;
-    else throw new Error(`unknown option ${arg} (--samples N, --threads N, --skip-tfjs)`);
+    else if (arg === '--model') {
+      const model = argv[++i] as BenchModel;
+      if (!BENCH_MODELS.includes(model)) {
+        throw new Error(`--model must be one of ${BENCH_MODELS.join(', ')}, got ${model}`);
+      }
+      options.model = model;
+    } else {
+      throw new Error(
+        `unknown option ${arg} (--model ${BENCH_MODELS.join('|')}, --samples N, --threads N, --skip-tfjs)`,
+      );
+    }
   }
-  if (!Number.isInteger(options.samples) || options.samples < 1 || options.samples > 10_000) {
-    throw new Error('--samples must be an integer in [1, 10000]');
+  if (options.samples !== null && (!Number.isInteger(options.samples) || options.samples < 1)) {
+    throw new Error('--samples must be an integer >= 1');
   }
   if (!Number.isInteger(options.threads) || options.threads < 1) {
     throw new Error('--threads must be an integer >= 1');
@@ -57,7 +89,15 @@ function parseOptions(argv: string[]): Options {
   return options;
 }
 
-const CONFIG = { model: 'resnet-mnist' as const, camThreshold: 0, memorySize: 4, seed: 1 };
+/** The trained models the benchmark runs: both contexts share the evaluation's interface. */
+type Context = MnistModelContext | ModelNetModelContext;
+
+let CONFIG: { model: BenchModel; camThreshold: number; memorySize: number; seed: number } = {
+  model: 'resnet-mnist',
+  camThreshold: 0,
+  memorySize: 4,
+  seed: 1,
+};
 
 interface Measured {
   images: number;
@@ -74,10 +114,24 @@ function line(label: string, m: Measured, flopsPerImage: number, extra = ''): vo
   );
 }
 
-/** (a) The float network without hardware, TensorFlow.js. */
-function floatTfjs(context: MnistModelContext, count: number): Measured {
+/** (a) The float network without hardware, TensorFlow.js (the context's own executors). */
+function floatTfjs(context: Context, count: number): Measured {
+  if (context instanceof ModelNetModelContext) {
+    const network = context.floatNetwork;
+    const executor = new PointwiseQuantizedExecutor((layer) => network.weight(layer), 'float');
+    return timedFloatPass(context, count, network, executor);
+  }
   const network = context.floatNetwork;
   const executor = new QuantizedExecutor((layer) => network.weight(layer), 'float');
+  return timedFloatPass(context, count, network, executor);
+}
+
+function timedFloatPass<State extends tf.TensorContainer>(
+  context: Context,
+  count: number,
+  network: DynamicNetwork<State>,
+  executor: CimExecutor & { dispose(): void },
+): Measured {
   const ctx: ForwardContext = { executor, batchNorm: 'running' };
   const started = performance.now();
   for (const { x } of context.batches('test', count)) {
@@ -95,15 +149,17 @@ function floatTfjs(context: MnistModelContext, count: number): Measured {
 
 /** The float network on the onnxruntime engine's graphs without the hardware (a reference). */
 async function floatOnnx(
-  context: MnistModelContext,
+  context: Context,
   profile: DeviceProfile,
   count: number,
   threads: number,
 ): Promise<Measured> {
-  const engine = new OnnxResNetEngine(context.floatNetwork, null, null, profile, null, {
-    ideal: true,
-    threads,
-  });
+  const options = { ideal: true, threads };
+  const engine = (
+    context instanceof ModelNetModelContext
+      ? new OnnxPointNetEngine(context.floatNetwork, null, null, profile, null, options)
+      : new OnnxResNetEngine(context.floatNetwork, null, null, profile, null, options)
+  ) as InferenceEngine<unknown>;
   const pass = async (n: number) => {
     for (const { x } of context.batches('test', n)) {
       let state = await engine.begin(x);
@@ -122,7 +178,7 @@ async function floatOnnx(
 
 /** One pass of the hardware-simulated network on an engine (programming excluded). */
 async function hardwarePass(
-  context: MnistModelContext,
+  context: Context,
   profile: DeviceProfile,
   engineName: 'onnx' | 'tfjs',
   count: number,
@@ -165,7 +221,7 @@ async function hardwarePass(
   };
 }
 
-const network = (context: MnistModelContext) => context.ternaryNetwork;
+const network = (context: Context) => context.ternaryNetwork;
 
 /** (e) A plain float MatMul n x n on onnxruntime: GFLOP/s of the best of a few runs. */
 async function matMulPeak(threads: number, n = 2048): Promise<number> {
@@ -197,7 +253,7 @@ async function matMulPeak(threads: number, n = 2048): Promise<number> {
 
 /** A threshold whose dynamic pass saves about half the MACs, by bisection on a subset. */
 async function halfComputeThreshold(
-  context: MnistModelContext,
+  context: Context,
   profile: DeviceProfile,
   count: number,
   threads: number,
@@ -221,14 +277,30 @@ async function halfComputeThreshold(
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  CONFIG = { ...CONFIG, model: options.model };
   await initTensorEngine({ log: () => undefined });
-  const context = modelContext('resnet-mnist');
+  let context: Context;
+  try {
+    context = (await loadEvaluationModel(options.model)) as Context;
+  } catch (error) {
+    if (error instanceof ModelUnavailableError) {
+      console.error(
+        `inference engines: ${options.model} has no trained artifact, nothing to measure.\n  ${error.message}`,
+      );
+      process.exit(2);
+    }
+    throw error;
+  }
   const profile = deviceProfileFor(CONFIG);
-  const count = options.samples;
+  const testCount = context.sampleCount('test');
+  if (options.samples !== null && options.samples > testCount) {
+    throw new Error(`--samples must be at most ${testCount} (the ${options.model} test set)`);
+  }
+  const count = options.samples ?? testCount;
   // Per-process work done before any timing: calibration, memories, the read-noise pool.
   context.calibration(profile);
   context.memory(CONFIG.memorySize, DEFAULT_DONT_CARE_MARGIN_STD, 0);
-  const costs = segmentCosts(network(context).layout, profile, [1, 1]);
+  const costs = context.segmentCosts(profile, [1, 1]);
   const flopsPerImage = 2 * costs.staticNetwork.cimMacs;
   const onnx: OnnxEngineOptions = { threads: options.threads };
   readNoisePool();
@@ -238,7 +310,7 @@ async function main(): Promise<void> {
   await hardwarePass(context, profile, 'onnx', Math.min(count, 1000), 0.1, onnx);
 
   console.log(
-    `inference engines: resnet-mnist (${(costs.staticNetwork.cimMacs / 1e6).toFixed(1)} M MACs per image), ` +
+    `inference engines: ${options.model} (${(costs.staticNetwork.cimMacs / 1e6).toFixed(1)} M MACs per image), ` +
       `${count} test images, default device ${profile.name} (read noise on), ` +
       `onnxruntime ${options.threads} intra-op thread(s); ${os.availableParallelism()} cores, ` +
       `load average ${os

@@ -1,18 +1,20 @@
-import { CounterRng, DeviceProfile } from '@engram/hardware';
-import { InferenceEngine, ResNetNetwork } from '@engram/models';
-import { ChipOptions, programDynamicChip, programTcams } from './chip';
+import { DeviceProfile } from '@engram/hardware';
+import { InferenceEngine, PointNetNetwork, ResNetNetwork } from '@engram/models';
+import { ChipOptions, programCrossbars, programDynamicChip, programTcams } from './chip';
 import { ExitChip } from './dynamic-inference';
 import { EvaluationModel } from './evaluation-model';
-import { hasReadNoise, programNetwork } from './hardware-executor';
-import { OnnxEngineOptions, OnnxResNetEngine } from './onnx';
+import { OnnxEngineOptions, OnnxPointNetEngine, OnnxResNetEngine } from './onnx';
 import { TfjsEngine } from './tfjs-engine';
 
 export type EngineName = 'onnx' | 'tfjs';
 export const ENGINE_NAMES: readonly EngineName[] = ['onnx', 'tfjs'];
 
-/** Engines a model can run on: onnxruntime graphs exist for the ResNet only. */
+/** Engines a model can run on: onnxruntime graphs exist for the ResNet and the PointNet++. */
 export function enginesFor(model: EvaluationModel): EngineName[] {
-  return model.network instanceof ResNetNetwork ? ['onnx', 'tfjs'] : ['tfjs'];
+  const network = model.network;
+  return network instanceof ResNetNetwork || network instanceof PointNetNetwork
+    ? ['onnx', 'tfjs']
+    : ['tfjs'];
 }
 
 /** The engine a run uses when its configuration names none: the fastest the model has. */
@@ -39,23 +41,19 @@ export async function programEngineChip(
     };
   }
   const network = model.network;
-  if (!(network instanceof ResNetNetwork)) {
-    throw new Error(`the onnx engine runs ResNets only, not ${network.kind}`);
+  if (!(network instanceof ResNetNetwork) && !(network instanceof PointNetNetwork)) {
+    throw new Error(`the onnx engine runs ResNets and PointNet++ only, not ${network.kind}`);
   }
-  // Same derivations as programChip (chip.ts).
-  const runRng = new CounterRng(options.seed, `${model.runStreamName}/run`);
-  const onnx = new OnnxResNetEngine(
-    network,
-    programNetwork(network, profile, runRng.derive('crossbars')),
-    model.calibration(profile),
-    profile,
-    hasReadNoise(profile) ? runRng.derive('read-noise') : null,
-    onnxOptions,
-  );
+  const { runRng, arrays, readNoiseRng, senseRng } = programCrossbars(model, profile, options.seed);
+  const calibration = model.calibration(profile);
+  const onnx =
+    network instanceof ResNetNetwork
+      ? new OnnxResNetEngine(network, arrays, calibration, profile, readNoiseRng, onnxOptions)
+      : new OnnxPointNetEngine(network, arrays, calibration, profile, readNoiseRng, onnxOptions);
   const chip: ExitChip = {
     memories: options.memories,
     tcams: programTcams(options.memories, profile, runRng),
-    senseRng: profile.tcam.senseNoiseRelativeStd > 0 ? runRng.derive('tcam-sense') : null,
+    senseRng,
     exitRule: options.exitRule,
     thresholds: options.thresholds,
     costs: model.segmentCosts(

@@ -26,8 +26,8 @@ export type { ChipState, ExitChip, InferenceOutcome } from './dynamic-inference'
 export { programEngineChip, enginesFor, defaultEngine, ENGINE_NAMES } from './engine-chip';
 export type { EngineName } from './engine-chip';
 export { TfjsEngine } from './tfjs-engine';
-export { OnnxResNetEngine, GraphBuilder, ortThreads } from './onnx';
-export type { OnnxEngineOptions, OnnxState, TileStrategy } from './onnx';
+export { OnnxResNetEngine, OnnxPointNetEngine, GraphBuilder, ortThreads } from './onnx';
+export type { OnnxEngineOptions, OnnxState, OnnxPointCloudState, TileStrategy } from './onnx';
 export {
   ReadNoiseStream,
   readNoisePool,

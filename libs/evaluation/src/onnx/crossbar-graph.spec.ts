@@ -37,12 +37,19 @@ beforeAll(async () => {
   await initTensorEngine({ log: () => undefined });
 });
 
-function conv(name: string, c: number, out: number, size: number, stride: number): WeightLayer {
+function conv(
+  name: string,
+  c: number,
+  out: number,
+  size: number,
+  stride: number,
+  kernel = 3,
+): WeightLayer {
   const outSize = Math.ceil(size / stride);
   return {
     name,
     kind: 'conv',
-    kernel: 3,
+    kernel,
     stride,
     inChannels: c,
     outChannels: out,
@@ -178,6 +185,7 @@ async function onnx(
   strategy: TileStrategy,
   mode: 'initializers' | 'inputs',
   noise: ReadNoiseStream | null,
+  pointwiseSlices = false,
 ): Promise<Float32Array> {
   const { layer, batch } = c;
   const ones = new Float32Array(layer.outChannels).fill(1);
@@ -201,7 +209,10 @@ async function onnx(
       )
     : null;
   const uniformAdc = c.profile.adc.rangePolicy === 'calibrated';
-  g.output(emitCrossbarLayer(g, params, program, x, strategy, uniformAdc, names), 'y');
+  g.output(
+    emitCrossbarLayer(g, params, program, x, strategy, uniformAdc, names, pointwiseSlices),
+    'y',
+  );
   const session = await createSession(g.build(), 1);
   const feeds: Record<string, ort.Tensor> = {};
   for (const [name, { values, dims }] of params.feeds) {
@@ -340,6 +351,20 @@ describe('onnx crossbar layer vs the reference crossbar, no read noise', () => {
     }
     // The TensorFlow.js executor computes the same.
     expect(agreement(tfjs(c, null), ref, step).exact).toBeGreaterThan(0.98);
+  });
+
+  it('1x1 conv over three tiles with channel slices (pointwiseSlices, PointNet++)', async () => {
+    const c = makeCase(conv('p1', 40, 8, 4, 1, 1), profileWith(16), 3, true, 3);
+    const ref = reference(c, null);
+    const step = c.ranges.adcRange / adcMaxCode(c.profile.adc.bits);
+    for (const strategy of strategies) {
+      for (const mode of ['initializers', 'inputs'] as const) {
+        const y = await onnx(c, strategy, mode, null, true);
+        const { worst, exact } = agreement(y, ref, step);
+        expect(worst).toBeLessThanOrEqual(3);
+        expect(exact).toBeGreaterThan(0.98);
+      }
+    }
   });
 });
 

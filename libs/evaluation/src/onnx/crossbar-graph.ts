@@ -295,14 +295,38 @@ class ConvTileEmitter {
   private readonly pads: [number, number, number, number];
   private padded: string | null = null;
   private readonly crops = new Map<string, string>();
+  private readonly channelSlices = new Map<string, string>();
 
+  /**
+   * @param pointwiseSlices a 1x1 conv's tile (a channel range) reads its channels' slice of the
+   * input with a kernel of its own rows only (the real MACs, one copy of the slice), instead of
+   * the strategy's zero-padded kernel over every channel (opt-in; the strategy's 'masked' keeps
+   * its definition).
+   */
   constructor(
     private readonly g: GraphBuilder,
     private readonly layer: WeightLayer,
     private readonly input: string,
     private readonly strategy: TileStrategy,
+    private readonly pointwiseSlices = false,
   ) {
     this.pads = samePadding(layer);
+  }
+
+  /** Channels [start, end) of the input (NCHW), sliced once per range. */
+  private channelSlice(start: number, end: number): string {
+    const key = `${start},${end}`;
+    let slice = this.channelSlices.get(key);
+    if (!slice) {
+      slice = this.g.node('Slice', [
+        this.input,
+        this.g.ints([start]),
+        this.g.ints([end]),
+        this.g.ints([1]),
+      ]);
+      this.channelSlices.set(key, slice);
+    }
+    return slice;
   }
 
   private conv(input: string, kernel: string, pads: number[]): string {
@@ -369,6 +393,17 @@ class ConvTileEmitter {
   ): string {
     const { kernel, inChannels: channels } = this.layer;
     const whole = start === 0 && end === layerRows(this.layer);
+    if (this.pointwiseSlices && kernel === 1 && !whole && this.strategy !== 'masked') {
+      // Rows of a 1x1 conv are its input channels: kernel [out, end - start, 1, 1].
+      const values = new Float32Array(columns * (end - start));
+      for (let r = start; r < end; r++) {
+        for (let o = 0; o < columns; o++) {
+          values[o * (end - start) + r - start] = matrix[r * columns + o] * factor;
+        }
+      }
+      const w = params.tensor(name, values, [columns, end - start, 1, 1]);
+      return this.conv(this.channelSlice(start, end), w, [...this.pads]);
+    }
     if (this.strategy === 'masked' || whole) {
       const full: KernelRect = { ky: 0, kx: 0, height: kernel, width: kernel, c0: 0, c1: channels };
       const values = rowsKernel(this.layer, matrix, columns, start, end, full, factor);
@@ -434,7 +469,8 @@ export function emitIdealLayer(
  * HardwareExecutor): DAC codes of the input; per row tile the partial sum in ADC codes, read
  * noise sqrt(sum_i x_i^2 v_ij) * z, ADC (clip, round half to even); digital sum over the tiles;
  * then the output affine. `noise` names the tiles' standard-normal inputs (null: noiseless).
- * Input and output: conv NCHW, dense [batch, features].
+ * Input and output: conv NCHW, dense [batch, features]. `pointwiseSlices`: a multi-tile 1x1
+ * conv's tiles read channel slices of the input (see ConvTileEmitter).
  */
 export function emitCrossbarLayer(
   g: GraphBuilder,
@@ -444,6 +480,7 @@ export function emitCrossbarLayer(
   strategy: TileStrategy,
   uniformAdc: boolean,
   noise: string[] | null,
+  pointwiseSlices = false,
 ): string {
   const { layer, tiles, adcSteps } = program;
   const name = layer.name;
@@ -459,8 +496,10 @@ export function emitCrossbarLayer(
   const adcLow = params.scalar(`${name}.adc_low`, -program.adcMax);
   const factors = adcSteps.map((step) => (step > 0 ? program.dacStep / step : 0));
   const squares = noise && program.noise !== 'none' ? g.node('Mul', [codes, codes]) : null;
-  const conv = layer.kind === 'conv' ? new ConvTileEmitter(g, layer, codes, strategy) : null;
-  const squaresConv = conv && squares ? new ConvTileEmitter(g, layer, squares, strategy) : null;
+  const conv =
+    layer.kind === 'conv' ? new ConvTileEmitter(g, layer, codes, strategy, pointwiseSlices) : null;
+  const squaresConv =
+    conv && squares ? new ConvTileEmitter(g, layer, squares, strategy, pointwiseSlices) : null;
   const broadcast = layer.kind === 'conv' ? [1, columns, 1, 1] : [columns];
   const ones = new Float32Array(layerRows(layer)).fill(1);
 

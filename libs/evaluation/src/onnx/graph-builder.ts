@@ -6,11 +6,12 @@ export const ONNX_OPSET = 17;
 const IR_VERSION = 8;
 
 export type Dim = number | string;
-type ElementType = 'float' | 'int64';
+type ElementType = 'float' | 'int64' | 'int32';
 
 const ELEMENT_TYPE: Record<ElementType, onnx.TensorProto.DataType> = {
   float: onnx.TensorProto.DataType.FLOAT,
   int64: onnx.TensorProto.DataType.INT64,
+  int32: onnx.TensorProto.DataType.INT32,
 };
 
 export type AttributeValue = number | number[] | string | { float: number } | { floats: number[] };

@@ -1,5 +1,7 @@
 export { OnnxResNetEngine } from './resnet-engine';
 export type { OnnxEngineOptions, OnnxState } from './resnet-engine';
+export { OnnxPointNetEngine } from './pointnet-engine';
+export type { OnnxPointCloudState } from './pointnet-engine';
 export type { TileStrategy } from './crossbar-graph';
 export { kernelRects } from './crossbar-graph';
 export { ortThreads, sessionOptions, createSession } from './sessions';

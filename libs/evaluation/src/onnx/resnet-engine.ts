@@ -15,10 +15,10 @@ import {
 } from './resnet-graphs';
 import { cachedSession, createSession, ortThreads } from './sessions';
 
-const IDEAL_RANGES = { inputRange: 1, inputSigned: true, adcRange: 1 };
+export const IDEAL_RANGES = { inputRange: 1, inputSigned: true, adcRange: 1 };
 
 /** Plain weights [rows][out] dressed as a programmed array (the ideal engine reads the weights). */
-function idealArray(weights: Float32Array, cols: number): ProgrammedArray {
+export function idealArray(weights: Float32Array, cols: number): ProgrammedArray {
   const rows = weights.length / cols;
   return {
     rows,

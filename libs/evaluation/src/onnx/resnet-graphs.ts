@@ -39,7 +39,7 @@ export interface SegmentGraph {
 
 /** Batch-norm inference affine of a layer (scale, shift), as the network computes it. */
 export function batchNormAffine(
-  network: ResNetNetwork,
+  network: Pick<ResNetNetwork, 'params'>,
   name: string,
 ): { scale: Float32Array; shift: Float32Array } {
   const get = (suffix: string) =>
