@@ -1,4 +1,11 @@
-import { configurations, meanExitFractions, metricByAxis, paretoFront, stat } from './data';
+import {
+  configurations,
+  meanExitFractions,
+  metricByAxis,
+  paretoFront,
+  stat,
+  varyingAxes,
+} from './data';
 
 const run = (p: Record<string, number>, m: Record<string, number>, h: number[] = [1, 1]) => ({
   parameters: p,
@@ -13,6 +20,14 @@ describe('dashboard data', () => {
     run({ pn: 0.1, cam: 0.1, seed: 0 }, { acc: 0.5 }),
     run({ pn: 0, cam: 0.2, seed: 0 }, { acc: 0.6 }),
   ];
+
+  it('lists the axes that vary, leaving out one that repeats an earlier axis', () => {
+    const withExits = runs.map((r) => ({
+      ...r,
+      parameters: { ...r.parameters, camExit1: r.parameters.cam, fixed: 4 },
+    }));
+    expect(varyingAxes(withExits, ['cam'])).toEqual(['cam', 'pn', 'seed']);
+  });
 
   it('computes mean and sample std', () => {
     expect(stat([1, 3])).toMatchObject({ mean: 2, std: Math.SQRT2, min: 1, max: 3, n: 2 });

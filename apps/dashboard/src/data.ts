@@ -39,11 +39,24 @@ export function distinct(runs: readonly RunRow[], axis: string): Value[] {
   return [...values].sort(compareValues);
 }
 
-/** Axes (parameters) that take more than one value in these runs, in the given order first. */
+/**
+ * Axes (parameters) that take more than one value in these runs, in the given order first. An
+ * axis equal to an earlier one in every run (e.g. the per-exit thresholds of a sweep over the
+ * common threshold) adds nothing and is left out.
+ */
 export function varyingAxes(runs: readonly RunRow[], preferred: readonly string[]): string[] {
   const names = new Set<string>(preferred);
   for (const run of runs) for (const name of Object.keys(run.parameters)) names.add(name);
-  return [...names].filter((name) => distinct(runs, name).length > 1);
+  const axes: string[] = [];
+  for (const name of names) {
+    if (distinct(runs, name).length < 2) continue;
+    const value = (run: RunRow) => run.parameters[name] ?? null;
+    const repeats = axes.some((kept) =>
+      runs.every((run) => (run.parameters[kept] ?? null) === value(run)),
+    );
+    if (!repeats) axes.push(name);
+  }
+  return axes;
 }
 
 export function metricNames(runs: readonly RunRow[]): string[] {
