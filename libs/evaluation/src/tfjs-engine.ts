@@ -1,38 +1,25 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  DynamicNetwork,
-  ExitPoint,
-  ForwardContext,
-  InferenceEngine,
-  stateTensors,
-} from '@engram/models';
+import { DynamicNetwork, ForwardContext, InferenceEngine, stateTensors } from '@engram/models';
 import { HardwareExecutor } from './hardware-executor';
+import { NetworkEngine } from './network-engine';
 
 /**
  * The reference engine: the network's own TensorFlow.js code with every crossbar layer on a
  * HardwareExecutor (one programmed chip). Works for every DynamicNetwork.
  */
-export class TfjsEngine<State extends tf.TensorContainer> implements InferenceEngine<State> {
+export class TfjsEngine<State extends tf.TensorContainer>
+  extends NetworkEngine<DynamicNetwork<State>>
+  implements InferenceEngine<State>
+{
   readonly name = 'tfjs';
   private readonly ctx: ForwardContext;
 
   constructor(
-    private readonly network: DynamicNetwork<State>,
+    network: DynamicNetwork<State>,
     private readonly executor: HardwareExecutor,
   ) {
+    super(network);
     this.ctx = { executor, batchNorm: 'running' };
-  }
-
-  get exits(): readonly ExitPoint[] {
-    return this.network.exits;
-  }
-
-  get stageCount(): number {
-    return this.network.stageCount;
-  }
-
-  get numClasses(): number {
-    return this.network.numClasses;
   }
 
   get layerCalls(): ReadonlyMap<string, number> {

@@ -571,3 +571,52 @@ export function emitCrossbarLayer(
     params.tensor(`${name}.shift`, program.shift, broadcast),
   ]);
 }
+
+/** The segment graph builders' options for their crossbar layers. */
+export interface CrossbarLayerOptions {
+  strategy: TileStrategy;
+  /** One ADC step for all tiles of a layer (the 'calibrated' range policy). */
+  uniformAdc: boolean;
+  /** Plain float layers instead of the crossbars (the software network, for benchmarks). */
+  ideal?: boolean;
+}
+
+/**
+ * The emitter of a segment graph's weight layers: each on its programmed crossbars (with its
+ * read-noise inputs, as graph inputs [N, ...layer output dims]) or, `ideal`, as a plain float
+ * layer; it records the layers in execution order, with their noise input names, in `layers`.
+ */
+export function segmentCrossbar(
+  g: GraphBuilder,
+  params: GraphParams,
+  programs: Map<string, CrossbarLayerProgram>,
+  options: CrossbarLayerOptions,
+  layers: { layer: WeightLayer; noise: string[] | null }[],
+  pointwiseSlices = false,
+): (layer: WeightLayer, x: string) => string {
+  return (layer, x) => {
+    const program = programs.get(layer.name);
+    if (!program) throw new Error(`layer ${layer.name} is not programmed`);
+    if (options.ideal) {
+      layers.push({ layer, noise: null });
+      return emitIdealLayer(g, params, program, x);
+    }
+    const noise =
+      program.noise === 'none'
+        ? null
+        : noiseInputNames(layer, program.tiles.length).map((name) =>
+            g.input(name, ['N', ...layerOutputDims(layer)]),
+          );
+    layers.push({ layer, noise });
+    return emitCrossbarLayer(
+      g,
+      params,
+      program,
+      x,
+      options.strategy,
+      options.uniformAdc,
+      noise,
+      pointwiseSlices,
+    );
+  };
+}

@@ -1,5 +1,5 @@
 export { OnnxResNetEngine } from './resnet-engine';
-export type { OnnxEngineOptions, OnnxState } from './resnet-engine';
+export type { OnnxEngineOptions, OnnxState } from './onnx-engine-base';
 export { OnnxPointNetEngine } from './pointnet-engine';
 export type { OnnxPointCloudState } from './pointnet-engine';
 export type { TileStrategy } from './crossbar-graph';

@@ -1,27 +1,12 @@
 import { PointNetNetwork, WeightLayer } from '@engram/models';
-import {
-  CrossbarLayerProgram,
-  GraphParams,
-  TileStrategy,
-  emitCrossbarLayer,
-  emitIdealLayer,
-  layerOutputDims,
-  noiseInputNames,
-} from './crossbar-graph';
+import { CrossbarLayerProgram, GraphParams, segmentCrossbar } from './crossbar-graph';
 import { Dim, GraphBuilder } from './graph-builder';
-import { ResNetSegment, segmentName } from './resnet-graphs';
+import { ResNetSegment, SegmentGraphOptions, segmentName } from './resnet-graphs';
 
 /** The pieces dynamic inference runs one at a time (stages, exit heads, the classifier). */
 export type PointNetSegment = ResNetSegment;
 
-export interface PointNetGraphOptions {
-  strategy: TileStrategy;
-  /** One ADC step for all tiles of a layer (the 'calibrated' range policy). */
-  uniformAdc: boolean;
-  params: 'initializers' | 'inputs';
-  /** Plain float layers instead of the crossbars (the software network, for benchmarks). */
-  ideal?: boolean;
-}
+export type PointNetGraphOptions = SegmentGraphOptions;
 
 /** A data input of a segment graph: name, element type and dims per sample. */
 export interface PointNetGraphInput {
@@ -73,31 +58,7 @@ export function buildPointNetSegmentGraph(
     const graphDims: Dim[] = name === 'idx' ? ['M'] : ['N', ...dims];
     return g.input(name, graphDims, type);
   };
-  const crossbar = (layer: WeightLayer, x: string): string => {
-    const program = programs.get(layer.name);
-    if (!program) throw new Error(`layer ${layer.name} is not programmed`);
-    if (options.ideal) {
-      layers.push({ layer, noise: null });
-      return emitIdealLayer(g, params, program, x);
-    }
-    const noise =
-      program.noise === 'none'
-        ? null
-        : noiseInputNames(layer, program.tiles.length).map((name) =>
-            g.input(name, ['N', ...layerOutputDims(layer)]),
-          );
-    layers.push({ layer, noise });
-    return emitCrossbarLayer(
-      g,
-      params,
-      program,
-      x,
-      options.strategy,
-      options.uniformAdc,
-      noise,
-      true,
-    );
-  };
+  const crossbar = segmentCrossbar(g, params, programs, options, layers, true);
   const mlp = (mlpLayers: WeightLayer[], x: string): string =>
     mlpLayers.reduce((h, layer) => g.node('Relu', [crossbar(layer, h)]), x);
 

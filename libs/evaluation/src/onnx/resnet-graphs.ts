@@ -1,12 +1,9 @@
 import { BATCH_NORM_EPSILON, ResNetNetwork, WeightLayer } from '@engram/models';
 import {
+  CrossbarLayerOptions,
   CrossbarLayerProgram,
   GraphParams,
-  TileStrategy,
-  emitCrossbarLayer,
-  emitIdealLayer,
-  layerOutputDims,
-  noiseInputNames,
+  segmentCrossbar,
 } from './crossbar-graph';
 import { GraphBuilder } from './graph-builder';
 
@@ -18,13 +15,8 @@ export function segmentName(segment: ResNetSegment): string {
   return segment.kind === 'head' ? 'head' : `${segment.kind}${segment.index}`;
 }
 
-export interface SegmentGraphOptions {
-  strategy: TileStrategy;
-  /** One ADC step for all tiles of a layer (the 'calibrated' range policy). */
-  uniformAdc: boolean;
+export interface SegmentGraphOptions extends CrossbarLayerOptions {
   params: 'initializers' | 'inputs';
-  /** Plain float layers instead of the crossbars (the software network, for benchmarks). */
-  ideal?: boolean;
 }
 
 export interface SegmentGraph {
@@ -74,22 +66,7 @@ export function buildSegmentGraph(
   const g = builder;
   const params = new GraphParams(g, options.params);
   const layers: SegmentGraph['layers'] = [];
-  const crossbar = (layer: WeightLayer, x: string): string => {
-    const program = programs.get(layer.name);
-    if (!program) throw new Error(`layer ${layer.name} is not programmed`);
-    if (options.ideal) {
-      layers.push({ layer, noise: null });
-      return emitIdealLayer(g, params, program, x);
-    }
-    const noise =
-      program.noise === 'none'
-        ? null
-        : noiseInputNames(layer, program.tiles.length).map((name) =>
-            g.input(name, ['N', ...layerOutputDims(layer)]),
-          );
-    layers.push({ layer, noise });
-    return emitCrossbarLayer(g, params, program, x, options.strategy, options.uniformAdc, noise);
-  };
+  const crossbar = segmentCrossbar(g, params, programs, options, layers);
 
   let inputDims: number[];
   let outputDims: number[];
