@@ -9,7 +9,7 @@ import {
 import { ExitRule, SemanticMemory } from '@engram/semantic-memory';
 import { HardwareExecutor, hasReadNoise, programNetwork } from './hardware-executor';
 import { EvaluationModel } from './evaluation-model';
-import { ChipState } from './dynamic-inference';
+import { ChipState, ExitChip } from './dynamic-inference';
 
 /**
  * One simulated chip of a run: every random draw comes from streams derived from the run seed
@@ -97,8 +97,22 @@ export function programDynamicChip<State extends tf.TensorContainer>(
     options.seed,
   );
   const chip: ChipState<State> = {
+    ...programExitChip(model, profile, options, runRng, senseRng),
     network: model.network,
     executor,
+  };
+  return { chip, executor };
+}
+
+/** What decides the exits of a run: its TCAMs, exit policy and per-segment costs. */
+export function programExitChip(
+  model: Pick<EvaluationModel, 'segmentCosts'>,
+  profile: DeviceProfile,
+  options: ChipOptions,
+  runRng: CounterRng,
+  senseRng: CounterRng | null,
+): ExitChip {
+  return {
     memories: options.memories,
     tcams: programTcams(options.memories, profile, runRng),
     senseRng,
@@ -109,5 +123,4 @@ export function programDynamicChip<State extends tf.TensorContainer>(
       options.memories.map((m) => m.rowClass.length),
     ),
   };
-  return { chip, executor };
 }

@@ -1,6 +1,6 @@
 import { DeviceProfile } from '@engram/hardware';
 import { InferenceEngine, PointNetNetwork, ResNetNetwork } from '@engram/models';
-import { ChipOptions, programCrossbars, programDynamicChip, programTcams } from './chip';
+import { ChipOptions, programCrossbars, programDynamicChip, programExitChip } from './chip';
 import { ExitChip } from './dynamic-inference';
 import { EvaluationModel } from './evaluation-model';
 import { OnnxEngineOptions, OnnxPointNetEngine, OnnxResNetEngine } from './onnx';
@@ -50,16 +50,6 @@ export async function programEngineChip(
     network instanceof ResNetNetwork
       ? new OnnxResNetEngine(network, arrays, calibration, profile, readNoiseRng, onnxOptions)
       : new OnnxPointNetEngine(network, arrays, calibration, profile, readNoiseRng, onnxOptions);
-  const chip: ExitChip = {
-    memories: options.memories,
-    tcams: programTcams(options.memories, profile, runRng),
-    senseRng,
-    exitRule: options.exitRule,
-    thresholds: options.thresholds,
-    costs: model.segmentCosts(
-      profile,
-      options.memories.map((m) => m.rowClass.length),
-    ),
-  };
+  const chip = programExitChip(model, profile, options, runRng, senseRng);
   return { chip, engine: onnx as InferenceEngine<unknown> };
 }
