@@ -15,8 +15,24 @@ const platformPackages = [
   'https',
   'node:http',
   'node:https',
+  'http2',
+  'node:http2',
+  'undici',
+  'supertest',
   'axios',
 ];
+
+// The Nx rule checks packages, not Node's built-in modules (node:http passed it): ESLint's own
+// rule bans the same names in the science libraries, built-ins included.
+const scienceLibs = [
+  'datasets',
+  'evaluation',
+  'hardware',
+  'models',
+  'semantic-memory',
+  'sweep-spec',
+  'tensor',
+].map((lib) => `libs/${lib}/**/*.ts`);
 
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', '**/tmp/**', '**/coverage/**', '.nx/**'] },
@@ -49,6 +65,22 @@ export default [
             {
               sourceTag: 'type:lib',
               onlyDependOnLibsWithTags: ['type:lib'],
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: scienceLibs,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: platformPackages,
+              message: 'simulator libraries know nothing of the platform (NestJS, queues, SQL, HTTP)',
             },
           ],
         },

@@ -5,7 +5,7 @@ import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 // The API's own integration harness (no library exports it): a test-only import across apps.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { TEST_API_KEY, TestPlatform } from '../../api/src/testing/test-platform';
-import { configurations, meanMetric, paretoFront, type RunRow } from './data';
+import { configurations, meanMetric, metricByAxis, paretoFront, type RunRow } from './data';
 
 // The dashboard in headless Chromium (Debian's package, driven by playwright-core) against the
 // real API serving its production build, with a small sweep computed by a real worker.
@@ -54,6 +54,53 @@ async function chartOption(page: Page, id: string, key: string): Promise<unknown
     },
     [id, key] as const,
   );
+}
+
+/**
+ * The band of each mean line as ECharts drew it: the stacked bottom and top of every `band:`
+ * series (its model's stack result), in the order of the series.
+ */
+async function bandExtents(page: Page, id: string): Promise<{ low: number[]; high: number[] }[]> {
+  return page.evaluate((chartId) => {
+    interface Data {
+      count(): number;
+      get(dimension: string, index: number): number;
+      getCalculationInfo(key: string): string;
+    }
+    const charts = (globalThis as unknown as Record<string, Record<string, unknown>>)
+      .__engramCharts;
+    const chart = charts[chartId] as {
+      getModel(): { getSeries(): { id: string; getData(): Data }[] };
+    };
+    return chart
+      .getModel()
+      .getSeries()
+      .filter((series) => series.id.startsWith('band:'))
+      .map((series) => {
+        const data = series.getData();
+        const top = data.getCalculationInfo('stackResultDimension');
+        const over = data.getCalculationInfo('stackedOverDimension');
+        const indices = Array.from({ length: data.count() }, (_, i) => i);
+        return {
+          low: indices.map((i) => data.get(over, i)),
+          high: indices.map((i) => data.get(top, i)),
+        };
+      });
+  }, id);
+}
+
+/** Expects each band to span mean ± std of its line's points. */
+function expectBands(
+  bands: { low: number[]; high: number[] }[],
+  groups: ReturnType<typeof metricByAxis>,
+): void {
+  expect(bands).toHaveLength(groups.length);
+  groups.forEach((group, i) => {
+    group.points.forEach((p, j) => {
+      expect(bands[i].low[j]).toBeCloseTo(p.mean - p.std, 9);
+      expect(bands[i].high[j]).toBeCloseTo(p.mean + p.std, 9);
+    });
+  });
 }
 
 const byPrefix = (series: SeriesState[], prefix: string) =>
@@ -168,6 +215,17 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
     const reduction = await chartSeries(page, 'reduction-threshold');
     expect(byPrefix(reduction, 'mean:').map((s) => s.points)).toEqual([2]);
     expect(byPrefix(reduction, 'reference:')).toHaveLength(0);
+
+    // The bands span mean ± std, also where mean - std is below zero (compute reduction near 0
+    // at the high threshold here), which ECharts' default stacking ('samesign') drew from 0.
+    expectBands(
+      await bandExtents(page, 'accuracy-noise'),
+      metricByAxis(runs, 'programmingNoise', 'camThreshold', 'dynamicAccuracy'),
+    );
+    expectBands(
+      await bandExtents(page, 'reduction-threshold'),
+      metricByAxis(runs, 'camThreshold', null, 'computeReduction'),
+    );
 
     // Trade-off: 4 configurations (2 noise x 2 thresholds) on one line (one memory size).
     const tradeOff = await chartSeries(page, 'tradeoff');

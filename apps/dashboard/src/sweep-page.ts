@@ -147,13 +147,17 @@ function metricVsAxisPanel(
         const color = PALETTE[i % PALETTE.length];
         const name = state.group ? label(state.group, group.group) : state.metric;
         names.push(name);
+        // The band is the std width stacked on mean - std; 'all' stacks whatever the signs (the
+        // default, 'samesign', drops a negative lower bound and draws the band from 0).
         const stack = `band:${i}`;
+        const stackStrategy = 'all';
         series.push(
           {
             id: `band-low:${i}`,
             name,
             type: 'line',
             stack,
+            stackStrategy,
             symbol: 'none',
             silent: true,
             lineStyle: { opacity: 0 },
@@ -165,6 +169,7 @@ function metricVsAxisPanel(
             name,
             type: 'line',
             stack,
+            stackStrategy,
             symbol: 'none',
             silent: true,
             lineStyle: { opacity: 0 },

@@ -50,6 +50,8 @@ export const DEFAULT_DEVICE_PROFILE: DeviceProfile = deepFreeze({
     // Assumption: calibrated range (as chips calibrate per layer); full scale would waste most of
     // the 255 levels because typical partial sums are about sqrt(128) of the 128-row maximum.
     rangePolicy: 'calibrated',
+    // Assumption: the 99.9th percentile of |partial sum| sets the range, so about 0.1% of the
+    // calibration partial sums clip in exchange for finer steps than their maximum would give.
     calibrationPercentile: 99.9,
   },
   tcam: {
@@ -87,6 +89,7 @@ export const DEFAULT_DEVICE_PROFILE: DeviceProfile = deepFreeze({
     multiplyPj: 0.2,
     // Horowitz ISSCC 2014: 32-bit integer add 0.1 pJ (int8 products accumulate in 32 bits).
     accumulatePj: 0.1,
+    // Assumption: the digital baseline stores int8 weights (the multiply above is 8-bit).
     weightBits: 8,
     // Horowitz ISSCC 2014: 64-bit SRAM read from 1 MB costs 100 pJ. The static network's int8
     // weights (hundreds of kB) exceed a 32 KB buffer, so every MAC fetches its weight from 1 MB:

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DEVICE_PROFILE } from './default-profile';
@@ -30,6 +30,64 @@ function parseError(json: unknown): DeviceProfileError {
   throw new Error('expected parseDeviceProfile to throw');
 }
 
+/** A cited source or an explicit assumption label, as the default profile's comments must carry. */
+const SOURCE_OR_ASSUMPTION =
+  /assumption|NeuRRAM|Wan et al|aihwkit|NeuroSim|ISAAC|Kull|Horowitz|Li et al|CAMASim|Eva-CAM/i;
+
+/**
+ * Reads default-profile.ts and returns, for every default value, whether it carries its own
+ * source: a comment on the line, a comment block right above it, or (for a value that shares the
+ * block of the field before it, as hrsUs/lrsUs do) a block that states this very value.
+ */
+function defaultValueSources(): { checked: string[]; uncited: string[] } {
+  const source = readFileSync(join(__dirname, 'default-profile.ts'), 'utf8');
+  const lines = source.slice(source.indexOf('deepFreeze({') + 'deepFreeze({'.length).split('\n');
+  const path: string[] = [];
+  const checked: string[] = [];
+  const uncited: string[] = [];
+  let block = '';
+  let afterComment = false;
+  for (const line of lines) {
+    const text = line.trim();
+    if (text.startsWith('//')) {
+      block = afterComment ? `${block} ${text}` : text;
+      afterComment = true;
+      continue;
+    }
+    const field = /^(\w+): (.*?),?$/.exec(text);
+    if (field) {
+      const [, key, value] = field;
+      if (value === '{') {
+        path.push(key);
+        block = '';
+      } else if (!(path.length === 0 && (key === 'version' || key === 'name'))) {
+        const fieldPath = [...path, key].join('.');
+        checked.push(fieldPath);
+        const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        const cited = value.includes('//')
+          ? SOURCE_OR_ASSUMPTION.test(value)
+          : afterComment
+            ? SOURCE_OR_ASSUMPTION.test(block)
+            : block !== '' && new RegExp(`(?<!\\w)${escaped}(?!\\w)`).test(block);
+        if (!cited) uncited.push(`${fieldPath}: ${value}`);
+      }
+    } else if (text.startsWith('}')) {
+      path.pop();
+      block = '';
+    }
+    afterComment = false;
+  }
+  return { checked, uncited };
+}
+
+/** Leaf paths of a plain object (null counts as a leaf). */
+function leafPaths(value: unknown, prefix = ''): string[] {
+  if (value === null || typeof value !== 'object') return [prefix];
+  return Object.entries(value).flatMap(([key, child]) =>
+    leafPaths(child, prefix ? `${prefix}.${key}` : key),
+  );
+}
+
 describe('default device profile', () => {
   it('is named, versioned and valid', () => {
     expect(DEFAULT_DEVICE_PROFILE.name).toBe('rram-40nm-ternary');
@@ -42,6 +100,19 @@ describe('default device profile', () => {
   it('cannot be mutated by a consumer', () => {
     expect(Object.isFrozen(DEFAULT_DEVICE_PROFILE.adc)).toBe(true);
     expect(Object.isFrozen(DEFAULT_DEVICE_PROFILE.programmingNoise)).toBe(true);
+  });
+
+  it('gives every default value a source comment or an assumption label', () => {
+    const { checked, uncited } = defaultValueSources();
+    // Every field of the profile was looked at (one-line objects such as tile count as one value).
+    const uncovered = leafPaths(DEFAULT_DEVICE_PROFILE).filter(
+      (leaf) =>
+        leaf !== 'version' &&
+        leaf !== 'name' &&
+        !checked.some((path) => leaf === path || leaf.startsWith(`${path}.`)),
+    );
+    expect(uncovered).toEqual([]);
+    expect(uncited).toEqual([]);
   });
 
   it('uses the published figures it cites', () => {
