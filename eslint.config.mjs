@@ -80,7 +80,8 @@ export default [
           patterns: [
             {
               group: platformPackages,
-              message: 'simulator libraries know nothing of the platform (NestJS, queues, SQL, HTTP)',
+              message:
+                'simulator libraries know nothing of the platform (NestJS, queues, SQL, HTTP)',
             },
           ],
         },
