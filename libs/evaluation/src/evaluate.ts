@@ -1,11 +1,9 @@
 import {
-  DEFAULT_DEVICE_PROFILE,
-  DeepPartial,
   DeviceProfile,
   DeviceProfileError,
+  deviceProfileWithKnobs,
   digitalBaselineEnergyPj,
   energyPj,
-  withOverrides,
 } from '@engram/hardware';
 import type { SemanticMemory } from '@engram/semantic-memory';
 import { initTensorEngine } from '@engram/tensor';
@@ -26,43 +24,15 @@ import { InvalidEvaluationConfigError } from './errors';
 export const DEFAULT_DONT_CARE_MARGIN_STD = 0.25;
 const MEMORY_KMEANS_SEED = 0;
 
-/** The run's device profile: the named profile with the config's overrides, validated. */
+/** The run's device profile: the named profile with the config's device knobs, validated. */
 export function deviceProfileFor(config: EvaluationConfig): DeviceProfile {
-  if (config.deviceProfile !== undefined && config.deviceProfile !== DEFAULT_DEVICE_PROFILE.name) {
-    throw new InvalidEvaluationConfigError(
-      'deviceProfile',
-      `unknown profile ${config.deviceProfile}`,
-    );
-  }
-  const d = config.device ?? {};
-  const overrides: {
-    -readonly [K in keyof DeepPartial<DeviceProfile>]: DeepPartial<DeviceProfile>[K];
-  } = {};
-  if (d.programmingNoise !== undefined) {
-    overrides.programmingNoise = { model: 'uniform', relativeStd: d.programmingNoise };
-  }
-  if (d.readNoise !== undefined)
-    overrides.readNoise = { model: 'uniform', relativeStd: d.readNoise };
-  if (d.adcBits !== undefined) overrides.adc = { bits: d.adcBits };
-  if (d.dacBits !== undefined) overrides.dac = { bits: d.dacBits };
-  if (d.stuckAtLrsRate !== undefined || d.stuckAtHrsRate !== undefined) {
-    overrides.stuckAtFaults = {
-      lrsRate: d.stuckAtLrsRate ?? DEFAULT_DEVICE_PROFILE.stuckAtFaults.lrsRate,
-      hrsRate: d.stuckAtHrsRate ?? DEFAULT_DEVICE_PROFILE.stuckAtFaults.hrsRate,
-    };
-  }
-  if (d.tcamSenseNoise !== undefined) overrides.tcam = { senseNoiseRelativeStd: d.tcamSenseNoise };
-  if (d.tileRows !== undefined || d.tileCols !== undefined) {
-    overrides.tile = {
-      rows: d.tileRows ?? DEFAULT_DEVICE_PROFILE.tile.rows,
-      cols: d.tileCols ?? DEFAULT_DEVICE_PROFILE.tile.cols,
-    };
-  }
   try {
-    return withOverrides(DEFAULT_DEVICE_PROFILE, overrides);
+    return deviceProfileWithKnobs(config.deviceProfile, config.device);
   } catch (error) {
-    if (error instanceof DeviceProfileError)
-      throw new InvalidEvaluationConfigError('device', error.message);
+    if (error instanceof DeviceProfileError) {
+      const field = error.fieldPath === 'name' ? 'deviceProfile' : 'device';
+      throw new InvalidEvaluationConfigError(field, error.message);
+    }
     throw error;
   }
 }

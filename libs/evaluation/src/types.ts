@@ -3,27 +3,16 @@
  * out. Workers call `evaluate(config)`; the sweep specification's axes are fields of the config.
  */
 
+import type { DeviceKnobs } from '@engram/hardware';
+
 export type ModelName = 'resnet-mnist' | 'pointnet2-modelnet10';
 
 export type ExitRuleName = 'margin' | 'absolute';
 
 export type EvaluationSplit = 'test' | 'validation';
 
-export interface DeviceOverrides {
-  /** Programming noise: relative std as a fraction of the conductance window (uniform model). */
-  programmingNoise?: number;
-  /** Read noise per read, relative std as a fraction of the conductance window. */
-  readNoise?: number;
-  adcBits?: number;
-  dacBits?: number;
-  /** Stuck-at fault rates (fraction of cells). */
-  stuckAtLrsRate?: number;
-  stuckAtHrsRate?: number;
-  tileRows?: number;
-  tileCols?: number;
-  /** TCAM sense-amplifier noise, as a fraction of one mismatch step. */
-  tcamSenseNoise?: number;
-}
+/** Per-run device knobs (see DeviceKnobs in the hardware library). */
+export type DeviceOverrides = DeviceKnobs;
 
 export interface EvaluationConfig {
   model: ModelName;

@@ -11,6 +11,7 @@ export type {
 export { DEFAULT_DEVICE_PROFILE } from './default-profile';
 export { DeviceProfileError, parseDeviceProfile } from './profile-parse';
 export { withOverrides } from './profile-overrides';
+export { DEVICE_PROFILES, deviceProfileWithKnobs, type DeviceKnobs } from './device-knobs';
 export { loadDeviceProfile } from './profile-load';
 
 export {

@@ -5,6 +5,7 @@ import { DEFAULT_DEVICE_PROFILE } from './default-profile';
 import type { DeviceProfile } from './profile';
 import { loadDeviceProfile } from './profile-load';
 import { withOverrides } from './profile-overrides';
+import { deviceProfileWithKnobs } from './device-knobs';
 import { DeviceProfileError, parseDeviceProfile } from './profile-parse';
 
 type Json = Record<string, unknown>;
@@ -275,5 +276,17 @@ describe('loadDeviceProfile', () => {
     expect(() => loadDeviceProfile(invalid)).toThrow(
       'device profile: name must be a non-empty string',
     );
+  });
+});
+
+describe('deviceProfileWithKnobs', () => {
+  it('maps the flat knobs onto the named profile and names a bad one', () => {
+    const profile = deviceProfileWithKnobs(undefined, { adcBits: 6, programmingNoise: 0.1 });
+    expect(profile.adc.bits).toBe(6);
+    expect(profile.programmingNoise).toEqual({ model: 'uniform', relativeStd: 0.1 });
+    expect(profile.tile).toEqual(DEFAULT_DEVICE_PROFILE.tile);
+    expect(deviceProfileWithKnobs(DEFAULT_DEVICE_PROFILE.name, {})).toEqual(DEFAULT_DEVICE_PROFILE);
+    expect(() => deviceProfileWithKnobs('nope')).toThrow(/name nope is not a known profile/);
+    expect(() => deviceProfileWithKnobs(undefined, { adcBits: 40 })).toThrow(/adc.bits/);
   });
 });

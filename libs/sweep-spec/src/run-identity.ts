@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
+import { DeviceProfileError, deviceProfileWithKnobs } from '@engram/hardware';
 import type { EvaluationConfig, ModelName } from '@engram/evaluation';
+import { MODEL_REGISTRY } from './model-registry';
+import { PLATFORM_DEFAULTS } from './parameters';
 
-/** Bumped if what goes into the identity changes, so old and new hashes never collide. */
-export const RUN_IDENTITY_FORMAT = 1;
+/**
+ * Bumped if what goes into the identity changes, so old and new hashes never collide.
+ * 2: the resolved configuration (device profile with its knobs applied, defaults filled in).
+ */
+export const RUN_IDENTITY_FORMAT = 2;
 
 /** JSON with object keys sorted and undefined fields dropped: equal values, equal text. */
 export function canonicalJson(value: unknown): string {
@@ -19,14 +25,64 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
+ * What a run computes, with every default filled in, so that configurations that mean the same
+ * run (a knob set to the profile's own value, one threshold or the same one per exit, a sample
+ * count equal to the whole split) are equal: the device profile the knobs resolve to, one CAM
+ * threshold per exit, the default exit rule, split and engine, no sample count for a whole split.
+ */
+export function resolvedRunIdentity(config: EvaluationConfig): Record<string, unknown> {
+  const { device, deviceProfile, camThreshold, sampleCount, ...rest } = config;
+  const registration = MODEL_REGISTRY[config.model];
+  const split = config.split ?? PLATFORM_DEFAULTS.split;
+  const profile = resolvedDevice(deviceProfile ?? PLATFORM_DEFAULTS.deviceProfile, device);
+  return {
+    ...rest,
+    device: profile,
+    camThreshold: Array.isArray(camThreshold)
+      ? camThreshold
+      : Array.from({ length: registration.exits }, () => camThreshold),
+    exitRule: config.exitRule ?? PLATFORM_DEFAULTS.exitRule,
+    split,
+    engine: config.engine ?? registration.engines[0],
+    sampleCount: sampleCount === registration.splitSamples[split] ? undefined : sampleCount,
+  };
+}
+
+// A sweep shares a handful of device settings over thousands of runs: validate each once.
+const resolvedDevices = new Map<string, unknown>();
+const RESOLVED_DEVICES_MAX = 1024;
+
+function resolvedDevice(profileName: string, knobs: EvaluationConfig['device']): unknown {
+  const key = canonicalJson({ profileName, knobs });
+  let profile = resolvedDevices.get(key);
+  if (profile === undefined) {
+    try {
+      profile = deviceProfileWithKnobs(profileName, knobs);
+    } catch (error) {
+      if (!(error instanceof DeviceProfileError)) throw error;
+      // An invalid device still needs an identity: its run fails at once with the reason stored.
+      profile = { invalid: { profileName, knobs } };
+    }
+    if (resolvedDevices.size >= RESOLVED_DEVICES_MAX) resolvedDevices.clear();
+    resolvedDevices.set(key, profile);
+  }
+  return profile;
+}
+
+/**
  * A run's deterministic identity: SHA-256 (hex) of its model, artifact version and complete
- * configuration. Hex only, so it is also a valid BullMQ job id (which may not contain ':').
+ * resolved configuration (resolvedRunIdentity). Hex only, so it is also a valid BullMQ job id (which may not contain ':').
  */
 export function runConfigHash(
   model: ModelName,
   artifactVersion: string,
   config: EvaluationConfig,
 ): string {
-  const identity = canonicalJson({ format: RUN_IDENTITY_FORMAT, model, artifactVersion, config });
+  const identity = canonicalJson({
+    format: RUN_IDENTITY_FORMAT,
+    model,
+    artifactVersion,
+    config: resolvedRunIdentity(config),
+  });
   return createHash('sha256').update(identity).digest('hex');
 }

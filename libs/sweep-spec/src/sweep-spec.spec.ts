@@ -243,6 +243,31 @@ describe('run identity', () => {
     );
   });
 
+  it('is the same for configurations that resolve to the same run', () => {
+    const hash = runConfigHash('resnet-mnist', 'v1', config);
+    const same = (other: typeof config) => runConfigHash('resnet-mnist', 'v1', other);
+    // Knobs set to the default profile's own values (8-bit ADC, 128-row tiles).
+    expect(same({ ...config, device: { ...config.device, adcBits: 8 } })).toBe(hash);
+    expect(same({ ...config, deviceProfile: undefined, exitRule: undefined })).toBe(hash);
+    expect(same({ ...config, split: undefined, engine: undefined })).toBe(hash);
+    // One threshold for both exits, written out per exit; the whole test split as a count.
+    const t = config.camThreshold as number;
+    expect(same({ ...config, camThreshold: [t, t] })).toBe(hash);
+    const whole = same({ ...config, sampleCount: undefined });
+    expect(same({ ...config, sampleCount: 10_000 })).toBe(whole);
+    expect(same({ ...config, sampleCount: 9_999 })).not.toBe(whole);
+    expect(same({ ...config, camThreshold: [t, t + 0.01] })).not.toBe(hash);
+    expect(same({ ...config, device: { ...config.device, adcBits: 6 } })).not.toBe(hash);
+  });
+
+  it('identifies an invalid device too (its run fails with the reason)', () => {
+    const bad = { ...config, device: { adcBits: 99 } };
+    expect(runConfigHash('resnet-mnist', 'v1', bad)).toMatch(/^[0-9a-f]{64}$/);
+    expect(runConfigHash('resnet-mnist', 'v1', bad)).not.toBe(
+      runConfigHash('resnet-mnist', 'v1', { ...config, device: { adcBits: 98 } }),
+    );
+  });
+
   it('canonical JSON sorts nested keys and drops undefined', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: undefined }], c: null } })).toBe(
       '{"a":{"c":null,"d":[1,{"y":2}]},"b":1}',
