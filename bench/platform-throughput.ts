@@ -5,7 +5,7 @@
  *     --sample-count samples, default 1) through API -> queue -> worker -> database, from the
  *     POST to the last result, with the API and worker started as their production processes;
  *  3. the time to accept (POST -> 202) a 10,000-run sweep (queue paused), which is then cancelled.
- * Run: node -r @swc-node/register bench/platform-throughput.ts [--runs=1000] [--concurrency=2]
+ * Run: npm run bench:platform -- [--runs=1000] [--concurrency=2]
  *      [--workers=1] [--sample-count=1] [--accept-runs=10000]
  * Uses DATABASE_URL (default the test database) in a schema of its own, dropped at the end.
  */
