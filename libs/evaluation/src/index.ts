@@ -26,7 +26,13 @@ export type { ChipState, ExitChip, InferenceOutcome } from './dynamic-inference'
 export { programEngineChip, enginesFor, defaultEngine, ENGINE_NAMES } from './engine-chip';
 export type { EngineName } from './engine-chip';
 export { TfjsEngine } from './tfjs-engine';
-export { OnnxResNetEngine, OnnxPointNetEngine, GraphBuilder, ortThreads } from './onnx';
+export {
+  OnnxResNetEngine,
+  OnnxPointNetEngine,
+  GraphBuilder,
+  ortThreads,
+  pointNetGroupingCache,
+} from './onnx';
 export type { OnnxEngineOptions, OnnxState, OnnxPointCloudState, TileStrategy } from './onnx';
 export {
   ReadNoiseStream,

@@ -1,6 +1,6 @@
 export { OnnxResNetEngine } from './resnet-engine';
 export type { OnnxEngineOptions, OnnxState } from './onnx-engine-base';
-export { OnnxPointNetEngine } from './pointnet-engine';
+export { OnnxPointNetEngine, pointNetGroupingCache } from './pointnet-engine';
 export type { OnnxPointCloudState } from './pointnet-engine';
 export type { TileStrategy } from './crossbar-graph';
 export { kernelRects } from './crossbar-graph';

@@ -1,16 +1,28 @@
 import * as ort from 'onnxruntime-node';
 import type * as tf from '@tensorflow/tfjs';
 import {
+  GroupingCache,
   InferenceEngine,
   PointNetNetwork,
   WeightLayer,
-  groupLevel,
   groupedCoordinates,
 } from '@engram/models';
 import { OnnxEngineBase, sampleSlice } from './onnx-engine-base';
 import { PointNetSegmentGraph, buildPointNetSegmentGraph } from './pointnet-graphs';
 
 const HEAD_BIAS = 'head.out.b';
+
+/**
+ * The process's farthest-point-sampling and ball-query results per cloud: a sweep runs the same
+ * clouds through many chips, and the indices depend only on the coordinates (the chip still
+ * counts them as digital operations on every pass). About 45 KB per cloud for the two levels.
+ */
+const groupingCache = new GroupingCache(4096);
+
+/** The process's grouping cache, for benchmarks (hits, misses, clear). */
+export function pointNetGroupingCache(): GroupingCache {
+  return groupingCache;
+}
 
 /**
  * A batch of point clouds between two segments, as plain arrays: the current level's points
@@ -29,7 +41,8 @@ export interface OnnxPointCloudState {
  * The onnxruntime engine of a PointNet++ programmed on one simulated chip: one graph per stage
  * (set-abstraction levels, the global level), exit head and classifier (pointnet-graphs.ts), the
  * crossbar layers as in crossbar-graph.ts. Farthest point sampling, ball query and the grouped
- * coordinates are computed on the host with the network's own functions and fed to the graphs.
+ * coordinates are computed on the host with the network's own functions (the indices cached per
+ * cloud for the process) and fed to the graphs.
  * Read noise comes from the run's ReadNoiseStream, the draws the TensorFlow.js HardwareExecutor
  * reads for the same layer calls (conv outputs [sample][out][npoint][nsample], dense
  * [sample][out]), so both engines compute the same network sample by sample.
@@ -85,7 +98,7 @@ export class OnnxPointNetEngine
     const level = this.network.layout.levels[index];
     const { npoint, nsample, radius } = level.spec;
     const { batch, points, channels, features } = state;
-    const grouping = groupLevel(state.xyz, batch, points, level.spec);
+    const grouping = groupingCache.group(state.xyz, batch, points, level.spec);
     const absolute = index === 0 && this.network.spec.firstLevelAbsoluteXyz;
     const { grouped, centroids } = groupedCoordinates(state.xyz, grouping, radius, absolute);
     const perCloud = npoint * nsample;

@@ -10,7 +10,13 @@ export type {
   PointNetExitLayout,
   PointNetMacs,
 } from './architecture';
-export { farthestPointSample, ballQuery, groupLevel, flattenIndices } from './sampling';
+export {
+  GroupingCache,
+  farthestPointSample,
+  ballQuery,
+  groupLevel,
+  flattenIndices,
+} from './sampling';
 export type { LevelGrouping } from './sampling';
 export { PointNetNetwork, groupedCoordinates } from './network';
 export type { PointCloudState, PointNetForwardOptions } from './network';

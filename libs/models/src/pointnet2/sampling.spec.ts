@@ -1,5 +1,11 @@
 import { SeededRandom } from '@engram/datasets';
-import { ballQuery, farthestPointSample, flattenIndices, groupLevel } from './sampling';
+import {
+  GroupingCache,
+  ballQuery,
+  farthestPointSample,
+  flattenIndices,
+  groupLevel,
+} from './sampling';
 
 function randomCloud(n: number, seed: number): Float32Array {
   const random = new SeededRandom(seed);
@@ -135,5 +141,47 @@ describe('groupLevel', () => {
     const flat = flattenIndices(grouping.neighbours, 16 * 8, n);
     expect(flat[2 * 128 + 5]).toBe(grouping.neighbours[2 * 128 + 5] + 2 * n);
     expect(() => groupLevel(batch, 2, n, level)).toThrow(/expected 2 x 64 x 3/);
+  });
+});
+
+describe('GroupingCache', () => {
+  const level = { npoint: 16, radius: 0.5, nsample: 8 };
+  const n = 64;
+  const clouds = [randomCloud(n, 1), randomCloud(n, 2), randomCloud(n, 3)];
+  const batchOf = (...picked: Float32Array[]): Float32Array => {
+    const xyz = new Float32Array(picked.length * n * 3);
+    picked.forEach((cloud, i) => xyz.set(cloud, i * n * 3));
+    return xyz;
+  };
+
+  it('returns exactly what groupLevel computes, computing each cloud once', () => {
+    const cache = new GroupingCache();
+    const first = batchOf(clouds[0], clouds[1]);
+    expect(cache.group(first, 2, n, level)).toEqual(groupLevel(first, 2, n, level));
+    expect([cache.hits, cache.misses]).toEqual([0, 2]);
+    // Another batch composition: cloud 1 first, then a new cloud.
+    const second = batchOf(clouds[1], clouds[2], clouds[0]);
+    expect(cache.group(second, 3, n, level)).toEqual(groupLevel(second, 3, n, level));
+    expect([cache.hits, cache.misses]).toEqual([2, 3]);
+  });
+
+  it('tells levels and moved points apart', () => {
+    const cache = new GroupingCache();
+    cache.group(clouds[0], 1, n, level);
+    const wider = { ...level, radius: 0.7 };
+    expect(cache.group(clouds[0], 1, n, wider)).toEqual(groupLevel(clouds[0], 1, n, wider));
+    const moved = clouds[0].slice();
+    moved[5] += 1e-6;
+    expect(cache.group(moved, 1, n, level)).toEqual(groupLevel(moved, 1, n, level));
+    expect(cache.misses).toBe(3);
+  });
+
+  it('stays within its bound', () => {
+    const cache = new GroupingCache(2);
+    for (const cloud of clouds) cache.group(cloud, 1, n, level);
+    cache.group(clouds[2], 1, n, level);
+    cache.group(clouds[0], 1, n, level);
+    expect(cache.hits).toBe(1);
+    expect(cache.misses).toBe(4);
   });
 });
