@@ -2,6 +2,7 @@
 // apps/dashboard/dist/, which the API serves at `/`. A plain object (no import from 'vite') so the
 // workspace's CommonJS typecheck can include this file.
 import * as path from 'node:path';
+import { precompressPlugin } from './precompress';
 
 const root = __dirname;
 
@@ -9,6 +10,8 @@ export default {
   root,
   base: './',
   publicDir: false,
+  // .br and .gz beside each text file, served by the API by Accept-Encoding.
+  plugins: [precompressPlugin()],
   resolve: {
     alias: { '@engram/api-client': path.resolve(root, '../../libs/api-client/src/index.ts') },
   },

@@ -7,9 +7,18 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ApiModule } from './app.module';
 import { API_KEY_HEADER } from './auth/api-key.guard';
 import type { ApiConfig } from './config/api-config';
+import { precompressedStatic } from './dashboard-static';
+import { specSchemaForOpenApi } from './sweeps/sweeps.controller';
 
-/** The dashboard's production build (`vite build --config apps/dashboard/vite.config.ts`). */
-const DASHBOARD_DIR = path.resolve(__dirname, '../../dashboard/dist');
+/**
+ * The dashboard's production build (`vite build --config apps/dashboard/vite.config.ts`);
+ * ENGRAM_DASHBOARD_DIR moves it (`engram up` builds it there and passes it on).
+ */
+function dashboardDir(): string {
+  return path.resolve(
+    process.env.ENGRAM_DASHBOARD_DIR ?? path.resolve(__dirname, '../../dashboard/dist'),
+  );
+}
 
 /** Builds the API application (not yet listening): used by main.ts and the integration tests. */
 export async function createApiApp(
@@ -22,8 +31,13 @@ export async function createApiApp(
   });
   app.enableShutdownHooks();
   // The dashboard at / when it has been built: static files only (its routes are #/...), no API
-  // key needed to load the page; API routes, /docs and /health are unaffected.
-  if (existsSync(path.join(DASHBOARD_DIR, 'index.html'))) app.useStaticAssets(DASHBOARD_DIR);
+  // key needed to load the page; API routes, /docs and /health are unaffected. Its text files
+  // go out precompressed (.br/.gz written by the build) to clients that accept it.
+  const dashboard = dashboardDir();
+  if (existsSync(path.join(dashboard, 'index.html'))) {
+    app.use(precompressedStatic(dashboard));
+    app.useStaticAssets(dashboard);
+  }
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -37,6 +51,14 @@ export async function createApiApp(
       .addSecurityRequirements('api-key')
       .build(),
   );
+  // The request body of POST /sweeps with this deployment's run limit (the same schema as
+  // GET /sweep-spec/schema), not the default the decorator was written with.
+  const submitBody = document.paths['/sweeps']?.post?.requestBody;
+  if (submitBody && 'content' in submitBody) {
+    submitBody.content['application/json'] = {
+      schema: specSchemaForOpenApi(config.maxRunsPerSweep),
+    };
+  }
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }

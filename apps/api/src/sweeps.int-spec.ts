@@ -319,3 +319,35 @@ describe('write rate limiting', () => {
     expect((await platform.get('/sweeps')).status).toBe(200);
   });
 });
+
+describe('a configured run limit', () => {
+  let platform: TestPlatform;
+
+  beforeAll(async () => {
+    platform = await TestPlatform.start({ MAX_RUNS_PER_SWEEP: '50' });
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it('is enforced and published in the JSON Schema and in the OpenAPI request body', async () => {
+    const tooBig = await platform.post('/sweeps', {
+      ...noiseSweep,
+      grid: { seed: Array.from({ length: 51 }, (_, i) => i), camThreshold: [0.2] },
+      repeats: 1,
+    });
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.body.issues).toEqual([
+      { field: 'grid', message: expect.stringMatching(/more than the maximum of 50/) },
+    ]);
+
+    const { $schema, ...published } = (await platform.get('/sweep-spec/schema')).body;
+    expect($schema).toMatch(/draft-07/);
+    expect(published.properties.repeats.maximum).toBe(50);
+    const openapi = (await platform.http().get('/docs/openapi.json')).body;
+    const body = openapi.paths['/sweeps'].post.requestBody.content['application/json'].schema;
+    // The same schema as /sweep-spec/schema (OpenAPI 3.0 takes no $schema keyword).
+    expect(body).toEqual(published);
+  });
+});

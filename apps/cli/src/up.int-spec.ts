@@ -12,6 +12,8 @@ jest.setTimeout(15 * 60_000);
  * The zero-configuration start as a new user runs it: no DATABASE_URL, no REDIS_URL; the
  * embedded PostgreSQL and a redis-server from the PATH in a temporary folder, the example sweep
  * on a tiny real artifact (the trained one is not needed to test the platform), then Ctrl-C.
+ * The dashboard build is not committed: `up` builds it (here into the stack's folder, as on a
+ * checkout without apps/dashboard/dist) before the API serves it.
  */
 describe('engram up (zero configuration)', () => {
   let dir: string;
@@ -29,9 +31,10 @@ describe('engram up (zero configuration)', () => {
 
   it('runs the example sweep on an embedded stack, keeps the results, and leaves no process behind', async () => {
     const port = await freePort();
+    const dashboardDir = path.join(dir, 'dashboard');
     const up = startCli(
       ['up', '--dir', dir, '--port', String(port)],
-      cleanEnv({ ENGRAM_MODELS_DIR: modelsDir }),
+      cleanEnv({ ENGRAM_MODELS_DIR: modelsDir, ENGRAM_DASHBOARD_DIR: dashboardDir }),
     );
     try {
       await up.waitFor(/serving until Ctrl-C/, 12 * 60_000);
@@ -43,6 +46,7 @@ describe('engram up (zero configuration)', () => {
     expect(up.stdout()).toMatch(/status completed: 6 runs — 6 succeeded/);
     expect(up.stdout()).toMatch(/programmingNoise\s+camThreshold\s+status\s+dynamicAccuracy/);
     expect(up.output()).toContain(`dashboard: http://127.0.0.1:${port}/`);
+    await expectDashboardServed(up.output(), `http://127.0.0.1:${port}`, dashboardDir);
 
     const state = JSON.parse(fs.readFileSync(path.join(dir, 'stack.json'), 'utf8')) as {
       databaseUrl: string;
@@ -87,3 +91,24 @@ describe('engram up (zero configuration)', () => {
     expect(fs.existsSync(path.join(dir, 'stack.json'))).toBe(false);
   });
 });
+
+/** `up` built the dashboard (with progress) into dashboardDir, and the API serves that build. */
+async function expectDashboardServed(output: string, apiUrl: string, dashboardDir: string) {
+  expect(output).toMatch(/dashboard: building \(no build yet\)/);
+  expect(output).toMatch(/dashboard: ✓ \d+ modules transformed/);
+  const built = /dashboard: built in ([\d.]+) s/.exec(output);
+  expect(built).not.toBeNull();
+  process.stderr.write(`engram up built the dashboard in ${built![1]} s\n`);
+
+  const html = fs.readFileSync(path.join(dashboardDir, 'index.html'), 'utf8');
+  const page = await fetch(`${apiUrl}/`);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(await page.text()).toBe(html);
+  const script = /<script[^>]+src="\.?\/?([^"]+\.js)"/.exec(html)![1];
+  const asset = await fetch(`${apiUrl}/${script}`);
+  expect(asset.status).toBe(200);
+  expect(Buffer.from(await asset.arrayBuffer())).toEqual(
+    fs.readFileSync(path.join(dashboardDir, script)),
+  );
+}

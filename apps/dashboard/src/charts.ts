@@ -50,25 +50,44 @@ const resizer = new ResizeObserver((entries) => {
   for (const entry of entries) echarts.getInstanceByDom(entry.target as HTMLElement)?.resize();
 });
 
-/** Draws (or redraws) the chart of an element; registered under `id` for tests. */
-export function render(id: string, element: HTMLElement, option: Option): Chart {
+/**
+ * Draws the chart of an element, reusing its ECharts instance; registered under `id` for tests.
+ * `view`: a new view (a drop-down changed), drawn from scratch; `data`: the same view over newer
+ * results, merged so that what the user set on the chart itself (legend toggles) stays.
+ */
+export function render(
+  id: string,
+  element: HTMLElement,
+  option: Option,
+  change: 'view' | 'data' = 'view',
+): Chart {
   let chart = echarts.getInstanceByDom(element);
   if (!chart) {
     chart = echarts.init(element, undefined, { renderer: 'canvas' });
     resizer.observe(element);
   }
-  chart.setOption({ animation: false, color: PALETTE, ...option }, { notMerge: true });
+  chart.setOption(
+    { animation: false, color: PALETTE, ...option },
+    change === 'view'
+      ? { notMerge: true }
+      : { replaceMerge: ['series', 'xAxis', 'yAxis', 'parallelAxis'] },
+  );
   window.__engramCharts[id] = chart;
   return chart;
 }
 
+/** Disposes a chart (its page is left). */
+export function dispose(id: string): void {
+  const chart = window.__engramCharts[id];
+  if (!chart) return;
+  resizer.unobserve(chart.getDom());
+  chart.dispose();
+  delete window.__engramCharts[id];
+}
+
 /** Disposes every chart (when the view changes). */
 export function disposeAll(): void {
-  for (const [id, chart] of Object.entries(window.__engramCharts)) {
-    resizer.unobserve(chart.getDom());
-    chart.dispose();
-    delete window.__engramCharts[id];
-  }
+  Object.keys(window.__engramCharts).forEach(dispose);
 }
 
 export function formatNumber(value: unknown): string {

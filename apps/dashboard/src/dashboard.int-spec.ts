@@ -1,10 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 // The API's own integration harness (no library exports it): a test-only import across apps.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { TEST_API_KEY, TestPlatform } from '../../api/src/testing/test-platform';
+import { SweepBody, TEST_API_KEY, TestPlatform } from '../../api/src/testing/test-platform';
+// The build `engram up` runs, skipped when the build is newer than the sources.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { DEFAULT_DASHBOARD_DIR, ensureDashboard } from '../../cli/src/stack/dashboard';
 import { configurations, meanMetric, metricByAxis, paretoFront, type RunRow } from './data';
 
 // The dashboard in headless Chromium (Debian's package, driven by playwright-core) against the
@@ -106,6 +110,46 @@ function expectBands(
 const byPrefix = (series: SeriesState[], prefix: string) =>
   series.filter((s) => s.id.startsWith(prefix));
 
+/** A GET with the body as sent on the wire (fetch and supertest decompress it). */
+function rawGet(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
+
+/** The page's ECharts instances (`window.__engramCharts`) and the copy a test keeps of them. */
+type PageCharts = Record<
+  '__engramCharts' | '__chartsBefore',
+  Record<string, { isDisposed(): boolean; dispatchAction(action: object): void }>
+>;
+
+/** An action on a chart as a user's click would dispatch it (e.g. a legend toggle). */
+async function dispatch(page: Page, id: string, action: object): Promise<void> {
+  await page.evaluate(
+    ([chartId, chartAction]) =>
+      (globalThis as unknown as PageCharts).__engramCharts[chartId].dispatchAction(chartAction),
+    [id, action] as const,
+  );
+}
+
+const CHART_IDS = [
+  'accuracy-noise',
+  'reduction-threshold',
+  'tradeoff',
+  'pareto',
+  'exits',
+  'parallel',
+];
+
 describe('dashboard (headless Chromium, real API and worker)', () => {
   let platform: TestPlatform;
   let browser: Browser;
@@ -116,23 +160,13 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    // The same production build the workspace ships (`nx build dashboard`).
-    execFileSync(
-      process.execPath,
-      [
-        path.join(REPO_ROOT, 'node_modules/vite/bin/vite.js'),
-        'build',
-        '--logLevel',
-        'warn',
-        '--config',
-        'apps/dashboard/vite.config.ts',
-      ],
-      {
-        cwd: REPO_ROOT,
-        stdio: 'pipe',
-        env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
-      },
-    );
+    // The same production build the workspace ships (`nx build dashboard`, `engram up`).
+    const output: string[] = [];
+    const built = await ensureDashboard({
+      outDir: DEFAULT_DASHBOARD_DIR,
+      log: (line) => output.push(line),
+    });
+    if (!built) throw new Error(`the dashboard build failed:\n${output.join('\n')}`);
     mkdirSync(ARTIFACTS, { recursive: true });
     platform = await TestPlatform.start({ WRITE_RATE_LIMIT_PER_MINUTE: '1000' });
     baseUrl = await platform.baseUrl();
@@ -173,6 +207,30 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
     await page.locator('input[name="api-key"]').fill(TEST_API_KEY);
     await page.locator('[data-view="api-key"] button[type="submit"]').click();
     await page.locator('[data-view="sweeps"]').waitFor();
+  });
+
+  it('serves the bundle compressed to clients that accept it, as it is to the others', async () => {
+    const html = (await rawGet(`${baseUrl}/`)).body.toString();
+    const script = /<script[^>]+src="\.\/([^"]+\.js)"/.exec(html)![1];
+    const file = readFileSync(path.join(DEFAULT_DASHBOARD_DIR, script));
+
+    const gzipped = await rawGet(`${baseUrl}/${script}`, { 'accept-encoding': 'gzip' });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gzipped.headers['content-type']).toMatch(/javascript/);
+    expect(gzipped.headers.vary).toMatch(/Accept-Encoding/i);
+    expect(zlib.gunzipSync(gzipped.body).equals(file)).toBe(true);
+
+    const brotli = await rawGet(`${baseUrl}/${script}`, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(brotli.headers['content-encoding']).toBe('br');
+    expect(zlib.brotliDecompressSync(brotli.body).equals(file)).toBe(true);
+
+    const identity = await rawGet(`${baseUrl}/${script}`);
+    expect(identity.headers['content-encoding']).toBeUndefined();
+    expect(identity.body.equals(file)).toBe(true);
+    process.stderr.write(
+      `dashboard bundle on the wire: ${identity.body.length} B identity, ${gzipped.body.length} B gzip, ${brotli.body.length} B br\n`,
+    );
+    expect(gzipped.body.length).toBeLessThan(identity.body.length / 2.5);
   });
 
   it('lists sweeps with live progress from server-sent events', async () => {
@@ -332,5 +390,156 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
 
     await table.screenshot({ path: path.join(ARTIFACTS, 'results-table.png') });
     expect(pageErrors).toEqual([]);
+  });
+  it('keeps drop-downs, table filter and sort, and its charts while a running sweep updates', async () => {
+    const queue = platform.queue();
+    const done = (body: SweepBody) => body.counts.succeeded + body.counts.cached;
+    // Pauses the queue (the run in progress still finishes) once `runs` results are in.
+    // Polled more often than waitForSweep does: runs of 50 samples take a fraction of a second.
+    const pauseAfter = async (sweepId: string, runs: number) => {
+      const deadline = Date.now() + 180_000;
+      let body: SweepBody;
+      do {
+        body = (await platform.get(`/sweeps/${sweepId}`)).body as SweepBody;
+        if (done(body) >= runs) return queue.pause();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      } while (Date.now() < deadline);
+      throw new Error(`sweep ${sweepId}: ${runs} runs not done in time: ${JSON.stringify(body)}`);
+    };
+    const shownRuns = () =>
+      page.locator('[data-view="sweep"]').evaluate((view) => Number(view.dataset.runs ?? 0));
+    try {
+      // New seeds, so nothing comes from the cache; the queue is paused between runs so the sweep
+      // stays running while the page is set up and checked.
+      const submitted = await platform.post('/sweeps', {
+        ...sweepSpec,
+        name: 'dashboard: live updates',
+        grid: { ...sweepSpec.grid, seed: [2, 3, 4, 5] },
+      });
+      const liveId = submitted.body.sweepId as string;
+      await pauseAfter(liveId, 3);
+
+      await page.goto(`${baseUrl}/#/sweeps/${liveId}`);
+      await page.locator('[data-view="sweep"][data-runs]').waitFor({ timeout: 30_000 });
+      const table = page.locator('[data-table="results"]');
+      await page.locator('[data-table="results"][data-loaded]').waitFor();
+
+      const accuracy = page.locator('[data-chart="accuracy-noise"]');
+      await accuracy.locator('select[name="metric"]').selectOption('energyPerInferencePj');
+      await page.locator('[data-chart="parallel"] input[name="metric-staticAccuracy"]').check();
+      await table.locator('input[name="filter-camThreshold"]').fill('0.1');
+      await table.locator('th[data-column="dynamicAccuracy"]').click();
+      await table.locator('th[data-column="dynamicAccuracy"][data-sort="asc"]').waitFor();
+      await page.evaluate(() => {
+        const global = globalThis as unknown as PageCharts;
+        global.__chartsBefore = { ...global.__engramCharts };
+      });
+      // A legend entry switched off on the chart itself.
+      await dispatch(page, 'accuracy-noise', { type: 'legendUnSelect', name: 'cam=0.3' });
+
+      // The rows the API returns for a query, once the table has caught up with the results.
+      const expectRowsOf = async (query: string) => {
+        const shown = () =>
+          table
+            .locator('tbody tr')
+            .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-run-index')));
+        const expected = async () =>
+          ((await platform.get(query)).body.items as { runIndex: number }[]).map((r) =>
+            String(r.runIndex),
+          );
+        for (let i = 0; i < 50; i++) {
+          if (JSON.stringify(await shown()) === JSON.stringify(await expected())) break;
+          await page.waitForTimeout(200);
+        }
+        expect(await shown()).toEqual(await expected());
+      };
+      const expectKept = async () => {
+        await expect(accuracy.locator('select[name="metric"]').inputValue()).resolves.toBe(
+          'energyPerInferencePj',
+        );
+        const yAxis = (await chartOption(page, 'accuracy-noise', 'yAxis')) as { name: string }[];
+        expect(yAxis[0].name).toBe('energyPerInferencePj');
+        const legend = (await chartOption(page, 'accuracy-noise', 'legend')) as {
+          selected: Record<string, boolean>;
+        }[];
+        expect(legend[0].selected['cam=0.3']).toBe(false);
+        await expect(
+          page.locator('[data-chart="parallel"] input[name="metric-staticAccuracy"]').isChecked(),
+        ).resolves.toBe(true);
+        const parallelAxes = (await chartOption(page, 'parallel', 'parallelAxis')) as {
+          name: string;
+        }[];
+        expect(parallelAxes.map((a) => a.name)).toContain('staticAccuracy');
+        await expect(table.locator('input[name="filter-camThreshold"]').inputValue()).resolves.toBe(
+          '0.1',
+        );
+        await expectRowsOf(`/sweeps/${liveId}/results?sort=dynamicAccuracy&camThreshold=0.1`);
+        await expect(
+          table.locator('th[data-column="dynamicAccuracy"]').getAttribute('data-sort'),
+        ).resolves.toBe('asc');
+        // The same six ECharts instances, updated in place: none added, none replaced.
+        const charts = await page.evaluate((ids) => {
+          const global = globalThis as unknown as PageCharts;
+          return {
+            same: ids.every((id) => global.__engramCharts[id] === global.__chartsBefore[id]),
+            live: ids.filter((id) => !global.__chartsBefore[id].isDisposed()).length,
+            registered: Object.keys(global.__engramCharts).length,
+            inPage: document.querySelectorAll('[_echarts_instance_]').length,
+            canvases: document.querySelectorAll('[data-chart] canvas').length,
+          };
+        }, CHART_IDS);
+        const { canvases: count, ...instances } = charts;
+        expect(instances).toEqual({ same: true, live: 6, registered: 6, inPage: 6 });
+        return count;
+      };
+      const canvases = await expectKept();
+
+      // More results while the sweep still runs: the page refreshes them in place.
+      const before = await shownRuns();
+      await queue.resume();
+      await pauseAfter(liveId, before + 1);
+      await page.waitForFunction(
+        (n) => Number(document.querySelector<HTMLElement>('[data-view="sweep"]')?.dataset.runs) > n,
+        before,
+        { timeout: 30_000 },
+      );
+      await expect(page.locator('.sweep-header').getAttribute('data-status')).resolves.not.toMatch(
+        /^completed/,
+      );
+      await expect(expectKept()).resolves.toBe(canvases);
+
+      // And at the end.
+      await queue.resume();
+      await page.locator('[data-view="sweep"][data-ready="true"]').waitFor({ timeout: 180_000 });
+      await expect(shownRuns()).resolves.toBe(16);
+      await expect(expectKept()).resolves.toBe(canvases);
+      const series = await chartSeries(page, 'accuracy-noise');
+      expect(byPrefix(series, 'mean:').map((s) => s.points)).toEqual([2, 2]);
+      // Drawn from the merged updates as a fresh draw would be: bands over all 16 runs.
+      await dispatch(page, 'accuracy-noise', { type: 'legendAllSelect' });
+      const runs = (await platform.get(`/sweeps/${liveId}/results?limit=1000`)).body
+        .items as RunRow[];
+      expectBands(
+        await bandExtents(page, 'accuracy-noise'),
+        metricByAxis(runs, 'programmingNoise', 'camThreshold', 'energyPerInferencePj'),
+      );
+      await page.screenshot({ path: path.join(ARTIFACTS, 'sweep-page-live.png'), fullPage: true });
+
+      // Leaving the page disposes its charts.
+      await page.goto(`${baseUrl}/#/`);
+      await page.locator('[data-view="sweeps"]').waitFor();
+      const left = await page.evaluate((ids) => {
+        const global = globalThis as unknown as PageCharts;
+        return {
+          disposed: ids.filter((id) => global.__chartsBefore[id].isDisposed()).length,
+          registered: Object.keys(global.__engramCharts).length,
+        };
+      }, CHART_IDS);
+      expect(left).toEqual({ disposed: 6, registered: 0 });
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await queue.resume();
+      await queue.close();
+    }
   });
 });

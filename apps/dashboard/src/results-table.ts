@@ -33,21 +33,26 @@ export function filterParam(field: string, text: string): [string, string] | nul
   return [field, trimmed];
 }
 
+export interface ResultsTable {
+  element: HTMLElement;
+  /** New results (or new columns): reloads the current page, keeping filters, sort and paging. */
+  update(axes: string[], metrics: string[]): void;
+}
+
+const columnsOf = (axes: string[], metrics: string[]) => [
+  'runIndex',
+  ...axes,
+  ...TABLE_METRICS.filter((m) => metrics.includes(m)),
+  'status',
+];
+
 /**
  * Results of the sweep, sorted, filtered and paged by the API (the same query the CSV download
- * sends, so the file is what the table shows, unpaged).
+ * sends, so the file is what the table shows, unpaged). Built once per sweep page; `update`
+ * refreshes it in place while the sweep runs.
  */
-export function renderResultsTable(
-  sweepId: string,
-  axes: string[],
-  metrics: string[],
-): HTMLElement {
-  const columns = [
-    'runIndex',
-    ...axes,
-    ...TABLE_METRICS.filter((m) => metrics.includes(m)),
-    'status',
-  ];
+export function createResultsTable(sweepId: string): ResultsTable {
+  let columns: string[] = [];
   const state = { sort: 'runIndex', offset: 0, filters: {} as Record<string, string> };
   const body = h('tbody');
   const info = h('span', { class: 'muted', 'data-role': 'row-count' });
@@ -108,7 +113,7 @@ export function renderResultsTable(
       }),
     );
 
-  const headers = columns.map((column) => {
+  const header = (column: string) => {
     const th = h('th', { 'data-column': column, title: 'click to sort' }, column);
     th.addEventListener('click', () => {
       state.sort = state.sort === column ? `-${column}` : column;
@@ -117,32 +122,43 @@ export function renderResultsTable(
       void load();
     });
     return th;
-  });
-  const updateSortMarks = () => {
-    headers.forEach((th, i) => {
-      const column = columns[i];
-      th.dataset.sort = state.sort === column ? 'asc' : state.sort === `-${column}` ? 'desc' : '';
-    });
   };
-  headRow.append(...headers);
-  updateSortMarks();
+  const updateSortMarks = () => {
+    for (const th of headRow.querySelectorAll('th')) {
+      const column = th.dataset.column;
+      th.dataset.sort = state.sort === column ? 'asc' : state.sort === `-${column}` ? 'desc' : '';
+    }
+  };
 
   let debounce: ReturnType<typeof setTimeout> | undefined;
-  for (const column of columns) {
+  const filterCell = (column: string) => {
     const input = h('input', {
       type: 'text',
       name: `filter-${column}`,
       placeholder: column === 'status' ? 'succeeded' : '>=0.9',
       size: 6,
     });
+    input.value = state.filters[column] ?? '';
     input.addEventListener('input', () => {
       state.filters[column] = input.value;
       state.offset = 0;
       clearTimeout(debounce);
       debounce = setTimeout(() => void load(), 250);
     });
-    filterRow.append(h('th', {}, input));
-  }
+    return h('th', {}, input);
+  };
+
+  /** New columns (an axis starts to vary): filters and sort of the remaining ones stay. */
+  const setColumns = (names: string[]) => {
+    columns = names;
+    for (const field of Object.keys(state.filters)) {
+      if (!columns.includes(field)) delete state.filters[field];
+    }
+    if (!columns.includes(state.sort.replace(/^-/, ''))) state.sort = 'runIndex';
+    headRow.replaceChildren(...columns.map(header));
+    filterRow.replaceChildren(...columns.map(filterCell));
+    updateSortMarks();
+  };
 
   const prev = h('button', { type: 'button', 'data-action': 'prev' }, '‹ prev');
   const next = h('button', { type: 'button', 'data-action': 'next' }, 'next ›');
@@ -193,6 +209,13 @@ export function renderResultsTable(
       h('table', { class: 'data results' }, h('thead', {}, headRow, filterRow), body),
     ),
   );
-  void load();
-  return section;
+  return {
+    element: section,
+    update(axes, metrics) {
+      const wanted = columnsOf(axes, metrics);
+      // Rebuilt only when they change: an input being typed in keeps its focus.
+      if (wanted.join('\n') !== columns.join('\n')) setColumns(wanted);
+      void load();
+    },
+  };
 }

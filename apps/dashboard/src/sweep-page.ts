@@ -1,6 +1,6 @@
 import type { RunRecord, SweepDetail, SweepProgress } from '@engram/api-client';
 import { client, followSweep } from './api';
-import { Option, PALETTE, formatNumber, render } from './charts';
+import { Option, PALETTE, dispose, formatNumber, render } from './charts';
 import {
   RunRow,
   Value,
@@ -15,7 +15,7 @@ import {
   varyingAxes,
 } from './data';
 import { duration, h, progressBar, select } from './dom';
-import { renderResultsTable } from './results-table';
+import { ResultsTable, createResultsTable } from './results-table';
 
 const TERMINAL = new Set(['completed', 'completed_with_failures', 'cancelled']);
 const DEFAULT_PARALLEL_METRICS = [
@@ -57,26 +57,58 @@ function pick(preferred: string, available: string[], fallback = available[0] ??
   return available.includes(preferred) ? preferred : fallback;
 }
 
-/** A titled panel: a row of drop-downs over a chart; `draw` renders with the current choices. */
+/** What the user chose in a panel's drop-downs; unset ones follow the defaults. */
+type Choices<K extends string> = Partial<Record<K, string>>;
+
+/** A chart panel of the sweep page, built once and updated in place with newer results. */
+interface Panel {
+  id: string;
+  element: HTMLElement;
+  update(context: Context): void;
+}
+
+/**
+ * A titled panel: a row of drop-downs over a chart. `controls` and `draw` read the user's
+ * choices, which the panel keeps across updates (an axis chosen stays chosen as results arrive).
+ */
 function chartPanel(
   id: string,
   title: string,
   note: string,
-  controls: (redraw: () => void) => HTMLElement[],
-  draw: (element: HTMLElement) => Option,
-): HTMLElement {
+  controls: (context: Context, redraw: () => void) => HTMLElement[],
+  draw: (context: Context, element: HTMLElement) => Option,
+): Panel {
   const chartElement = h('div', { class: 'chart', id: `chart-${id}` });
-  const redraw = () => render(id, chartElement, draw(chartElement));
-  const panel = h(
+  const controlRow = h('div', { class: 'controls' });
+  const element = h(
     'section',
     { class: 'panel', 'data-chart': id },
     h('h2', {}, title),
-    h('div', { class: 'controls' }, ...controls(redraw)),
+    controlRow,
     chartElement,
     h('p', { class: 'note' }, note),
   );
-  queueMicrotask(redraw);
-  return panel;
+  let context: Context | undefined;
+  let choicesKey = '';
+  const redraw = (change: 'view' | 'data') => {
+    if (context) render(id, chartElement, draw(context, chartElement), change);
+  };
+  return {
+    id,
+    element,
+    update(next) {
+      const first = !context;
+      context = next;
+      // The drop-downs are rebuilt only when what they offer changes (an axis starts to vary),
+      // so that one the user has open is not replaced under the pointer.
+      const key = JSON.stringify([next.axes, next.configAxes, next.metrics]);
+      if (key !== choicesKey) {
+        choicesKey = key;
+        controlRow.replaceChildren(...controls(next, () => redraw('view')));
+      }
+      redraw(first ? 'view' : 'data');
+    },
+  };
 }
 
 function xAxisFor(values: Value[], name: string) {
@@ -102,39 +134,43 @@ const yAxis = (name: string) => ({
 
 /** Metric against an axis, one line per value of a second axis: mean with a ±1 std band. */
 function metricVsAxisPanel(
-  context: Context,
   id: string,
   title: string,
   defaults: { x: string; group: string; metric: string },
-): HTMLElement {
-  const numericAxes = context.axes;
-  const state = {
-    x: pick(defaults.x, numericAxes),
-    group: pick(defaults.group, numericAxes, ''),
-    metric: pick(defaults.metric, context.metrics),
-  };
+): Panel {
+  const chosen: Choices<'x' | 'group' | 'metric'> = {};
+  const current = (context: Context) => ({
+    // The default x is the preferred configuration axis, else the first one.
+    x: pick(chosen.x ?? pick(defaults.x, context.configAxes, context.configAxes[0]), context.axes),
+    group: pick(chosen.group ?? defaults.group, context.axes, ''),
+    metric: pick(chosen.metric ?? defaults.metric, context.metrics),
+  });
   return chartPanel(
     id,
     title,
     'Mean over seeds (and any axis not shown) with a ±1 standard deviation band; dashed: float software accuracy.',
-    (redraw) => [
-      select('x', 'x', axisOptions(numericAxes), state.x, (v) => ((state.x = v), redraw())),
-      select(
-        'y',
-        'metric',
-        metricOptions(context.metrics),
-        state.metric,
-        (v) => ((state.metric = v), redraw()),
-      ),
-      select(
-        'lines per',
-        'group',
-        groupOptions(numericAxes),
-        state.group,
-        (v) => ((state.group = v), redraw()),
-      ),
-    ],
-    () => {
+    (context, redraw) => {
+      const state = current(context);
+      return [
+        select('x', 'x', axisOptions(context.axes), state.x, (v) => ((chosen.x = v), redraw())),
+        select(
+          'y',
+          'metric',
+          metricOptions(context.metrics),
+          state.metric,
+          (v) => ((chosen.metric = v), redraw()),
+        ),
+        select(
+          'lines per',
+          'group',
+          groupOptions(context.axes),
+          state.group,
+          (v) => ((chosen.group = v), redraw()),
+        ),
+      ];
+    },
+    (context) => {
+      const state = current(context);
       const groups = metricByAxis(context.runs, state.x, state.group || null, state.metric);
       const xValues = [...new Set(groups.flatMap((g) => g.points.map((p) => p.x)))].sort(
         compareValues,
@@ -221,28 +257,34 @@ function metricVsAxisPanel(
 }
 
 /** Metric against metric per configuration (grid point), one line per value of an axis. */
-function tradeOffPanel(context: Context): HTMLElement {
-  const state = {
-    x: pick('computeReduction', context.metrics),
-    y: pick('dynamicAccuracy', context.metrics),
-    group: pick('memorySize', context.configAxes, ''),
-  };
+function tradeOffPanel(): Panel {
+  const chosen: Choices<'x' | 'y' | 'group'> = {};
+  const current = (context: Context) => ({
+    x: pick(chosen.x ?? 'computeReduction', context.metrics),
+    y: pick(chosen.y ?? 'dynamicAccuracy', context.metrics),
+    group: pick(chosen.group ?? 'memorySize', context.configAxes, ''),
+  });
   return chartPanel(
     'tradeoff',
     'Trade-off: accuracy vs compute reduction',
     'One point per configuration (mean over seeds), one line per value of the chosen axis, ordered by x.',
-    (redraw) => [
-      select('x', 'x', metricOptions(context.metrics), state.x, (v) => ((state.x = v), redraw())),
-      select('y', 'y', metricOptions(context.metrics), state.y, (v) => ((state.y = v), redraw())),
-      select(
-        'lines per',
-        'group',
-        groupOptions(context.configAxes),
-        state.group,
-        (v) => ((state.group = v), redraw()),
-      ),
-    ],
-    () => {
+    (context, redraw) => {
+      const state = current(context);
+      const metrics = metricOptions(context.metrics);
+      return [
+        select('x', 'x', metrics, state.x, (v) => ((chosen.x = v), redraw())),
+        select('y', 'y', metrics, state.y, (v) => ((chosen.y = v), redraw())),
+        select(
+          'lines per',
+          'group',
+          groupOptions(context.configAxes),
+          state.group,
+          (v) => ((chosen.group = v), redraw()),
+        ),
+      ];
+    },
+    (context) => {
+      const state = current(context);
       const configs = configurations(context.runs, context.configAxes);
       const groups = state.group
         ? [...new Set(configs.map((c) => c.values[state.group]))].sort(compareValues)
@@ -280,32 +322,26 @@ function tradeOffPanel(context: Context): HTMLElement {
 }
 
 /** Energy vs accuracy per configuration, with the Pareto front (least x for the most y). */
-function paretoPanel(context: Context): HTMLElement {
-  const state = {
-    x: pick('energyPerInferencePj', context.metrics),
-    y: pick('dynamicAccuracy', context.metrics),
-  };
+function paretoPanel(): Panel {
+  const chosen: Choices<'x' | 'y'> = {};
+  const current = (context: Context) => ({
+    x: pick(chosen.x ?? 'energyPerInferencePj', context.metrics),
+    y: pick(chosen.y ?? 'dynamicAccuracy', context.metrics),
+  });
   return chartPanel(
     'pareto',
     'Energy per inference vs accuracy (Pareto front)',
     'One point per configuration (mean over seeds); red: the Pareto front, lowest x for the highest y.',
-    (redraw) => [
-      select(
-        'x (minimize)',
-        'x',
-        metricOptions(context.metrics),
-        state.x,
-        (v) => ((state.x = v), redraw()),
-      ),
-      select(
-        'y (maximize)',
-        'y',
-        metricOptions(context.metrics),
-        state.y,
-        (v) => ((state.y = v), redraw()),
-      ),
-    ],
-    () => {
+    (context, redraw) => {
+      const state = current(context);
+      const metrics = metricOptions(context.metrics);
+      return [
+        select('x (minimize)', 'x', metrics, state.x, (v) => ((chosen.x = v), redraw())),
+        select('y (maximize)', 'y', metrics, state.y, (v) => ((chosen.y = v), redraw())),
+      ];
+    },
+    (context) => {
+      const state = current(context);
       const configs = configurations(context.runs, context.configAxes);
       const points = configs.map((c) => ({
         x: meanMetric(c.runs, state.x),
@@ -352,13 +388,13 @@ function paretoPanel(context: Context): HTMLElement {
 }
 
 /** Where samples left the network, per configuration: stacked bars, one series per exit. */
-function exitsPanel(context: Context): HTMLElement {
+function exitsPanel(): Panel {
   const state = { scale: 'fraction' };
   return chartPanel(
     'exits',
     'Exit histogram per configuration',
     'Share of samples that left at each exit (mean over seeds); the last segment is the final classifier.',
-    (redraw) => [
+    (_context, redraw) => [
       select(
         'show',
         'scale',
@@ -370,7 +406,7 @@ function exitsPanel(context: Context): HTMLElement {
         (v) => ((state.scale = v), redraw()),
       ),
     ],
-    (element) => {
+    (context, element) => {
       const configs = configurations(context.runs, context.configAxes);
       const fractions = configs.map((c) => meanExitFractions(c.runs));
       const samples = configs.map((c) => meanMetric(c.runs, 'samples'));
@@ -405,20 +441,27 @@ function exitsPanel(context: Context): HTMLElement {
 }
 
 /** Every run as a line through the varying axes and the chosen metrics. */
-function parallelPanel(context: Context): HTMLElement {
-  const chosen = new Set(DEFAULT_PARALLEL_METRICS.filter((m) => context.metrics.includes(m)));
-  const state = { color: pick('camThreshold', context.configAxes, context.configAxes[0] ?? '') };
+function parallelPanel(): Panel {
+  // The metrics shown: a set the check boxes edit, kept as it is across updates.
+  const shown = new Set(DEFAULT_PARALLEL_METRICS);
+  const chosen: Choices<'color'> = {};
+  const colorOf = (context: Context) =>
+    pick(
+      chosen.color ?? pick('camThreshold', context.configAxes, context.configAxes[0] ?? ''),
+      context.axes,
+      '',
+    );
   return chartPanel(
     'parallel',
     'Parallel coordinates: all axes and metrics',
     'One line per run. Drag along an axis to brush a range.',
-    (redraw) => [
+    (context, redraw) => [
       select(
         'color by',
         'color',
         groupOptions(context.axes),
-        state.color,
-        (v) => ((state.color = v), redraw()),
+        colorOf(context),
+        (v) => ((chosen.color = v), redraw()),
       ),
       h(
         'span',
@@ -427,19 +470,20 @@ function parallelPanel(context: Context): HTMLElement {
           const box = h('input', {
             type: 'checkbox',
             name: `metric-${metric}`,
-            checked: chosen.has(metric),
+            checked: shown.has(metric),
           });
           box.addEventListener('change', () => {
-            if (box.checked) chosen.add(metric);
-            else chosen.delete(metric);
+            if (box.checked) shown.add(metric);
+            else shown.delete(metric);
             redraw();
           });
           return h('label', { class: 'check' }, box, metric);
         }),
       ),
     ],
-    () => {
-      const metrics = context.metrics.filter((m) => chosen.has(m));
+    (context) => {
+      const state = { color: colorOf(context) };
+      const metrics = context.metrics.filter((m) => shown.has(m));
       const dims = [...context.axes, ...metrics];
       const colorValues = state.color
         ? [...new Set(context.runs.map((r) => r.parameters[state.color] ?? null))].sort(
@@ -547,67 +591,114 @@ export async function renderSweepPage(root: HTMLElement, sweepId: string): Promi
     body,
   );
   root.replaceChildren(view);
+  const results = sweepResults(body);
 
   let loadedDone = -1;
+  let left = false;
   const load = async (sweep: SweepProgress) => {
     const done = sweep.counts.succeeded + sweep.counts.cached;
     if (done === loadedDone) return;
-    loadedDone = done;
     const runs = await allResults(sweepId);
-    drawCharts(body, sweep, runs);
+    // Left meanwhile: drawing now would create charts nobody disposes.
+    if (left) return;
+    loadedDone = done;
+    view.dataset.runs = String(results.update(sweep, runs));
     if (TERMINAL.has(sweep.status)) view.dataset.ready = 'true';
   };
   await load(detail);
-  if (TERMINAL.has(detail.status)) return () => undefined;
+  if (TERMINAL.has(detail.status)) return results.dispose;
 
   let pending: ReturnType<typeof setTimeout> | undefined;
+  // One load at a time, in order: a slow one must not overwrite newer results.
+  let loading = Promise.resolve();
   const stop = followSweep(sweepId, (progress, ended) => {
     headerSlot.replaceChildren(header(progress));
     clearTimeout(pending);
-    // Results arrive run by run: redraw at most every 2 s while running, at once at the end.
-    pending = setTimeout(() => void load(progress), ended ? 0 : 2000);
+    // Results arrive run by run: refresh at most every 2 s while running, at once at the end.
+    pending = setTimeout(
+      () =>
+        (loading = loading
+          .then(() => load(progress))
+          // The page keeps its last results; the next progress event tries again.
+          .catch((error: unknown) => console.error('engram: could not refresh results', error))),
+      ended ? 0 : 2000,
+    );
   });
   return () => {
+    left = true;
     clearTimeout(pending);
     stop();
+    results.dispose();
   };
 }
 
-function drawCharts(body: HTMLElement, sweep: SweepProgress, records: RunRecord[]): void {
-  const runs = records.filter((r) => r.metrics);
-  if (runs.length === 0) {
-    body.replaceChildren(h('p', { class: 'muted' }, 'No results yet.'));
-    return;
-  }
+/**
+ * The charts and the table of a sweep: built with its first results, then updated in place
+ * (same ECharts instances, same controls), so live progress keeps what the user chose.
+ */
+function sweepResults(body: HTMLElement) {
+  let built: { panels: Panel[]; table: ResultsTable } | undefined;
+  return {
+    /** Shows these results; returns how many runs have them. */
+    update(sweep: SweepProgress, records: RunRecord[]): number {
+      const runs = records.filter((r) => r.metrics);
+      if (runs.length === 0) {
+        if (!built) body.replaceChildren(h('p', { class: 'muted' }, 'No results yet.'));
+        return 0;
+      }
+      built ??= build(body, sweep.id);
+      const context = contextOf(sweep, runs);
+      for (const panel of built.panels) panel.update(context);
+      built.table.update(context.axes, context.metrics);
+      return runs.length;
+    },
+    dispose(): void {
+      built?.panels.forEach((panel) => dispose(panel.id));
+    },
+  };
+}
+
+function contextOf(sweep: SweepProgress, runs: RunRecord[]): Context {
   const axes = varyingAxes(runs as RunRow[], sweep.gridAxes);
-  const context: Context = {
+  return {
     sweep,
     runs,
     axes,
     configAxes: axes.filter((a) => a !== 'seed'),
     metrics: metricNames(runs),
   };
-  const firstAxis = (preferred: string) =>
-    pick(preferred, context.configAxes, context.configAxes[0]);
+}
+
+function build(body: HTMLElement, sweepId: string): { panels: Panel[]; table: ResultsTable } {
+  const [accuracy, reduction, tradeOff, pareto, exits, parallel] = [
+    metricVsAxisPanel('accuracy-noise', 'Accuracy vs programming noise', {
+      x: 'programmingNoise',
+      group: 'camThreshold',
+      metric: 'dynamicAccuracy',
+    }),
+    metricVsAxisPanel('reduction-threshold', 'Compute reduction vs CAM threshold', {
+      x: 'camThreshold',
+      group: 'memorySize',
+      metric: 'computeReduction',
+    }),
+    tradeOffPanel(),
+    paretoPanel(),
+    exitsPanel(),
+    parallelPanel(),
+  ];
+  const table = createResultsTable(sweepId);
   body.replaceChildren(
     h(
       'div',
       { class: 'grid' },
-      metricVsAxisPanel(context, 'accuracy-noise', 'Accuracy vs programming noise', {
-        x: firstAxis('programmingNoise'),
-        group: 'camThreshold',
-        metric: 'dynamicAccuracy',
-      }),
-      metricVsAxisPanel(context, 'reduction-threshold', 'Compute reduction vs CAM threshold', {
-        x: firstAxis('camThreshold'),
-        group: 'memorySize',
-        metric: 'computeReduction',
-      }),
-      tradeOffPanel(context),
-      paretoPanel(context),
+      accuracy.element,
+      reduction.element,
+      tradeOff.element,
+      pareto.element,
     ),
-    exitsPanel(context),
-    parallelPanel(context),
-    renderResultsTable(sweep.id, axes, context.metrics),
+    exits.element,
+    parallel.element,
+    table.element,
   );
+  return { panels: [accuracy, reduction, tradeOff, pareto, exits, parallel], table };
 }

@@ -59,8 +59,8 @@ const FILTER_HELP =
   'Filter by any run field, sweep axis or metric: `readNoise=0.05`, `status=failed,cancelled`, ' +
   '`dynamicAccuracy[gte]=0.9` (operators eq, ne, gt, gte, lt, lte, in). Sort with `sort=-dynamicAccuracy,readNoise`.';
 
-function specSchemaForOpenApi(maxRuns: number): Record<string, unknown> {
-  // OpenAPI 3.0 schemas take no $schema keyword.
+/** The sweep spec's JSON Schema as an OpenAPI 3.0 schema (which takes no $schema keyword). */
+export function specSchemaForOpenApi(maxRuns: number): Record<string, unknown> {
   const schema = { ...sweepSpecJsonSchema({ maxRuns }) };
   delete schema['$schema'];
   return schema;
@@ -83,6 +83,8 @@ export class SweepsController {
   @ApiOperation({
     summary: 'Submit a sweep: its runs are stored in one transaction, then enqueued in bulk.',
   })
+  // Decorators run before the configuration is known: createApiApp replaces this schema with
+  // the one of the configured MAX_RUNS_PER_SWEEP.
   @ApiBody({ schema: specSchemaForOpenApi(10_000) })
   @ApiAcceptedResponse({ type: SubmittedSweepDto })
   @ApiBadRequestResponse({

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { EngramClient } from '@engram/api-client';
 import { isModelName } from '@engram/sweep-spec';
 import { CliError, ExitCode } from '../errors';
+import { DEFAULT_DASHBOARD_DIR, ensureDashboard } from '../stack/dashboard';
 import { LocalStack, REPO_ROOT } from '../stack/stack';
 import {
   listModels,
@@ -48,8 +49,10 @@ export async function upCommand(opts: UpOptions): Promise<number> {
   }
 
   const dir = path.resolve(opts.dir ?? process.env.ENGRAM_HOME ?? path.join(REPO_ROOT, '.engram'));
+  const dashboardDir = path.resolve(process.env.ENGRAM_DASHBOARD_DIR ?? DEFAULT_DASHBOARD_DIR);
   const stack = new LocalStack({
     dir,
+    dashboardDir,
     workers: opts.workers,
     workerConcurrency: opts.concurrency,
     apiPort: opts.port,
@@ -72,9 +75,21 @@ export async function upCommand(opts: UpOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
+  const building = new AbortController();
+  void stopped.then(() => building.abort());
 
   let code: number = ExitCode.Ok;
   try {
+    // Before the API starts, which serves the dashboard only when a build is there.
+    const dashboard = await ensureDashboard({
+      outDir: dashboardDir,
+      log: (line) => log(`dashboard: ${line}`),
+      signal: building.signal,
+    }).catch((error: unknown) => {
+      if (signalled) return false;
+      throw error;
+    });
+    if (signalled) return 130;
     const state = await Promise.race([stack.start(), stopped.then(() => undefined)]);
     if (!state) return 130;
     let childDied: string | undefined;
@@ -108,7 +123,8 @@ export async function upCommand(opts: UpOptions): Promise<number> {
       }
     }
     if (!signalled && !childDied) {
-      log(`dashboard: ${state.apiUrl}/   API docs: ${state.apiUrl}/docs`);
+      if (dashboard) log(`dashboard: ${state.apiUrl}/   API docs: ${state.apiUrl}/docs`);
+      else log(`API docs: ${state.apiUrl}/docs (no dashboard: its build failed, see above)`);
       log(`CLI: ENGRAM_API_URL=${state.apiUrl} npm run engram -- sweep submit <spec.yaml> --watch`);
       if (opts.exitWhenDone) log('--exit-when-done: stopping');
       else {

@@ -12,6 +12,8 @@ const MIGRATE = path.join(REPO_ROOT, 'apps/api/src/migrate.ts');
 export interface StackOptions {
   /** Project-local folder of the stack: postgres/, redis/, logs/, stack.json. */
   dir: string;
+  /** The dashboard's build the API serves at / (ENGRAM_DASHBOARD_DIR of the API). */
+  dashboardDir?: string;
   workers: number;
   workerConcurrency?: number;
   /** API port; default PORT, else 3000 when free, else any free port. */
@@ -133,6 +135,7 @@ export class LocalStack {
       ...childEnv,
       PORT: String(port),
       HOST: env.HOST ?? '127.0.0.1',
+      ...(this.options.dashboardDir ? { ENGRAM_DASHBOARD_DIR: this.options.dashboardDir } : {}),
     });
     const apiUrl = `http://127.0.0.1:${port}`;
     log(`api: starting on ${apiUrl}`);
