@@ -101,6 +101,37 @@ export interface LevelGrouping {
   neighbours: Int32Array;
 }
 
+type LevelSpec = { npoint: number; radius: number; nsample: number };
+
+/**
+ * A batch's grouping, one cloud at a time: `groupCloud(b, into)` writes cloud b's centroids and
+ * neighbours into the batch's arrays at the given offsets.
+ */
+function groupBatch(
+  xyz: Float32Array,
+  batch: number,
+  n: number,
+  level: LevelSpec,
+  groupCloud: (b: number, into: LevelGrouping, offsets: { centroid: number; neighbour: number }) => void,
+): LevelGrouping {
+  const { npoint, nsample } = level;
+  if (xyz.length !== batch * n * 3) {
+    throw new RangeError(`expected ${batch} x ${n} x 3 coordinates, got ${xyz.length}`);
+  }
+  const grouping: LevelGrouping = {
+    batch,
+    inputPoints: n,
+    npoint,
+    nsample,
+    centroids: new Int32Array(batch * npoint),
+    neighbours: new Int32Array(batch * npoint * nsample),
+  };
+  for (let b = 0; b < batch; b++) {
+    groupCloud(b, grouping, { centroid: b * npoint, neighbour: b * npoint * nsample });
+  }
+  return grouping;
+}
+
 /**
  * Farthest point sampling and ball query for every cloud of a batch (xyz [batch][n][3]).
  */
@@ -108,26 +139,24 @@ export function groupLevel(
   xyz: Float32Array,
   batch: number,
   n: number,
-  level: { npoint: number; radius: number; nsample: number },
+  level: LevelSpec,
 ): LevelGrouping {
   const { npoint, radius, nsample } = level;
-  if (xyz.length !== batch * n * 3) {
-    throw new RangeError(`expected ${batch} x ${n} x 3 coordinates, got ${xyz.length}`);
-  }
-  const centroids = new Int32Array(batch * npoint);
-  const neighbours = new Int32Array(batch * npoint * nsample);
   const scratch = new Float64Array(n);
-  for (let b = 0; b < batch; b++) {
+  return groupBatch(xyz, batch, n, level, (b, { centroids, neighbours }, outOffset) => {
     const offset = b * n * 3;
-    farthestPointSample(xyz, n, npoint, centroids, { offset, outOffset: b * npoint, scratch });
+    farthestPointSample(xyz, n, npoint, centroids, {
+      offset,
+      outOffset: outOffset.centroid,
+      scratch,
+    });
     ballQuery(xyz, n, centroids, radius, nsample, neighbours, {
       offset,
-      centroidOffset: b * npoint,
+      centroidOffset: outOffset.centroid,
       count: npoint,
-      outOffset: b * npoint * nsample,
+      outOffset: outOffset.neighbour,
     });
-  }
-  return { batch, inputPoints: n, npoint, nsample, centroids, neighbours };
+  });
 }
 
 /**
@@ -165,19 +194,9 @@ export class GroupingCache {
     this.entries.clear();
   }
 
-  group(
-    xyz: Float32Array,
-    batch: number,
-    n: number,
-    level: { npoint: number; radius: number; nsample: number },
-  ): LevelGrouping {
+  group(xyz: Float32Array, batch: number, n: number, level: LevelSpec): LevelGrouping {
     const { npoint, radius, nsample } = level;
-    if (xyz.length !== batch * n * 3) {
-      throw new RangeError(`expected ${batch} x ${n} x 3 coordinates, got ${xyz.length}`);
-    }
-    const centroids = new Int32Array(batch * npoint);
-    const neighbours = new Int32Array(batch * npoint * nsample);
-    for (let b = 0; b < batch; b++) {
+    return groupBatch(xyz, batch, n, level, (b, { centroids, neighbours }, offsets) => {
       const cloud = xyz.subarray(b * n * 3, (b + 1) * n * 3);
       const key = `${npoint}|${radius}|${nsample}|${n}|${cloudHash(cloud)}`;
       let entry = this.entries.get(key);
@@ -191,10 +210,9 @@ export class GroupingCache {
         if (this.entries.size >= this.maxEntries) this.entries.clear();
         this.entries.set(key, entry);
       }
-      centroids.set(entry.centroids, b * npoint);
-      neighbours.set(entry.neighbours, b * npoint * nsample);
-    }
-    return { batch, inputPoints: n, npoint, nsample, centroids, neighbours };
+      centroids.set(entry.centroids, offsets.centroid);
+      neighbours.set(entry.neighbours, offsets.neighbour);
+    });
   }
 }
 
