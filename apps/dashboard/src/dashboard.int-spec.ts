@@ -317,14 +317,7 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
     expect(parallel.map((s) => s.points)).toEqual([4, 4]);
 
     await page.screenshot({ path: path.join(ARTIFACTS, 'sweep-page.png'), fullPage: true });
-    for (const id of [
-      'accuracy-noise',
-      'reduction-threshold',
-      'tradeoff',
-      'pareto',
-      'exits',
-      'parallel',
-    ]) {
+    for (const id of CHART_IDS) {
       await page
         .locator(`[data-chart="${id}"]`)
         .screenshot({ path: path.join(ARTIFACTS, `chart-${id}.png`) });
