@@ -17,7 +17,7 @@ import { findRepoRoot } from '../model-context';
 // models folder (e.g. a provisional artifact built from training checkpoints);
 // ENGRAM_EQUIVALENCE_SAMPLES=908 compares the whole test set (the count is printed).
 
-jest.setTimeout(1_200_000);
+jest.setTimeout(3_600_000);
 
 const modelsDir = process.env.ENGRAM_EQUIVALENCE_MODELS_DIR ?? path.join(findRepoRoot(), 'models');
 const hasArtifact = fs.existsSync(
