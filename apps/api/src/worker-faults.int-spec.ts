@@ -1,18 +1,24 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeTinyResNetArtifact } from '@engram/evaluation';
+import { simulationRunJobId } from '@engram/queue';
 import { TestPlatform, WorkerProcess } from './testing/test-platform';
 
 // Worker faults with real worker processes and the real evaluate: a worker killed mid-run
-// (SIGKILL) and a worker stopped (SIGTERM) with a short grace period.
+// (SIGKILL), a worker stopped (SIGTERM) with a short grace period, an evaluation that fails
+// transiently (retried with the queue table's backoff) or for good, and a job whose workers keep
+// dying (stalled more than RUN_MAX_STALLED_COUNT).
 jest.setTimeout(170_000);
 
 const SAMPLES = 50;
 
-function sweep(name: string, seeds: number[]) {
+function sweep(name: string, seeds: number[], sampleCount = SAMPLES) {
   return {
     name,
     model: 'resnet-mnist',
     grid: { seed: seeds },
     fixed: { memorySize: 2, camThreshold: 0.2, readNoise: 0.02 },
-    sampleCount: SAMPLES,
+    sampleCount,
   };
 }
 
@@ -85,5 +91,203 @@ describe('worker faults (real worker processes)', () => {
     const released = (await platform.get(`/runs?runId=${runId}`)).body.items[0];
     // Released, not failed: it ran again elsewhere without an error left behind.
     expect(released).toMatchObject({ status: 'succeeded', workerId: survivor.id, error: null });
+  });
+});
+
+interface RunRow {
+  id: string;
+  status: string;
+  attempts: number;
+  error: string | null;
+  workerId: string | null;
+  configHash: string;
+  results: number;
+}
+
+/** The single run of a one-run sweep, read from the database, with its count of results. */
+async function runOf(platform: TestPlatform, sweepId: string): Promise<RunRow> {
+  const rows: RunRow[] = await platform.db.dataSource.query(
+    `SELECT r.id, r.status, r.attempts, r.error, r.worker_id AS "workerId",
+            r.config_hash AS "configHash", count(m.config_hash)::int AS results
+     FROM runs r LEFT JOIN results m USING (config_hash) WHERE r.sweep_id = $1 GROUP BY r.id`,
+    [sweepId],
+  );
+  expect(rows).toHaveLength(1);
+  return rows[0];
+}
+
+/** Polls the run (every 50 ms) until `done` holds; returns it with every distinct error seen. */
+async function watchRun(
+  platform: TestPlatform,
+  sweepId: string,
+  done: (run: RunRow) => boolean,
+  timeoutMs: number,
+): Promise<{ run: RunRow; errors: string[]; at: number }> {
+  const deadline = Date.now() + timeoutMs;
+  const errors: string[] = [];
+  let run: RunRow | undefined;
+  while (Date.now() < deadline) {
+    run = await runOf(platform, sweepId);
+    if (run.error !== null && errors[errors.length - 1] !== run.error) errors.push(run.error);
+    if (done(run)) return { run, errors, at: Date.now() };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`run of ${sweepId} not as expected in ${timeoutMs} ms: ${JSON.stringify(run)}`);
+}
+
+/** Nothing of the job is left in Redis: not waiting, delayed, active or kept as failed. */
+async function expectQueueEmpty(platform: TestPlatform, configHash: string): Promise<void> {
+  const queue = platform.queue();
+  try {
+    expect(await queue.getJob(simulationRunJobId(configHash))).toBeUndefined();
+    expect(
+      await queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized', 'failed'),
+    ).toEqual({ waiting: 0, delayed: 0, active: 0, prioritized: 0, failed: 0 });
+  } finally {
+    await queue.close();
+  }
+}
+
+// The queue table's job options, unchanged (QUEUE_DEFINITIONS in libs/queue): 3 attempts,
+// exponential backoff from 5 s, i.e. a retry 5 s then 10 s after a failure.
+const ATTEMPTS = 3;
+const FIRST_BACKOFF_MS = 5_000;
+
+describe('evaluation failures and repeated stalls (real worker processes)', () => {
+  let platform: TestPlatform;
+  // A models folder of this block's own: its weights file is hidden to make evaluate fail for
+  // real (the API only reads the manifest, so submission is unaffected).
+  let modelsDir: string;
+  let weights: string;
+  let hidden: string;
+  const started: WorkerProcess[] = [];
+  const hideWeights = () => fs.renameSync(weights, hidden);
+  const restoreWeights = () => {
+    if (fs.existsSync(hidden)) fs.renameSync(hidden, weights);
+  };
+
+  beforeAll(async () => {
+    modelsDir = writeTinyResNetArtifact();
+    weights = path.join(modelsDir, 'resnet-mnist', 'float.bin');
+    hidden = `${weights}.hidden`;
+    platform = await TestPlatform.start({
+      WRITE_RATE_LIMIT_PER_MINUTE: '1000',
+      ENGRAM_MODELS_DIR: modelsDir,
+    });
+  });
+
+  afterEach(async () => {
+    restoreWeights();
+    // Each test's workers end with it, so none takes the next test's job.
+    for (const worker of started.splice(0)) {
+      if (worker.child.exitCode === null && worker.child.signalCode === null)
+        worker.child.kill('SIGKILL');
+      await worker.exited;
+    }
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    if (modelsDir) fs.rmSync(modelsDir, { recursive: true, force: true });
+  });
+
+  async function startWorker(env: Record<string, string> = {}): Promise<WorkerProcess> {
+    const worker = await platform.startWorker({ ENGRAM_MODELS_DIR: modelsDir, ...env });
+    started.push(worker);
+    return worker;
+  }
+
+  it('retries a transient evaluation failure with backoff and succeeds on a later attempt, with one result', async () => {
+    hideWeights();
+    const worker = await startWorker();
+    const submitted = await platform.post('/sweeps', sweep('transient', [21]));
+    const sweepId = submitted.body.sweepId as string;
+
+    // Attempt 1 fails reading the weights (ENOENT: not a configuration error) and is retried.
+    const failed = await watchRun(platform, sweepId, (r) => r.error !== null, 60_000);
+    expect(failed.run).toMatchObject({ status: 'queued', attempts: 1, results: 0 });
+    expect(failed.run.error).toMatch(/^attempt 1 of 3: Error: ENOENT: .*float\.bin/);
+    restoreWeights();
+
+    // Attempt 2 only after the backoff, and it succeeds with the weights back.
+    const retried = await watchRun(platform, sweepId, (r) => r.attempts >= 2, 30_000);
+    expect(retried.at - failed.at).toBeGreaterThanOrEqual(FIRST_BACKOFF_MS - 1_000);
+    const done = await platform.waitForSweep(sweepId, 60_000);
+    expect(done).toMatchObject({
+      status: 'completed',
+      runCount: 1,
+      counts: { queued: 0, running: 0, succeeded: 1, failed: 0 },
+    });
+    expect(await runOf(platform, sweepId)).toMatchObject({
+      status: 'succeeded',
+      attempts: 2,
+      error: null,
+      workerId: worker.id,
+      results: 1,
+    });
+    await expectQueueEmpty(platform, retried.run.configHash);
+  });
+
+  it('fails a run whose evaluation keeps failing after the configured attempts, with the error', async () => {
+    hideWeights();
+    await startWorker();
+    const submitted = await platform.post('/sweeps', sweep('always failing', [22]));
+    const sweepId = submitted.body.sweepId as string;
+
+    const submittedAt = Date.now();
+    const { run, errors } = await watchRun(platform, sweepId, (r) => r.status === 'failed', 60_000);
+    // Two backoffs (5 s, then 10 s) separate the three attempts.
+    expect(Date.now() - submittedAt).toBeGreaterThanOrEqual(3 * FIRST_BACKOFF_MS - 1_000);
+    expect(errors).toHaveLength(ATTEMPTS);
+    expect(errors[0]).toMatch(/^attempt 1 of 3: Error: ENOENT: .*float\.bin/);
+    expect(errors[1]).toMatch(/^attempt 2 of 3: Error: ENOENT: .*float\.bin/);
+    expect(run).toMatchObject({ status: 'failed', attempts: ATTEMPTS, results: 0 });
+    expect(run.error).toMatch(/^Error: ENOENT: .*float\.bin.* \(after 3 attempts\)$/);
+
+    const done = await platform.waitForSweep(sweepId, 10_000);
+    expect(done).toMatchObject({
+      status: 'completed_with_failures',
+      runCount: 1,
+      counts: { queued: 0, running: 0, succeeded: 0, failed: 1 },
+    });
+    await expectQueueEmpty(platform, run.configHash);
+  });
+
+  it('fails a job whose worker dies more than RUN_MAX_STALLED_COUNT times, with the reason', async () => {
+    // One stall is recovered (the job runs again); the second fails it.
+    const env = { RUN_MAX_STALLED_COUNT: '1' };
+    // Many samples: the run is still evaluating when its worker is killed.
+    const submitted = await platform.post('/sweeps', sweep('stalls', [31], 5_000));
+    const sweepId = submitted.body.sweepId as string;
+
+    const first = await startWorker(env);
+    await waitForRunOf(platform, sweepId, first.id, 60_000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = await startWorker(env);
+    await waitForRunOf(platform, sweepId, second.id, 60_000);
+    expect(await runOf(platform, sweepId)).toMatchObject({ status: 'running', attempts: 2 });
+    second.child.kill('SIGKILL');
+    await second.exited;
+
+    // A live worker finds the second stall and fails the job instead of running it a third time.
+    const third = await startWorker(env);
+    const done = await platform.waitForSweep(sweepId, 60_000);
+    expect(done).toMatchObject({
+      status: 'completed_with_failures',
+      runCount: 1,
+      progress: 1,
+      counts: { queued: 0, running: 0, succeeded: 0, cached: 0, failed: 1, cancelled: 0 },
+    });
+    const run = await runOf(platform, sweepId);
+    expect(run).toMatchObject({ status: 'failed', attempts: 2, workerId: second.id, results: 0 });
+    expect(run.error).toBe(
+      'stalled 2 times (more than RUN_MAX_STALLED_COUNT=1): the worker running it died or ' +
+        'stopped renewing its lock each time, so it is not run again ' +
+        '(job stalled more than allowable limit)',
+    );
+    expect(third.output()).not.toMatch(/could not record the failure/);
+    await expectQueueEmpty(platform, run.configHash);
   });
 });

@@ -9,7 +9,7 @@ export interface QueueWorkerOptions {
   lockDuration: number;
   /** How often each worker looks for jobs whose lock expired (their worker died). */
   stalledInterval: number;
-  /** Times a job may stall (worker killed mid-run) before it fails for good. */
+  /** Stalls (worker killed mid-run) a job survives: the next one fails it for good. */
   maxStalledCount: number;
 }
 
@@ -38,7 +38,8 @@ export const QUEUE_DEFINITIONS: Readonly<Record<QueueName, QueueDefinition>> = {
       concurrency: 2,
       lockDuration: 60_000,
       stalledInterval: 30_000,
-      // Two crashes of the same configuration mean it probably kills workers: stop retrying it.
+      // A job runs again after up to two crashes; a third (stall count > 2) means the
+      // configuration probably kills workers: it fails instead of running a fourth time.
       maxStalledCount: 2,
     },
     job: {

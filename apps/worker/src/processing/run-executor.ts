@@ -13,6 +13,13 @@ const PROGRESS = { claimed: 5, evaluated: 90, stored: 100 } as const;
 
 export type RunJob = Job<SimulationRunJobData, SimulationRunJobResult>;
 
+/**
+ * BullMQ's reason for a job its stalled check failed: its lock expired (worker killed, or event
+ * loop blocked) more than maxStalledCount times. The next worker to take the job fails it without
+ * running the processor.
+ */
+const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
+
 function describe(error: unknown): string {
   const e = error as { name?: string; message?: string };
   return `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`;
@@ -116,7 +123,17 @@ export class RunExecutor {
       !(error instanceof UnrecoverableError) &&
       error.name !== 'UnrecoverableError';
     if (retried) return;
-    await this.lifecycle.fail(job.data.configHash, describe(error));
+    const reason = error.message === STALLED_TOO_OFTEN ? this.stalledTooOften() : describe(error);
+    await this.lifecycle.fail(job.data.configHash, reason);
+  }
+
+  /** What a researcher reads on a run whose workers kept dying: BullMQ's wording says little. */
+  private stalledTooOften(): string {
+    const max = this.config.runWorker.maxStalledCount;
+    return (
+      `stalled ${max + 1} times (more than RUN_MAX_STALLED_COUNT=${max}): the worker running it ` +
+      `died or stopped renewing its lock each time, so it is not run again (${STALLED_TOO_OFTEN})`
+    );
   }
 
   private async failPermanently(configHash: string, reason: string): Promise<never> {
