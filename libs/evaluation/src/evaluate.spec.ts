@@ -103,23 +103,23 @@ describe('evaluate on the tiny network', () => {
     expect(differs).toBe(true);
   });
 
+  /** The operating-point sweep of `config`'s chip over its first 200 test digits, K = 2. */
+  const sweepOnePoint = (config: EvaluationConfig, thresholds: number[]) =>
+    sweepOperatingPoints(modelContext('resnet-mnist'), deviceProfileFor(config), {
+      seed: config.seed,
+      split: 'test',
+      count: 200,
+      memorySizes: [2],
+      thresholds: [thresholds],
+      exitRule: 'margin',
+      dontCareMarginStd: DEFAULT_DONT_CARE_MARGIN_STD,
+    });
+
   it('derives the same operating points from one hardware pass as real dynamic inference', async () => {
     const device = { readNoise: 0, tcamSenseNoise: 0, programmingNoise: 0.05 };
     const config: EvaluationConfig = { ...base, sampleCount: 200, device, camThreshold: 0.03 };
     const real = await evaluate(config);
-    const sweep = await sweepOperatingPoints(
-      modelContext('resnet-mnist'),
-      deviceProfileFor(config),
-      {
-        seed: config.seed,
-        split: 'test',
-        count: 200,
-        memorySizes: [2],
-        thresholds: [[0.03, 0.03]],
-        exitRule: 'margin',
-        dontCareMarginStd: DEFAULT_DONT_CARE_MARGIN_STD,
-      },
-    );
+    const sweep = await sweepOnePoint(config, [0.03, 0.03]);
     expect(sweep.staticAccuracy).toBe(real.staticAccuracy);
     expect(sweep.points[0].exitHistogram).toEqual(real.exitHistogram);
     expect(sweep.points[0].dynamicAccuracy).toBe(real.dynamicAccuracy);
@@ -134,37 +134,13 @@ describe('evaluate on the tiny network', () => {
       device: { readNoise: 0.05, programmingNoise: 0.05 },
     };
     const real = await runEvaluation(config);
-    const sweep = await sweepOperatingPoints(
-      modelContext('resnet-mnist'),
-      deviceProfileFor(config),
-      {
-        seed: config.seed,
-        split: 'test',
-        count: 200,
-        memorySizes: [2],
-        thresholds: [[0.03, 0.03]],
-        exitRule: 'margin',
-        dontCareMarginStd: DEFAULT_DONT_CARE_MARGIN_STD,
-      },
-    );
+    const sweep = await sweepOnePoint(config, [0.03, 0.03]);
     expect(sweep.staticAccuracy).toBe(real.result.staticAccuracy);
     // The loss's standard error comes from the samples on which dynamic and static disagree.
     const point = sweep.points[0];
     expect(point.lossStdError).toBeGreaterThanOrEqual(0);
     expect(point.lossStdError).toBeLessThan(Math.sqrt(200) / 200 + 1e-12);
-    const never = await sweepOperatingPoints(
-      modelContext('resnet-mnist'),
-      deviceProfileFor(config),
-      {
-        seed: config.seed,
-        split: 'test',
-        count: 200,
-        memorySizes: [2],
-        thresholds: [[Infinity, Infinity]],
-        exitRule: 'margin',
-        dontCareMarginStd: DEFAULT_DONT_CARE_MARGIN_STD,
-      },
-    );
+    const never = await sweepOnePoint(config, [Infinity, Infinity]);
     expect(never.points[0].lossStdError).toBe(0);
     expect(never.points[0].dynamicAccuracy).toBe(never.staticAccuracy);
   });
