@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UP_AXIS, loadModelNet } from '@engram/datasets';
 import type { WeightMode } from '../training/executors';
-import { StageOptions, StageResult, runStage, trainStages } from '../training/recipe';
+import { StageOptions, StageResult, runStage, stageFiles, trainStages } from '../training/recipe';
+import { readTensorFile } from '../artifact/tensor-file';
 import { POINTNET2_MODELNET10_SPEC, PointNetSpec } from './architecture';
 import { PointNetNetwork } from './network';
 import { PointNetTrainConfig, PointNetTrainer, evaluatePointNet } from './trainer';
@@ -60,7 +61,22 @@ export const POINTNET2_MODELNET10_RECIPE: PointNetModelNetRecipe = {
   validationFraction: 0.1,
   splitSeed: 20240602,
   float: { ...BASE_CONFIG, mode: 'float', trainNoise: 0, seed: 1 },
-  ternary: { ...BASE_CONFIG, mode: 'ternary', trainNoise: 0.05, seed: 2 },
+  // Ternary stage (second recipe, artifact after 14aeb68c965e): the first one trained from scratch
+  // for 25 epochs and ended 1.21 points below float on test (1.43 on chips). Two standard
+  // hardware-aware-training remedies, chosen before any measurement: start from the float
+  // network's weights, and distil its softened outputs (T = 4, weight 0.7) into every classifier.
+  // A fine-tune needs a smaller peak learning rate and fewer epochs than training from scratch.
+  ternary: {
+    ...BASE_CONFIG,
+    mode: 'ternary',
+    trainNoise: 0.05,
+    seed: 2,
+    epochs: 16,
+    learningRate: 5e-4,
+    warmupSteps: 100,
+    initFrom: 'float',
+    distillation: { temperature: 4, weight: 0.7 },
+  },
   batchNormRecalibration: { batches: 40, batchSize: 32 },
 };
 
@@ -117,7 +133,13 @@ export function runPointNetRecipeStage(
 ): { network: PointNetNetwork; result: PointNetStageResult | null } {
   const network = PointNetNetwork.create(recipe.spec, mode === 'float' ? 11 : 12);
   const config = mode === 'float' ? recipe.float : recipe.ternary;
-  return runStage({
+  const needsFloat = config.initFrom === 'float' || config.distillation !== undefined;
+  const teacher = needsFloat ? finishedFloatStage(recipe, workDir) : undefined;
+  // A checkpoint, when there is one, replaces these parameters (resumeIfPossible).
+  if (config.initFrom === 'float' && teacher) network.params.assignAll(teacher.params.snapshot());
+  const distilFrom = config.distillation ? teacher : undefined;
+  if (teacher && !distilFrom) teacher.dispose();
+  const result = runStage({
     mode,
     workDir,
     label: 'pointnet2',
@@ -126,7 +148,15 @@ export function runPointNetRecipeStage(
     log,
     options,
     trainer: (checkpoint) =>
-      new PointNetTrainer(network, config, data.train, data.validation, checkpoint, { log }),
+      new PointNetTrainer(
+        network,
+        config,
+        data.train,
+        data.validation,
+        checkpoint,
+        { log },
+        distilFrom,
+      ),
     finish: (history, trainingSeconds): PointNetStageResult => {
       const before = evaluatePointNet(network, mode, data.test);
       const { batches, batchSize } = recipe.batchNormRecalibration;
@@ -146,6 +176,22 @@ export function runPointNetRecipeStage(
       };
     },
   });
+  distilFrom?.dispose();
+  return result;
+}
+
+/** The float stage's network, which the ternary stage starts from or distils (must be finished). */
+function finishedFloatStage(recipe: PointNetModelNetRecipe, workDir: string): PointNetNetwork {
+  const files = stageFiles(workDir, 'float');
+  if (!fs.existsSync(files.weightsJson)) {
+    throw new Error(
+      `the ternary stage starts from the float stage: train it first (${files.weightsJson} is missing)`,
+    );
+  }
+  const saved = JSON.parse(fs.readFileSync(files.weightsJson, 'utf8'));
+  const network = PointNetNetwork.create(recipe.spec, 11);
+  network.params.assignAll(readTensorFile(files.weightsBin, saved.parameters));
+  return network;
 }
 
 /**

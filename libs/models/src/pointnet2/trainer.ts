@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '@engram/datasets';
-import type { WeightMode } from '../training/executors';
+import { QuantizedExecutor, WeightMode } from '../training/executors';
 import {
   Accuracy,
   BaseTrainConfig,
@@ -46,6 +46,8 @@ export class PointNetTrainer extends Trainer<PointNetTrainConfig, PointCloudStat
     validation: PointCloudSet,
     checkpoint: CheckpointOptions,
     hooks: TrainHooks = {},
+    /** The float network that `config.distillation` distils from (running batch norm). */
+    teacher?: PointNetNetwork,
   ) {
     if (train.numPoints !== network.spec.numPoints) {
       throw new Error(
@@ -74,10 +76,19 @@ export class PointNetTrainer extends Trainer<PointNetTrainConfig, PointCloudStat
           dropout: { rate: config.headDropout, seed: deriveSeed(config.seed, `dropout-${step}`) },
         }),
         evaluationBatchSize: POINTNET_EVAL_BATCH,
+        teacher: teacher && floatTeacher(teacher),
       },
       hooks,
     );
   }
+}
+
+function floatTeacher(teacher: PointNetNetwork) {
+  const executor = new QuantizedExecutor((layer) => teacher.weight(layer), 'float', applyPointwise);
+  return (x: tf.Tensor) => {
+    const out = teacher.forwardAll(x, { executor, batchNorm: 'running' });
+    return { logits: out.logits, exitLogits: out.exitLogits };
+  };
 }
 
 /** Noise-free accuracy of the float or ternary network (running batch-norm statistics). */

@@ -31,6 +31,14 @@ export interface BaseTrainConfig {
   trainNoise: number;
   batchNormMomentum: number;
   seed: number;
+  /**
+   * Knowledge distillation from a teacher (the float network of the same recipe): each
+   * classifier's loss becomes (1 - weight) x cross-entropy + weight x T^2 x the cross-entropy
+   * between the teacher's and the student's softened outputs (Hinton et al., 2015). Absent: none.
+   */
+  distillation?: { temperature: number; weight: number };
+  /** Start from the finished float stage's parameters instead of a fresh initialization. */
+  initFrom?: 'float';
 }
 
 export interface EpochRecord {
@@ -96,6 +104,19 @@ export interface TrainingModel {
   forwardOptions?: (globalStep: number) => ForwardOptions;
   /** Batch size of the validation passes (bounded by memory). */
   evaluationBatchSize: number;
+  /** The distillation teacher's outputs for a training batch (required by `distillation`). */
+  teacher?: (x: tf.Tensor) => { logits: tf.Tensor2D; exitLogits: tf.Tensor2D[] };
+}
+
+/**
+ * T^2 x the mean over the batch of KL(softmax(teacher / T) || softmax(student / T)): the
+ * distillation term (its gradient is the soft cross-entropy's; the KL reads as 0 when they agree).
+ */
+function distillationLoss(teacher: tf.Tensor2D, student: tf.Tensor2D, temperature: number): tf.Tensor {
+  const teacherLog = tf.logSoftmax(tf.div(teacher, temperature));
+  const studentLog = tf.logSoftmax(tf.div(student, temperature));
+  const perSample = tf.sum(tf.mul(tf.exp(teacherLog), tf.sub(teacherLog, studentLog)), 1);
+  return tf.mul(tf.mean(perSample), temperature * temperature);
 }
 
 const CHECKPOINT_FORMAT = 1;
@@ -147,6 +168,9 @@ export class Trainer<
       throw new Error(
         `auxLossWeights has ${model.auxLossWeights.length} entries for ${network.exits.length} exits`,
       );
+    }
+    if (config.distillation && !model.teacher) {
+      throw new Error('distillation is configured but the model gives no teacher');
     }
     this.log = hooks.log ?? ((m) => process.stderr.write(`${m}\n`));
     this.optimizer = new AdamW(
@@ -254,6 +278,14 @@ export class Trainer<
     this.executor.setStep(globalStep);
     const statistics: BatchStatistics = new Map();
     let correct: tf.Tensor | undefined;
+    const distillation = config.distillation;
+    const teacher = distillation && model.teacher ? tf.tidy(() => model.teacher!(x)) : undefined;
+    const classifierLoss = (oneHot: tf.Tensor, logits: tf.Tensor2D, teacherLogits?: tf.Tensor2D) => {
+      const hard = model.crossEntropy(oneHot, logits);
+      if (!distillation || !teacherLogits) return hard;
+      const soft = distillationLoss(teacherLogits, logits, distillation.temperature);
+      return tf.add(tf.mul(hard, 1 - distillation.weight), tf.mul(soft, distillation.weight));
+    };
     const { value, grads } = tf.variableGrads(() => {
       const ctx: ForwardContext = { executor: this.executor, batchNorm: 'batch', statistics };
       const out = network.forwardAll(x, ctx, model.forwardOptions?.(globalStep));
@@ -263,9 +295,10 @@ export class Trainer<
         tf.keep(s.variance);
       }
       const oneHot = tf.oneHot(labels, network.numClasses);
-      let loss = model.crossEntropy(oneHot, out.logits);
+      let loss = classifierLoss(oneHot, out.logits, teacher?.logits);
       out.exitLogits.forEach((logits, e) => {
-        loss = tf.add(loss, tf.mul(model.crossEntropy(oneHot, logits), model.auxLossWeights[e]));
+        const exitLoss = classifierLoss(oneHot, logits, teacher?.exitLogits[e]);
+        loss = tf.add(loss, tf.mul(exitLoss, model.auxLossWeights[e]));
       });
       correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out.logits, 1), labels), 'int32')));
       return loss as tf.Scalar;
@@ -277,6 +310,7 @@ export class Trainer<
     this.updateRunningStatistics(statistics);
     const result = { loss: value.dataSync()[0], correct: (correct as tf.Tensor).dataSync()[0] };
     tf.dispose([value, correct as tf.Tensor, ...Object.values(grads)]);
+    if (teacher) tf.dispose([teacher.logits, ...teacher.exitLogits]);
     return result;
   }
 
