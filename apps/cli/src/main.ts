@@ -238,12 +238,17 @@ Examples:
       'test (and validation) samples, for a quick look (default: all)',
       integer,
     )
+    .option(
+      '--chips <n>',
+      'chips per set (selection and test), for a quick look (default: 10 each; at least 2)',
+      integer,
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  engram report resnet-mnist\n  engram report pointnet2-modelnet10 --samples 100 --out /tmp/report',
+      '\nExamples:\n  engram report resnet-mnist\n  engram report pointnet2-modelnet10 --samples 100 --chips 2 --out /tmp/report',
     )
-    .action((model: string, opts: { out: string; samples?: number }) =>
-      report(model, opts.out, opts.samples),
+    .action((model: string, opts: { out: string; samples?: number; chips?: number }) =>
+      report(model, opts.out, { samples: opts.samples, chips: opts.chips }),
     );
 
   return program;

@@ -115,6 +115,25 @@ describe('evaluate on the tiny network', () => {
       dontCareMarginStd: DEFAULT_DONT_CARE_MARGIN_STD,
     });
 
+  it('measures each truncated network as the dynamic one in which every sample leaves there', async () => {
+    const config: EvaluationConfig = { ...base, device: { programmingNoise: 0.05 } };
+    // Margin >= 0 always holds: threshold 0 sends every remaining sample out at that exit.
+    const sweep = await sweepOnePoint(config, [0, 0]);
+    const atSecond = await sweepOnePoint(config, [Infinity, 0]);
+    const [first, second] = sweep.truncated;
+    expect(sweep.points[0].exitHistogram).toEqual([200, 0, 0]);
+    expect(first.accuracy).toBe(sweep.points[0].dynamicAccuracy);
+    expect(atSecond.points[0].exitHistogram).toEqual([0, 200, 0]);
+    expect(second.accuracy).toBe(atSecond.points[0].dynamicAccuracy);
+    const dynamicMacs = (point: { computeReduction: number }) =>
+      sweep.staticMacsPerSample * (1 - point.computeReduction);
+    expect(first.macsPerSample).toBeCloseTo(dynamicMacs(sweep.points[0]), 6);
+    // Leaving at exit 2, the dynamic network has also searched exit 1; the truncated one has not.
+    const exitOneHead = dynamicMacs(atSecond.points[0]) - second.macsPerSample;
+    expect(exitOneHead).toBeGreaterThan(0);
+    expect(exitOneHead).toBeLessThan(0.01 * sweep.staticMacsPerSample);
+  });
+
   it('derives the same operating points from one hardware pass as real dynamic inference', async () => {
     const device = { readNoise: 0, tcamSenseNoise: 0, programmingNoise: 0.05 };
     const config: EvaluationConfig = { ...base, sampleCount: 200, device, camThreshold: 0.03 };

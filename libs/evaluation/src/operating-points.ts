@@ -29,6 +29,17 @@ export interface OperatingPoint {
   lossStdError: number;
 }
 
+/**
+ * The static network truncated at an exit: every sample leaves there with the TCAM's best class
+ * (the exit head as the classifier), on the same chip and memory.
+ */
+export interface TruncatedNetwork {
+  memorySize: number;
+  exit: number;
+  accuracy: number;
+  macsPerSample: number;
+}
+
 export interface OperatingPointSweep {
   samples: number;
   staticAccuracy: number;
@@ -36,6 +47,7 @@ export interface OperatingPointSweep {
   staticEnergyPerInferencePj: number;
   digitalBaselineEnergyPerInferencePj: number;
   points: OperatingPoint[];
+  truncated: TruncatedNetwork[];
 }
 
 function scale(counts: OperationCounts, samples: number): OperationCounts {
@@ -133,6 +145,7 @@ export async function sweepOperatingPoints(
   let staticCorrect = 0;
   for (let i = 0; i < count; i++) if (finalPredictions[i] === labels[i]) staticCorrect++;
   const points: OperatingPoint[] = [];
+  const truncated: TruncatedNetwork[] = [];
   let staticCounts: OperationCounts = emptyOperationCounts();
   let baselinePj = 0;
   let staticPj = 0;
@@ -158,6 +171,21 @@ export async function sweepOperatingPoints(
         senseNoise: senseRng !== null,
         rng: senseRng?.derive(`sweep/exit${e}`) ?? null,
       }).mismatch;
+    });
+    memories.forEach((memory, e) => {
+      const { predictedClass } = decideExits(
+        mismatches[e],
+        count,
+        memory.rowClass,
+        memory.numClasses,
+        options.exitRule,
+        0,
+      );
+      let correct = 0;
+      for (let i = 0; i < count; i++) if (predictedClass[i] === labels[i]) correct++;
+      let macs = costs.exits[e].cimMacs;
+      for (let s = 0; s <= network.exits[e].afterStage; s++) macs += costs.stages[s].cimMacs;
+      truncated.push({ memorySize, exit: e, accuracy: correct / count, macsPerSample: macs });
     });
     for (const thresholds of options.thresholds) {
       const decisions = memories.map((memory, e) =>
@@ -225,5 +253,6 @@ export async function sweepOperatingPoints(
     staticEnergyPerInferencePj: staticPj / count,
     digitalBaselineEnergyPerInferencePj: baselinePj / count,
     points,
+    truncated,
   };
 }

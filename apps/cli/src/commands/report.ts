@@ -1,20 +1,36 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MODEL_NAMES, ModelName, buildModelReport } from '@engram/evaluation';
+import { MODEL_NAMES, ModelName, REPORT_PROFILES, buildModelReport } from '@engram/evaluation';
 import { initTensorEngine } from '@engram/tensor';
 
 /** Writes <outDir>/<model>-report.md and its data as JSON. */
-export async function report(model: string, outDir: string, samples?: number): Promise<void> {
+export async function report(
+  model: string,
+  outDir: string,
+  options: { samples?: number; chips?: number } = {},
+): Promise<void> {
   if (!MODEL_NAMES.includes(model as ModelName)) {
     throw new Error(`no report for ${model}: available: ${MODEL_NAMES.join(', ')}`);
   }
   await initTensorEngine();
-  const { markdown, data } = await buildModelReport(model as ModelName, {
-    samples,
-    validationSamples: samples,
+  const defaults = REPORT_PROFILES[model as ModelName].defaults;
+  const chips = options.chips;
+  const { markdown, data, figures } = await buildModelReport(model as ModelName, {
+    samples: options.samples,
+    validationSamples: options.samples,
+    ...(chips === undefined
+      ? {}
+      : {
+          selectionSeeds: defaults.selectionSeeds.slice(0, chips),
+          testSeeds: defaults.testSeeds.slice(0, chips),
+        }),
+    ...(options.samples === undefined
+      ? {}
+      : { robustness: { ...defaults.robustness, samples: options.samples } }),
     onProgress: (m) => process.stderr.write(`[report] ${m}\n`),
   });
   fs.mkdirSync(outDir, { recursive: true });
+  for (const [name, svg] of Object.entries(figures)) fs.writeFileSync(path.join(outDir, name), svg);
   fs.writeFileSync(path.join(outDir, `${model}-report.md`), markdown);
   fs.writeFileSync(path.join(outDir, `${model}-report.json`), `${JSON.stringify(data, null, 2)}\n`);
   process.stdout.write(markdown);

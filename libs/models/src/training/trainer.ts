@@ -11,6 +11,7 @@ import type {
 import { AdamW } from './adamw';
 import { LayerApply, QuantizedExecutor, TrainingExecutor, WeightMode } from './executors';
 import { ProgressBar } from './progress';
+import { distillationLoss } from './distillation';
 import {
   readTensorFile,
   writeJsonAtomic,
@@ -108,16 +109,6 @@ export interface TrainingModel {
   teacher?: (x: tf.Tensor) => { logits: tf.Tensor2D; exitLogits: tf.Tensor2D[] };
 }
 
-/**
- * T^2 x the mean over the batch of KL(softmax(teacher / T) || softmax(student / T)): the
- * distillation term (its gradient is the soft cross-entropy's; the KL reads as 0 when they agree).
- */
-function distillationLoss(teacher: tf.Tensor2D, student: tf.Tensor2D, temperature: number): tf.Tensor {
-  const teacherLog = tf.logSoftmax(tf.div(teacher, temperature));
-  const studentLog = tf.logSoftmax(tf.div(student, temperature));
-  const perSample = tf.sum(tf.mul(tf.exp(teacherLog), tf.sub(teacherLog, studentLog)), 1);
-  return tf.mul(tf.mean(perSample), temperature * temperature);
-}
 
 const CHECKPOINT_FORMAT = 1;
 
