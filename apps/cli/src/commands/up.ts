@@ -8,7 +8,7 @@ import {
   listModels,
   modelsDir,
   resultsTable,
-  fetchAllResults,
+  fetchAllRuns,
   sweepStatusText,
   watchSweep,
 } from './sweeps';
@@ -112,7 +112,7 @@ export async function upCommand(opts: UpOptions): Promise<number> {
         stopped.then(() => undefined),
       ]);
       if (final) {
-        const runs = await fetchAllResults(client, final.id, {});
+        const runs = await fetchAllRuns(client, final.id, {});
         if (opts.json) process.stdout.write(`${JSON.stringify({ sweep: final, runs }, null, 2)}\n`);
         else
           process.stdout.write(

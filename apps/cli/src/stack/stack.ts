@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import { EmbeddedPostgresServer } from './postgres';
 import { LocalRedisServer } from './redis';
 import { ManagedProcess, freePort, portIsFree } from './processes';
+import { REPO_ROOT } from './stack-state';
 
-export const REPO_ROOT = path.resolve(__dirname, '../../../..');
+export { REPO_ROOT };
 const API_MAIN = path.join(REPO_ROOT, 'apps/api/src/main.ts');
 const WORKER_MAIN = path.join(REPO_ROOT, 'apps/worker/src/main.ts');
 const MIGRATE = path.join(REPO_ROOT, 'apps/api/src/migrate.ts');
