@@ -6,6 +6,8 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import type { EvaluationConfig } from '@engram/evaluation';
+import { ResolvedDeviceParameters, resolveDeviceParameters } from '@engram/hardware';
 import { NewRun, SweepProgress, SweepStore } from '@engram/persistence';
 import {
   SimulationRunJobData,
@@ -54,12 +56,21 @@ export class SweepsService {
     const spec: SweepSpec = this.validator.validate(input);
     const artifact = this.artifacts.current(spec.model);
     const runs: NewRun[] = [];
+    // Runs of a grid share a few device settings: resolve each once.
+    const resolved = new Map<string, ResolvedDeviceParameters | null>();
+    const deviceResolved = (config: EvaluationConfig) => {
+      const key = JSON.stringify([config.deviceProfile, config.device]);
+      if (!resolved.has(key))
+        resolved.set(key, resolveDeviceParameters(config.deviceProfile, config.device));
+      return resolved.get(key)!;
+    };
     for (const run of expandSweep(spec)) {
       runs.push({
         index: run.index,
         repeat: run.repeat,
         config: run.config,
         configHash: runConfigHash(spec.model, artifact.version, run.config),
+        deviceResolved: deviceResolved(run.config),
       });
     }
     const created = await this.store.createSweep({
