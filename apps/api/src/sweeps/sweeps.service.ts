@@ -23,6 +23,7 @@ import {
 } from '@engram/sweep-spec';
 import type { ApiConfig } from '../config/api-config';
 import { ArtifactCatalog } from '../models/artifact-catalog';
+import { ModelDataCheck } from '../models/model-data';
 import { API_CONFIG, RUN_QUEUE } from '../tokens';
 
 export interface SubmittedSweep {
@@ -44,6 +45,7 @@ export class SweepsService {
     @Inject(RUN_QUEUE) private readonly queue: Queue<SimulationRunJobData>,
     private readonly store: SweepStore,
     private readonly artifacts: ArtifactCatalog,
+    private readonly modelData: ModelDataCheck,
   ) {
     this.validator = new SweepSpecValidator({ maxRuns: config.maxRunsPerSweep });
   }
@@ -55,6 +57,7 @@ export class SweepsService {
   async submit(input: unknown): Promise<SubmittedSweep> {
     const spec: SweepSpec = this.validator.validate(input);
     const artifact = this.artifacts.current(spec.model);
+    this.modelData.require(spec.model);
     const runs: NewRun[] = [];
     // Runs of a grid share a few device settings: resolve each once.
     const resolved = new Map<string, ResolvedDeviceParameters | null>();
