@@ -79,6 +79,15 @@ Examples:
       'API port (default PORT, else 3000 when free, else any free port)',
       integer,
     )
+    .option(
+      '--postgres-port <n>',
+      'port of the embedded PostgreSQL (default ENGRAM_POSTGRES_PORT, else the one recorded in <dir>/postgres/port, else 5433 when free); recorded for the next start',
+      integer,
+    )
+    .option(
+      '--resubmit',
+      'submit the sweep even when an identical one (same spec and artifact) already completed',
+    )
     .option('--exit-when-done', 'stop everything and exit when the sweep is done')
     .option('--json', 'print the finished sweep and its runs as JSON')
     .addHelpText(
