@@ -289,7 +289,7 @@ export async function listCommand(
 }
 
 /** The summary as a table: one row per grid point, `mean ± std` of each metric. */
-export function summaryTable(summary: SweepSummary): string {
+function summaryTable(summary: SweepSummary): string {
   const cell = (m: { mean: number | null; std: number | null } | undefined) => {
     if (!m || m.mean === null) return null;
     const mean = m.mean.toPrecision(4);

@@ -60,7 +60,7 @@ function canonicalJson(value: unknown): string {
  * The newest sweep with the same spec on the same artifact: what `npm start` would only repeat.
  * Looks at the latest 500 sweeps.
  */
-export async function findIdenticalSweep(
+async function findIdenticalSweep(
   client: EngramClient,
   spec: SweepSpec,
   artifactVersion: string | undefined,

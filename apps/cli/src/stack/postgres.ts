@@ -10,7 +10,7 @@ import { ManagedProcess } from './processes';
 const DATABASE = 'engram';
 const USER = 'engram';
 /** The login of SQL tools (psql, Grafana, Metabase): member of the migrations' read-only role. */
-export const READER_USER = 'engram_reader';
+const READER_USER = 'engram_reader';
 
 export interface PostgresCredentials {
   password: string;
