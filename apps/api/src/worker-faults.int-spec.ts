@@ -136,6 +136,21 @@ async function watchRun(
   throw new Error(`run of ${sweepId} not as expected in ${timeoutMs} ms: ${JSON.stringify(run)}`);
 }
 
+async function waitForJobGone(
+  platform: TestPlatform,
+  configHash: string,
+  timeoutMs: number,
+): Promise<void> {
+  const queue = platform.queue();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while ((await queue.getJob(simulationRunJobId(configHash))) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+  } finally {
+    await queue.close();
+  }
+}
+
 /** Nothing of the job is left in Redis: not waiting, delayed, active or kept as failed. */
 async function expectQueueEmpty(platform: TestPlatform, configHash: string): Promise<void> {
   const queue = platform.queue();
@@ -292,6 +307,8 @@ describe('evaluation failures and repeated stalls (real worker processes)', () =
     expect(run).toMatchObject({ status: 'failed', attempts: 1, results: 0 });
     expect(errors).toHaveLength(1);
     expect(run.error).toMatch(error);
+    // The run is failed in the database first; BullMQ removes the job once the processor threw.
+    await waitForJobGone(platform, run.configHash, 10_000);
     await expectQueueEmpty(platform, run.configHash);
   });
 
