@@ -9,6 +9,7 @@ import { DomainErrorFilter } from './http/domain-error.filter';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { ArtifactCatalog } from './models/artifact-catalog';
+import { ModelDataCheck } from './models/model-data';
 import { ModelsController } from './models/models.controller';
 import { QueueModule } from './queue/queue.module';
 import { RunsController } from './runs/runs.controller';
@@ -49,6 +50,7 @@ export class ApiModule {
         SweepsService,
         RunsService,
         ArtifactCatalog,
+        ModelDataCheck,
         MetricsService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: DomainErrorFilter },

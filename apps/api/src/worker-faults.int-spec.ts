@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeTinyResNetArtifact } from '@engram/evaluation';
 import { simulationRunJobId } from '@engram/queue';
@@ -135,6 +136,21 @@ async function watchRun(
   throw new Error(`run of ${sweepId} not as expected in ${timeoutMs} ms: ${JSON.stringify(run)}`);
 }
 
+async function waitForJobGone(
+  platform: TestPlatform,
+  configHash: string,
+  timeoutMs: number,
+): Promise<void> {
+  const queue = platform.queue();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while ((await queue.getJob(simulationRunJobId(configHash))) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+  } finally {
+    await queue.close();
+  }
+}
+
 /** Nothing of the job is left in Redis: not waiting, delayed, active or kept as failed. */
 async function expectQueueEmpty(platform: TestPlatform, configHash: string): Promise<void> {
   const queue = platform.queue();
@@ -161,6 +177,12 @@ describe('evaluation failures and repeated stalls (real worker processes)', () =
   let weights: string;
   let hidden: string;
   const started: WorkerProcess[] = [];
+  const scratchDirs: string[] = [];
+  const scratch = (prefix: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    scratchDirs.push(dir);
+    return dir;
+  };
   const hideWeights = () => fs.renameSync(weights, hidden);
   const restoreWeights = () => {
     if (fs.existsSync(hidden)) fs.renameSync(hidden, weights);
@@ -189,6 +211,7 @@ describe('evaluation failures and repeated stalls (real worker processes)', () =
   afterAll(async () => {
     await platform?.stop();
     if (modelsDir) fs.rmSync(modelsDir, { recursive: true, force: true });
+    for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   async function startWorker(env: Record<string, string> = {}): Promise<WorkerProcess> {
@@ -250,6 +273,42 @@ describe('evaluation failures and repeated stalls (real worker processes)', () =
       runCount: 1,
       counts: { queued: 0, running: 0, succeeded: 0, failed: 1 },
     });
+    await expectQueueEmpty(platform, run.configHash);
+  });
+
+  it.each([
+    [
+      'its dataset is missing on the worker',
+      (): Record<string, string> => ({
+        ENGRAM_MNIST_DIR: scratch('engram-no-mnist-'),
+      }),
+      /^DatasetUnavailableError: MNIST file missing: .*-ubyte/,
+      24,
+    ],
+    [
+      'its artifact has a format this build cannot read',
+      (): Record<string, string> => {
+        const copy = scratch('engram-bad-artifact-');
+        fs.cpSync(modelsDir, copy, { recursive: true });
+        const manifest = path.join(copy, 'resnet-mnist', 'artifact.json');
+        const json = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+        fs.writeFileSync(manifest, JSON.stringify({ ...json, format: 99 }));
+        return { ENGRAM_MODELS_DIR: copy };
+      },
+      /^ArtifactFormatError: .*artifact\.json: artifact format 99, this build reads 1$/,
+      25,
+    ],
+  ])('fails a run at once, without retries, when %s', async (name, workerEnv, error, seed) => {
+    await startWorker(workerEnv());
+    const submitted = await platform.post('/sweeps', sweep(`permanent: ${name}`, [seed]));
+    const sweepId = submitted.body.sweepId as string;
+    const { run, errors } = await watchRun(platform, sweepId, (r) => r.status === 'failed', 60_000);
+    // One attempt, one error, nothing left delayed in the queue: never retried.
+    expect(run).toMatchObject({ status: 'failed', attempts: 1, results: 0 });
+    expect(errors).toHaveLength(1);
+    expect(run.error).toMatch(error);
+    // The run is failed in the database first; BullMQ removes the job once the processor threw.
+    await waitForJobGone(platform, run.configHash, 10_000);
     await expectQueueEmpty(platform, run.configHash);
   });
 

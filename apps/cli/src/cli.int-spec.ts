@@ -21,7 +21,12 @@ const API_KEY = 'cli-integration-key-0123456789';
 describe('engram CLI against the API', () => {
   let dir: string;
   let up: LongRunningCli;
+  let port: number;
   let env: NodeJS.ProcessEnv;
+  /** The CLI with no API URL at all: it finds the API through the stack's stack.json. */
+  let discovered: NodeJS.ProcessEnv;
+  let platformEnv: NodeJS.ProcessEnv;
+  let smallSweepId: string;
   const schema = `engram_cli_${randomBytes(4).toString('hex')}`;
   const prefix = `engram_cli_${randomBytes(4).toString('hex')}`;
 
@@ -34,20 +39,22 @@ describe('engram CLI against the API', () => {
   beforeAll(async () => {
     const modelsDir = writeTinyResNetArtifact();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engram-cli-'));
-    const port = await freePort();
+    port = await freePort();
+    platformEnv = cleanEnv({
+      DATABASE_URL: TEST_DATABASE_URL,
+      DATABASE_SCHEMA: schema,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      API_KEY,
+      ENGRAM_MODELS_DIR: modelsDir,
+    });
     up = startCli(
       ['up', '--no-sweep', '--dir', dir, '--port', String(port), '--concurrency', '1'],
-      cleanEnv({
-        DATABASE_URL: TEST_DATABASE_URL,
-        DATABASE_SCHEMA: schema,
-        REDIS_URL: TEST_REDIS_URL,
-        QUEUE_PREFIX: prefix,
-        API_KEY,
-        ENGRAM_MODELS_DIR: modelsDir,
-      }),
+      platformEnv,
     );
     await up.waitFor(/serving until Ctrl-C/, 4 * 60_000);
     env = cleanEnv({ ENGRAM_API_URL: `http://127.0.0.1:${port}`, ENGRAM_API_KEY: API_KEY });
+    discovered = cleanEnv({ ENGRAM_HOME: dir, ENGRAM_API_KEY: API_KEY });
   });
 
   afterAll(async () => {
@@ -88,6 +95,7 @@ describe('engram CLI against the API', () => {
       sweep: { status: string; counts: { succeeded: number } };
     };
     expect(body.sweep).toMatchObject({ status: 'completed', counts: { succeeded: 2 } });
+    smallSweepId = body.sweepId;
 
     const csv = runCli(['results', body.sweepId, '--format', 'csv'], env);
     expect(csv.code).toBe(0);
@@ -130,9 +138,204 @@ describe('engram CLI against the API', () => {
     expect(retried.stdout).toContain('re-queued 1 failed runs');
     expect(retried.code).toBe(1);
 
-    // /results lists runs with results; the failed run's state is in the sweep's counts.
     const status = runCli(['sweep', 'status', body.sweepId, '--json'], env);
     expect(JSON.parse(status.stdout)).toMatchObject({ counts: { succeeded: 1, failed: 1 } });
+
+    // The failed run and why, in every format the CLI has.
+    const table = runCli(['results', body.sweepId, '--where', 'status=failed'], env);
+    expect(table.code).toBe(0);
+    const [header, , row, ...rest] = table.stdout.trim().split('\n');
+    expect(header).toMatch(/run\s+stuckAtHrsRate\s+status\s+error$/);
+    expect(row).toMatch(/^\s*1\s+0\.7000\s+failed\s+InvalidEvaluationConfigError: device: /);
+    expect(rest).toEqual([]);
+    const json = runCli(['results', body.sweepId, '--where', 'status=failed', '--json'], env);
+    const failed = JSON.parse(json.stdout) as { status: string; error: string; attempts: number }[];
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(failed[0].error).toMatch(
+      /^InvalidEvaluationConfigError: device: device profile: stuckAtFaults.hrsRate must not exceed/,
+    );
+    const csv = runCli(
+      ['results', body.sweepId, '--where', 'status=failed', '--format', 'csv'],
+      env,
+    );
+    const [csvHeader, csvRow] = csv.stdout.trim().split('\r\n');
+    const errorColumn = csvHeader.split(',').indexOf('error');
+    expect(errorColumn).toBeGreaterThan(0);
+    expect(csvRow).toContain('InvalidEvaluationConfigError: device: device profile: stuckAtFaults');
+    // Every run, whatever its state: the table says how many failed and where the errors are.
+    const all = runCli(['results', body.sweepId], env);
+    expect(all.stdout).toMatch(/succeeded/);
+    expect(all.stdout).toMatch(/failed\s+InvalidEvaluationConfigError/);
+    expect(all.stderr).toContain(
+      `1 failed runs; their whole errors: engram results ${body.sweepId} --where status=failed --json`,
+    );
+  });
+
+  it('lists sweeps and summarizes one, finding the API through the running stack', () => {
+    const file = spec('day.yaml', {
+      name: 'cli day',
+      model: 'resnet-mnist',
+      grid: { camThreshold: [0.1, 0.2], seed: [1, 2] },
+      fixed: { memorySize: 2 },
+      sampleCount: 20,
+    });
+    // No ENGRAM_API_URL: the API of stack.json in ENGRAM_HOME.
+    const submitted = runCli(['sweep', 'submit', file, '--json'], discovered);
+    expect(submitted.code).toBe(0);
+    const { sweepId, runCount } = JSON.parse(submitted.stdout) as {
+      sweepId: string;
+      runCount: number;
+    };
+    expect(runCount).toBe(4);
+
+    const list = runCli(['sweep', 'list', '--json'], discovered);
+    expect(list.code).toBe(0);
+    const page = JSON.parse(list.stdout) as {
+      total: number;
+      items: { id: string; name: string }[];
+    };
+    expect(page.items[0]).toMatchObject({ id: sweepId, name: 'cli day' });
+    expect(page.items.map((s) => s.id)).toContain(smallSweepId);
+    const listTable = runCli(['sweep', 'list', '--limit', '1'], discovered);
+    expect(listTable.stdout).toMatch(/^id\s+name\s+model\s+status\s+runs\s+failed\s+created/);
+    expect(listTable.stdout).toContain(sweepId);
+    expect(listTable.stdout).toContain(
+      `1 of ${page.total} sweeps; the next ones: engram sweep list --offset 1`,
+    );
+
+    const watched = runCli(['sweep', 'status', sweepId, '--watch', '--json'], discovered);
+    expect(watched.code).toBe(0);
+    expect(JSON.parse(watched.stdout)).toMatchObject({
+      status: 'completed',
+      counts: { succeeded: 4 },
+    });
+
+    const summary = runCli(['sweep', 'summary', sweepId, '--json'], discovered);
+    expect(summary.code).toBe(0);
+    const body = JSON.parse(summary.stdout) as {
+      groupBy: string[];
+      groups: {
+        values: Record<string, number>;
+        count: number;
+        metrics: Record<string, { mean: number }>;
+      }[];
+    };
+    // Seeds are what the summary averages over: one group per threshold, two runs each.
+    expect(body.groupBy).toEqual(['camThreshold']);
+    expect(body.groups.map((g) => [g.values.camThreshold, g.count])).toEqual([
+      [0.1, 2],
+      [0.2, 2],
+    ]);
+    const runs = JSON.parse(runCli(['results', sweepId, '--json'], discovered).stdout) as {
+      parameters: { camThreshold: number };
+      metrics: { dynamicAccuracy: number };
+    }[];
+    const mean = (t: number) => {
+      const values = runs
+        .filter((r) => r.parameters.camThreshold === t)
+        .map((r) => r.metrics.dynamicAccuracy);
+      return values.reduce((a, b) => a + b, 0) / values.length;
+    };
+    expect(body.groups[0].metrics.dynamicAccuracy.mean).toBeCloseTo(mean(0.1), 12);
+    expect(body.groups[1].metrics.dynamicAccuracy.mean).toBeCloseTo(mean(0.2), 12);
+    const summaryTable = runCli(
+      ['sweep', 'summary', sweepId, '--metrics', 'dynamicAccuracy'],
+      discovered,
+    );
+    expect(summaryTable.stdout).toMatch(/camThreshold\s+n\s+dynamicAccuracy/);
+    expect(summaryTable.stdout).toMatch(/0\.1000\s+2\s+\d\.\d+ ± \d/);
+  });
+
+  it('prints errors as JSON on stdout with --json, with the documented exit codes', () => {
+    const unknownId = '00000000-0000-4000-8000-000000000000';
+    const parse = (r: { stdout: string; stderr: string }) => {
+      expect(r.stderr).not.toMatch(/^engram:/m);
+      return JSON.parse(r.stdout) as {
+        error: {
+          message: string;
+          exitCode: number;
+          hint?: string;
+          status?: number;
+          issues?: unknown[];
+        };
+      };
+    };
+    const unknown = runCli(['sweep', 'status', unknownId, '--json'], env);
+    expect(unknown.code).toBe(2);
+    expect(parse(unknown).error).toMatchObject({ exitCode: 2, status: 404 });
+    expect(parse(unknown).error.message).toMatch(/not found/);
+    // The hint leads somewhere new, not back to the command that failed.
+    expect(parse(unknown).error.hint).toMatch(/engram sweep list/);
+
+    const bad = spec('bad-json.yaml', {
+      name: 'bad',
+      model: 'resnet-mnist',
+      grid: { camThreshold: [2] },
+      fixed: { memorySize: 2 },
+    });
+    const invalid = runCli(['sweep', 'submit', bad, '--json'], env);
+    expect(invalid.code).toBe(2);
+    expect(parse(invalid).error.message).toMatch(/camThreshold/);
+
+    const unreachable = runCli(['sweep', 'list', '--json', '--api-url', 'http://127.0.0.1:9'], env);
+    expect(unreachable.code).toBe(3);
+    expect(parse(unreachable).error.message).toMatch(
+      /cannot reach the Engram API at http:\/\/127.0.0.1:9.*from --api-url/,
+    );
+
+    const usage = runCli(['sweep', 'list', '--limit', '0', '--json'], env);
+    expect(usage.code).toBe(2);
+    expect(parse(usage).error).toMatchObject({ exitCode: 2 });
+
+    // Without --json the same error is text on stderr, and stdout stays empty.
+    const text = runCli(['sweep', 'status', unknownId], discovered);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toBe('');
+    expect(text.stderr).toMatch(
+      /^engram: sweep .*: not found on the API at http:\/\/127.0.0.1:\d+ \(from .*stack.json of the running `engram up`/,
+    );
+  });
+
+  it('refuses a second engram up on the same folder, leaving the running one and its stack.json alone', () => {
+    const stateFile = path.join(dir, 'stack.json');
+    const before = fs.readFileSync(stateFile, 'utf8');
+    const second = runCli(['up', '--no-sweep', '--dir', dir], platformEnv);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`engram up is already running at http://127.0.0.1:${port}`);
+    expect(second.stderr).not.toMatch(/starting|migrations/);
+    expect(fs.readFileSync(stateFile, 'utf8')).toBe(before);
+    expect(runCli(['sweep', 'list'], discovered).code).toBe(0);
+  });
+
+  it('shows the finished identical sweep instead of submitting a copy (engram up --spec)', async () => {
+    const file = path.join(dir, 'small.yaml');
+    const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'engram-cli-second-'));
+    try {
+      const count = () =>
+        (JSON.parse(runCli(['sweep', 'list', '--json'], env).stdout) as { total: number }).total;
+      const before = count();
+      const again = startCli(
+        [
+          'up',
+          '--spec',
+          file,
+          '--dir',
+          otherDir,
+          '--port',
+          String(await freePort()),
+          '--exit-when-done',
+        ],
+        platformEnv,
+      );
+      const exit = await again.exited;
+      expect(again.output()).toContain(`already ran as sweep ${smallSweepId}`);
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(again.stdout()).toMatch(/status completed: 2 runs/);
+      expect(count()).toBe(before);
+    } finally {
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
   });
 
   it('cancels the queued runs of a sweep', () => {

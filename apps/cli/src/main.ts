@@ -4,14 +4,16 @@ import { simulate } from './commands/simulate';
 import {
   ApiOptions,
   cancelCommand,
+  listCommand,
   modelsCommand,
   resultsCommand,
   retryCommand,
   statusCommand,
   submitCommand,
+  summaryCommand,
 } from './commands/sweeps';
 import { upCommand } from './commands/up';
-import { CliError, ExitCode, formatCliError } from './errors';
+import { CliError, ExitCode, cliErrorJson, formatCliError } from './errors';
 import { train } from './commands/train';
 import { runEvaluate } from './commands/evaluate';
 import { report } from './commands/report';
@@ -33,19 +35,26 @@ export function buildProgram(): Command {
       `
 Exit codes: 0 ok, 1 the operation failed (e.g. a watched sweep ended with failed runs),
 2 usage or validation error, 3 API or infrastructure unreachable.
+With --json, errors are JSON on stdout too: {"error": {"message", "exitCode", "hint", ...}}.
+
+API URL: --api-url, else ENGRAM_API_URL, else the running \`engram up\` (.engram/stack.json,
+or ENGRAM_HOME), else http://127.0.0.1:3000.
 
 Examples:
   npm start                                   # engram up: local platform + example sweep
-  engram sweep submit examples/noise-vs-threshold.yaml --watch
-  engram results <sweep-id> --format csv > results.csv`,
+  npx engram sweep submit examples/noise-vs-threshold.yaml --watch
+  npx engram sweep list
+  npx engram results <sweep-id> --where status=failed
+  npx engram results <sweep-id> --json | jq '.[].metrics.dynamicAccuracy'`,
     );
 
   const withApi = (command: Command): Command =>
     command
       .addOption(
-        new Option('--api-url <url>', 'Engram API URL')
-          .env('ENGRAM_API_URL')
-          .default('http://127.0.0.1:3000'),
+        new Option(
+          '--api-url <url>',
+          'Engram API URL (default: ENGRAM_API_URL, else the running `engram up` of .engram/stack.json, else http://127.0.0.1:3000)',
+        ),
       )
       .addOption(
         new Option('--api-key <key>', "API key (the server's API_KEY)").env('ENGRAM_API_KEY'),
@@ -70,6 +79,15 @@ Examples:
       'API port (default PORT, else 3000 when free, else any free port)',
       integer,
     )
+    .option(
+      '--postgres-port <n>',
+      'port of the embedded PostgreSQL (default ENGRAM_POSTGRES_PORT, else the one recorded in <dir>/postgres/port, else 5433 when free); recorded for the next start',
+      integer,
+    )
+    .option(
+      '--resubmit',
+      'submit the sweep even when an identical one (same spec and artifact) already completed',
+    )
     .option('--exit-when-done', 'stop everything and exit when the sweep is done')
     .option('--json', 'print the finished sweep and its runs as JSON')
     .addHelpText(
@@ -84,6 +102,20 @@ Examples:
     .action(async (opts) => exitWith(await upCommand(opts)));
 
   const sweep = program.command('sweep').description('Submit and manage sweeps on an Engram API');
+  withApi(
+    sweep
+      .command('list')
+      .description('Sweeps of the API, newest first, with status and run counts')
+      .option('--limit <n>', 'sweeps per page (1 to 500)', integer, 50)
+      .option('--offset <n>', 'sweeps to skip', integer, 0),
+  )
+    .addHelpText(
+      'after',
+      "\nExamples:\n  engram sweep list\n  engram sweep list --json | jq -r '.items[] | select(.counts.failed > 0) | .id'",
+    )
+    .action(async (opts: ApiOptions & { limit: number; offset: number }) =>
+      exitWith(await listCommand(opts)),
+    );
   withApi(
     sweep
       .command('submit')
@@ -114,6 +146,22 @@ Examples:
     );
   withApi(
     sweep
+      .command('summary')
+      .description(
+        'Mean and standard deviation of each metric per grid point, over seeds and repeats',
+      )
+      .argument('<id>', 'sweep id')
+      .option('--metrics <names>', 'comma-separated metrics (default: the main ones)'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  engram sweep summary <id>\n  engram sweep summary <id> --metrics dynamicAccuracy,energyPerInferencePj --json',
+    )
+    .action(async (id: string, opts: ApiOptions & { metrics?: string }) =>
+      exitWith(await summaryCommand(id, opts)),
+    );
+  withApi(
+    sweep
       .command('cancel')
       .description('Cancel the queued runs of a sweep (running runs finish)')
       .argument('<id>', 'sweep id'),
@@ -135,7 +183,9 @@ Examples:
   withApi(
     program
       .command('results')
-      .description('Runs of a sweep with their parameters and metrics')
+      .description(
+        'Runs of a sweep (every state) with their parameters, metrics, and the error of failed runs',
+      )
       .argument('<id>', 'sweep id')
       .option('--format <format>', 'table, csv or json', 'table')
       .option(
@@ -146,7 +196,7 @@ Examples:
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  engram results <id>\n  engram results <id> --format csv > runs.csv\n  engram results <id> --where camThreshold=0.1 --where status=succeeded',
+      '\nExamples:\n  engram results <id>\n  engram results <id> --where status=failed\n  engram results <id> --format csv > runs.csv\n  engram results <id> --where camThreshold=0.1 --where status=succeeded',
     )
     .action(async (id: string, opts: ApiOptions & { format?: string; where?: string[] }) =>
       exitWith(await resultsCommand(id, opts)),
@@ -257,25 +307,31 @@ Examples:
 /** Runs the CLI; resolves to the exit code (documented in apps/cli/README.md). */
 export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // Read from argv rather than the parsed options: a usage error happens before any parsing.
+  const json = argv.slice(2).includes('--json');
   const exitOverride = (command: Command) => {
     command.exitOverride();
     command.commands.forEach(exitOverride);
   };
   exitOverride(program);
+  const fail = (error: CliError): number => {
+    if (json) process.stdout.write(cliErrorJson(error));
+    else process.stderr.write(formatCliError(error));
+    return error.exitCode;
+  };
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version are successes; every other commander error is a usage error.
-      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+      // Help and version are successes; every other commander error is a usage error (commander
+      // printed it on stderr already; under --json it is repeated as JSON on stdout).
+      if (error.exitCode === 0) return ExitCode.Ok;
+      if (json) process.stdout.write(cliErrorJson(new CliError(error.message, ExitCode.Usage)));
+      return ExitCode.Usage;
     }
-    if (error instanceof CliError) {
-      process.stderr.write(formatCliError(error));
-      return error.exitCode;
-    }
-    process.stderr.write(`engram: ${(error as Error)?.message ?? String(error)}\n`);
-    return ExitCode.Failure;
+    if (error instanceof CliError) return fail(error);
+    return fail(new CliError((error as Error)?.message ?? String(error), ExitCode.Failure));
   }
 }
 

@@ -32,8 +32,10 @@ describe('engram up (zero configuration)', () => {
   it('runs the example sweep on an embedded stack, keeps the results, and leaves no process behind', async () => {
     const port = await freePort();
     const dashboardDir = path.join(dir, 'dashboard');
+    // A random port for PostgreSQL too (tests run side by side); the restart below reads it back
+    // from .engram/postgres/port.
     const up = startCli(
-      ['up', '--dir', dir, '--port', String(port)],
+      ['up', '--dir', dir, '--port', String(port), '--postgres-port', String(await freePort())],
       cleanEnv({ ENGRAM_MODELS_DIR: modelsDir, ENGRAM_DASHBOARD_DIR: dashboardDir }),
     );
     try {
@@ -50,6 +52,7 @@ describe('engram up (zero configuration)', () => {
 
     const state = JSON.parse(fs.readFileSync(path.join(dir, 'stack.json'), 'utf8')) as {
       databaseUrl: string;
+      readOnlyDatabaseUrl: string;
       embedded: { postgres: boolean; redis: boolean };
       processes: { name: string; pid: number }[];
     };
@@ -76,6 +79,29 @@ describe('engram up (zero configuration)', () => {
       await client.end();
     }
 
+    // Ready-to-paste connection strings, the port recorded for the next start, and the read-only
+    // login reading the view but writing nothing.
+    const postgresPort = new URL(state.databaseUrl).port;
+    expect(fs.readFileSync(path.join(dir, 'postgres', 'port'), 'utf8').trim()).toBe(postgresPort);
+    expect(up.output()).toContain(`SQL (owner): psql '${state.databaseUrl}'`);
+    expect(up.output()).toContain(`psql '${state.readOnlyDatabaseUrl}'`);
+    expect(new URL(state.readOnlyDatabaseUrl)).toMatchObject({
+      username: 'engram_reader',
+      port: postgresPort,
+    });
+    const reader = new Client({ connectionString: state.readOnlyDatabaseUrl });
+    await reader.connect();
+    try {
+      const rows = await reader.query<{ n: number; resolved: number }>(
+        `SELECT count(*)::int AS n, count(*) FILTER (WHERE adc_bits IS NOT NULL AND dynamic_accuracy IS NOT NULL)::int AS resolved
+           FROM run_results`,
+      );
+      expect(rows.rows).toEqual([{ n: 6, resolved: 6 }]);
+      await expect(reader.query(`DELETE FROM runs`)).rejects.toMatchObject({ code: '42501' });
+    } finally {
+      await reader.end();
+    }
+
     // Everything up started: postgres (and its backends), redis-server, the API, the worker.
     const tree = descendants(up.child.pid!);
     for (const p of state.processes.filter((x) => x.name !== 'migrate'))
@@ -89,6 +115,15 @@ describe('engram up (zero configuration)', () => {
       expect({ name: p.name, alive: isAlive(p.pid) }).toEqual({ name: p.name, alive: false });
     expect(processesOfStack(dir)).toEqual([]);
     expect(fs.existsSync(path.join(dir, 'stack.json'))).toBe(false);
+
+    // Started again, PostgreSQL listens on the same port: a saved psql/Grafana connection works.
+    const again = startCli(
+      ['up', '--no-sweep', '--exit-when-done', '--dir', dir, '--port', String(await freePort())],
+      cleanEnv({ ENGRAM_MODELS_DIR: modelsDir, ENGRAM_DASHBOARD_DIR: dashboardDir }),
+    );
+    expect(await again.exited).toEqual({ code: 0, signal: null });
+    expect(again.output()).toContain(`PostgreSQL ready on 127.0.0.1:${postgresPort}`);
+    expect(processesOfStack(dir)).toEqual([]);
   });
 });
 

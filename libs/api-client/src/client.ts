@@ -121,6 +121,11 @@ export class EngramClient {
     return this.json('GET', `/runs${queryString(query)}`);
   }
 
+  /** Every run matching the query (any state, errors included) as CSV. */
+  async runsCsv(query?: RunQuery): Promise<string> {
+    return (await this.request('GET', `/runs${queryString({ ...query, format: 'csv' })}`)).text();
+  }
+
   schema(): Promise<Record<string, unknown>> {
     return this.json('GET', '/sweep-spec/schema');
   }

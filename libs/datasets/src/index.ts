@@ -1,4 +1,4 @@
-export { DatasetFormatError } from './errors';
+export { DatasetFormatError, DatasetUnavailableError } from './errors';
 export { SeededRandom, deriveSeed } from './random';
 export { parseIdx, type IdxArray } from './idx';
 export {
@@ -6,6 +6,7 @@ export {
   MNIST_CLASS_COUNT,
   MNIST_MEAN,
   MNIST_STD,
+  checkMnistFiles,
   loadMnist,
   normalizeMnistBatch,
   resolveMnistDir,

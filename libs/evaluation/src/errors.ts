@@ -1,5 +1,8 @@
 /** A configuration that can never run (the platform fails such a run at once, without retries). */
 export class InvalidEvaluationConfigError extends Error {
+  /** Retrying cannot help: a platform fails the run at once (see apps/worker). */
+  readonly permanent = true;
+
   constructor(
     readonly field: string,
     detail: string,
@@ -11,6 +14,9 @@ export class InvalidEvaluationConfigError extends Error {
 
 /** The model has no trained artifact in this deployment: every run of it fails the same way. */
 export class ModelUnavailableError extends Error {
+  /** Retrying cannot help: a platform fails the run at once (see apps/worker). */
+  readonly permanent = true;
+
   constructor(
     readonly model: string,
     detail: string,

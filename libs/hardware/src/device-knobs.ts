@@ -1,5 +1,5 @@
 import { DEFAULT_DEVICE_PROFILE } from './default-profile';
-import type { DeepPartial, DeviceProfile } from './profile';
+import type { ConductanceNoiseModel, DeepPartial, DeviceProfile } from './profile';
 import { DeviceProfileError } from './profile-parse';
 import { withOverrides } from './profile-overrides';
 
@@ -65,4 +65,68 @@ export function deviceProfileWithKnobs(
     overrides.tile = { rows: k.tileRows ?? base.tile.rows, cols: k.tileCols ?? base.tile.cols };
   }
   return withOverrides(base, overrides);
+}
+
+/**
+ * Every device knob as the run uses it: the named profile with the knobs applied, read back flat.
+ * A noise the profile models per state (LRS/HRS) has no single relative std: both are given,
+ * equal under the uniform model. Stored with each run, so "the profile default" is a number
+ * anyone can query, not a NULL.
+ */
+export interface ResolvedDeviceParameters {
+  deviceProfile: string;
+  programmingNoiseModel: ConductanceNoiseModel['model'];
+  programmingNoiseLrs: number;
+  programmingNoiseHrs: number;
+  readNoiseModel: ConductanceNoiseModel['model'];
+  readNoiseLrs: number;
+  readNoiseHrs: number;
+  adcBits: number;
+  dacBits: number;
+  stuckAtLrsRate: number;
+  stuckAtHrsRate: number;
+  tileRows: number;
+  tileCols: number;
+  tcamSenseNoise: number;
+}
+
+function noiseByState(noise: ConductanceNoiseModel): [number, number] {
+  return noise.model === 'uniform'
+    ? [noise.relativeStd, noise.relativeStd]
+    : [noise.lrsRelativeStd, noise.hrsRelativeStd];
+}
+
+/**
+ * The resolved device parameters of a run, or null when the profile or knobs are invalid (such a
+ * run fails with the DeviceProfileError of deviceProfileWithKnobs, naming the field).
+ */
+export function resolveDeviceParameters(
+  profileName: string = DEFAULT_DEVICE_PROFILE.name,
+  knobs: DeviceKnobs = {},
+): ResolvedDeviceParameters | null {
+  let profile: DeviceProfile;
+  try {
+    profile = deviceProfileWithKnobs(profileName, knobs);
+  } catch (error) {
+    if (error instanceof DeviceProfileError) return null;
+    throw error;
+  }
+  const [programmingNoiseLrs, programmingNoiseHrs] = noiseByState(profile.programmingNoise);
+  const [readNoiseLrs, readNoiseHrs] = noiseByState(profile.readNoise);
+  return {
+    deviceProfile: profileName,
+    programmingNoiseModel: profile.programmingNoise.model,
+    programmingNoiseLrs,
+    programmingNoiseHrs,
+    readNoiseModel: profile.readNoise.model,
+    readNoiseLrs,
+    readNoiseHrs,
+    adcBits: profile.adc.bits,
+    dacBits: profile.dac.bits,
+    stuckAtLrsRate: profile.stuckAtFaults.lrsRate,
+    stuckAtHrsRate: profile.stuckAtFaults.hrsRate,
+    tileRows: profile.tile.rows,
+    tileCols: profile.tile.cols,
+    tcamSenseNoise: profile.tcam.senseNoiseRelativeStd,
+  };
 }

@@ -11,7 +11,13 @@ export type {
 export { DEFAULT_DEVICE_PROFILE } from './default-profile';
 export { DeviceProfileError, parseDeviceProfile } from './profile-parse';
 export { withOverrides } from './profile-overrides';
-export { DEVICE_PROFILES, deviceProfileWithKnobs, type DeviceKnobs } from './device-knobs';
+export {
+  DEVICE_PROFILES,
+  deviceProfileWithKnobs,
+  resolveDeviceParameters,
+  type DeviceKnobs,
+  type ResolvedDeviceParameters,
+} from './device-knobs';
 export { loadDeviceProfile } from './profile-load';
 
 export {

@@ -39,7 +39,12 @@ export { MnistTrainer, evaluateMnist } from './training/mnist-trainer';
 export type { TrainConfig, MnistAccuracy } from './training/mnist-trainer';
 export { mnistLabelledSet, mnistTrainingSet } from './training/mnist-batches';
 export { ProgressBar, formatDuration } from './training/progress';
-export { writeTensorFile, readTensorFile, writeJsonAtomic } from './artifact/tensor-file';
+export {
+  ArtifactFormatError,
+  writeTensorFile,
+  readTensorFile,
+  writeJsonAtomic,
+} from './artifact/tensor-file';
 export type { TensorIndexEntry } from './artifact/tensor-file';
 export {
   loadArtifact,

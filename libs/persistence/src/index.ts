@@ -47,3 +47,4 @@ export { PlatformStats, type DurationHistogram } from './platform-stats';
 export { sql, type SqlExecutor, type SqlResult } from './sql';
 export { TEST_DATABASE_URL, createTestDatabase, type TestDatabase } from './testing';
 export { loadDatabaseConfig } from './database-config';
+export { READ_ONLY_ROLE } from './migrations/1764500000000-add-sql-views';

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EvaluationConfig } from '@engram/evaluation';
+import type { ResolvedDeviceParameters } from '@engram/hardware';
 import type { ModelArtifactInfo, ParameterName, SweepSpec } from '@engram/sweep-spec';
 import { PARAMETER_COLUMNS, RUN_STATUSES, RunStatus } from './fields';
 import { sql } from './sql';
@@ -10,6 +11,8 @@ export interface NewRun {
   repeat: number;
   configHash: string;
   config: EvaluationConfig;
+  /** The device knobs as the profile resolves them (null when they are invalid). */
+  deviceResolved: ResolvedDeviceParameters | null;
 }
 
 export interface NewSweep {
@@ -212,6 +215,7 @@ export class SweepStore {
       runs.map((r) => r.repeat),
       runs.map((r) => r.configHash),
       runs.map((r) => JSON.stringify(r.config)),
+      runs.map((r) => (r.deviceResolved ? JSON.stringify(r.deviceResolved) : null)),
       runs.map((r) => r.config.split ?? 'test'),
       runs.map((r) => r.config.sampleCount ?? null),
       ...parameterColumns.map((p) => runs.map((r) => p.read(r.config))),
@@ -220,6 +224,7 @@ export class SweepStore {
       'int4',
       'int4',
       'text',
+      'jsonb',
       'jsonb',
       'text',
       'int4',
@@ -230,6 +235,7 @@ export class SweepStore {
       'repeat_index',
       'config_hash',
       'config',
+      'device_resolved',
       'split',
       'sample_count',
       ...parameterColumns.map((p) => p.column),

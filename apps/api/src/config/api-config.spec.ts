@@ -19,6 +19,7 @@ describe('loadApiConfig', () => {
       migrateOnStart: false,
       maxRunsPerSweep: 10_000,
       writeRateLimitPerMinute: 60,
+      submitChecksModelData: true,
     });
     expect(config.modelsDir).toMatch(/models$/);
   });

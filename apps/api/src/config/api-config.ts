@@ -22,6 +22,14 @@ export interface ApiConfig {
   modelsDir: string;
   /** How often /sweeps/:id/events re-reads progress. */
   eventsIntervalMs: number;
+  /**
+   * Refuse (409) a sweep whose model's dataset is missing here (the workers read the same
+   * ENGRAM_MNIST_DIR / ENGRAM_MODELNET_DIR); off where the API does not mount the data.
+   */
+  submitChecksModelData: boolean;
+  /** The workers' dataset folders (unset: the datasets library's defaults), for that check. */
+  mnistDir: string | undefined;
+  modelNetDir: string | undefined;
 }
 
 function defaultModelsDir(): string {
@@ -52,5 +60,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     writeRateLimitPerMinute: read.integer('WRITE_RATE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
     modelsDir: read.string('ENGRAM_MODELS_DIR', defaultModelsDir()),
     eventsIntervalMs: read.integer('EVENTS_INTERVAL_MS', 1_000, 50, 60_000),
+    submitChecksModelData: read.boolean('SUBMIT_CHECKS_MODEL_DATA', true),
+    mnistDir: read.optionalString('ENGRAM_MNIST_DIR'),
+    modelNetDir: read.optionalString('ENGRAM_MODELNET_DIR'),
   };
 }

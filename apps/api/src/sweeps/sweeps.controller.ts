@@ -91,7 +91,10 @@ export class SweepsController {
     description: 'Invalid specification; `issues` name the fields.',
     type: ValidationErrorDto,
   })
-  @ApiConflictResponse({ description: 'The model has no trained artifact yet.' })
+  @ApiConflictResponse({
+    description:
+      'The model has no trained artifact yet, or its dataset is missing on this deployment (the message says what to do).',
+  })
   async submit(
     @Body() body: unknown,
     @Res({ passthrough: true }) response: Response,

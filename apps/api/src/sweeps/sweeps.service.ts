@@ -6,6 +6,8 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import type { EvaluationConfig } from '@engram/evaluation';
+import { ResolvedDeviceParameters, resolveDeviceParameters } from '@engram/hardware';
 import { NewRun, SweepProgress, SweepStore } from '@engram/persistence';
 import {
   SimulationRunJobData,
@@ -21,6 +23,7 @@ import {
 } from '@engram/sweep-spec';
 import type { ApiConfig } from '../config/api-config';
 import { ArtifactCatalog } from '../models/artifact-catalog';
+import { ModelDataCheck } from '../models/model-data';
 import { API_CONFIG, RUN_QUEUE } from '../tokens';
 
 export interface SubmittedSweep {
@@ -42,6 +45,7 @@ export class SweepsService {
     @Inject(RUN_QUEUE) private readonly queue: Queue<SimulationRunJobData>,
     private readonly store: SweepStore,
     private readonly artifacts: ArtifactCatalog,
+    private readonly modelData: ModelDataCheck,
   ) {
     this.validator = new SweepSpecValidator({ maxRuns: config.maxRunsPerSweep });
   }
@@ -53,13 +57,23 @@ export class SweepsService {
   async submit(input: unknown): Promise<SubmittedSweep> {
     const spec: SweepSpec = this.validator.validate(input);
     const artifact = this.artifacts.current(spec.model);
+    this.modelData.require(spec.model);
     const runs: NewRun[] = [];
+    // Runs of a grid share a few device settings: resolve each once.
+    const resolved = new Map<string, ResolvedDeviceParameters | null>();
+    const deviceResolved = (config: EvaluationConfig) => {
+      const key = JSON.stringify([config.deviceProfile, config.device]);
+      if (!resolved.has(key))
+        resolved.set(key, resolveDeviceParameters(config.deviceProfile, config.device));
+      return resolved.get(key)!;
+    };
     for (const run of expandSweep(spec)) {
       runs.push({
         index: run.index,
         repeat: run.repeat,
         config: run.config,
         configHash: runConfigHash(spec.model, artifact.version, run.config),
+        deviceResolved: deviceResolved(run.config),
       });
     }
     const created = await this.store.createSweep({

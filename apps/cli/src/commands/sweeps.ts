@@ -1,12 +1,18 @@
 import * as path from 'node:path';
 import type { ModelName } from '@engram/evaluation';
-import { EngramClient, RunQuery, RunRecord, SweepDetail, SweepProgress } from '@engram/api-client';
+import {
+  EngramClient,
+  RunQuery,
+  RunRecord,
+  SweepDetail,
+  SweepProgress,
+  SweepSummary,
+} from '@engram/api-client';
 import { MODEL_NAMES, ModelArtifactNotFoundError, readModelArtifactInfo } from '@engram/sweep-spec';
+import { ApiUrl, resolveApiUrl } from '../api-target';
 import { CliError, ExitCode, apiFailure } from '../errors';
 import { ProgressPrinter, formatDuration, progressLine, renderTable } from '../format';
 import { readSpecFile } from './spec-file';
-
-export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
 export interface ApiOptions {
   apiUrl?: string;
@@ -14,10 +20,10 @@ export interface ApiOptions {
   json?: boolean;
 }
 
-export function apiTarget(opts: ApiOptions): { url: string; client: EngramClient } {
-  const url = opts.apiUrl ?? process.env.ENGRAM_API_URL ?? DEFAULT_API_URL;
+export function apiTarget(opts: ApiOptions): { api: ApiUrl; client: EngramClient } {
+  const api = resolveApiUrl(opts.apiUrl);
   const apiKey = opts.apiKey ?? process.env.ENGRAM_API_KEY;
-  return { url, client: new EngramClient({ baseUrl: url, apiKey }) };
+  return { api, client: new EngramClient({ baseUrl: api.url, apiKey }) };
 }
 
 async function call<T>(
@@ -25,11 +31,11 @@ async function call<T>(
   what: string,
   fn: (client: EngramClient) => Promise<T>,
 ): Promise<T> {
-  const { url, client } = apiTarget(opts);
+  const { api, client } = apiTarget(opts);
   try {
     return await fn(client);
   } catch (error) {
-    throw apiFailure(error, url, what);
+    throw apiFailure(error, api, what);
   }
 }
 
@@ -165,26 +171,49 @@ const TABLE_METRICS = [
   'energyPerInferencePj',
 ];
 
+/** Errors are cut to this many characters in the table (whole in JSON and CSV). */
+const TABLE_ERROR_CHARS = 100;
+
+function shortError(error: string | null): string | null {
+  if (error === null) return null;
+  const line = error.replace(/\s+/g, ' ').trim();
+  return line.length > TABLE_ERROR_CHARS ? `${line.slice(0, TABLE_ERROR_CHARS - 1)}…` : line;
+}
+
+/** Runs as a table: the sweep's axes, status, the main metrics, and the error of failed runs. */
 export function resultsTable(runs: RunRecord[], axes: string[]): string {
   const metrics = TABLE_METRICS.filter((m) => runs.some((r) => r.metrics && m in r.metrics));
-  const headers = ['run', ...axes, 'status', ...metrics];
+  const withErrors = runs.some((r) => r.error !== null && r.status === 'failed');
+  const headers = ['run', ...axes, 'status', ...metrics, ...(withErrors ? ['error'] : [])];
   const rows = runs.map((r) => [
     r.runIndex,
     ...axes.map((a) => r.parameters[a] ?? null),
     r.status,
     ...metrics.map((m) => r.metrics?.[m] ?? null),
+    ...(withErrors ? [r.status === 'failed' ? shortError(r.error) : null] : []),
   ]);
   return renderTable(headers, rows);
 }
 
-export async function fetchAllResults(
+/**
+ * Every run of a sweep matching the query, whatever its state (queued, failed with its error,
+ * succeeded with its metrics): the API's /runs route scoped to the sweep. /sweeps/:id/results
+ * lists only the runs that have results, so `--where status=failed` there is always empty.
+ */
+export async function fetchAllRuns(
   client: EngramClient,
   id: string,
   query: RunQuery,
 ): Promise<RunRecord[]> {
   const items: RunRecord[] = [];
   for (let offset = 0; ; offset += 1000) {
-    const page = await client.results(id, { sort: 'runIndex', ...query, limit: 1000, offset });
+    const page = await client.runs({
+      sort: 'runIndex',
+      ...query,
+      sweepId: id,
+      limit: 1000,
+      offset,
+    });
     items.push(...page.items);
     if (items.length >= page.total || page.items.length === 0) return items;
   }
@@ -198,19 +227,98 @@ export async function resultsCommand(
   if (!['table', 'csv', 'json'].includes(format))
     throw new CliError(`--format ${format}: expected table, csv or json`, ExitCode.Usage);
   const query = parseWhere(opts.where ?? []);
+  if ('sweepId' in query)
+    throw new CliError('--where sweepId=...: the sweep is the <id> argument', ExitCode.Usage);
+  // The sweep first: an unknown id is a 404 naming the sweep, not an empty listing.
+  const sweep = await call(opts, `sweep ${id}`, (client) => client.getSweep(id));
   if (format === 'csv') {
     out(
-      await call(opts, `results of sweep ${id}`, (client) =>
-        client.resultsCsv(id, { sort: 'runIndex', ...query }),
+      await call(opts, `runs of sweep ${id}`, (client) =>
+        client.runsCsv({ sort: 'runIndex', ...query, sweepId: id }),
       ),
     );
     return ExitCode.Ok;
   }
-  const [sweep, runs] = await call(opts, `results of sweep ${id}`, (client) =>
-    Promise.all([client.getSweep(id), fetchAllResults(client, id, query)]),
-  );
+  const runs = await call(opts, `runs of sweep ${id}`, (client) => fetchAllRuns(client, id, query));
   if (format === 'json') printJson(runs);
-  else out(resultsTable(runs, sweep.gridAxes));
+  else {
+    out(resultsTable(runs, sweep.gridAxes));
+    const failed = runs.filter((r) => r.status === 'failed').length;
+    if (failed > 0 && !(opts.where ?? []).some((w) => w.startsWith('status=')))
+      process.stderr.write(
+        `${failed} failed runs; their whole errors: engram results ${id} --where status=failed --json\n`,
+      );
+  }
+  return ExitCode.Ok;
+}
+
+/** `engram sweep list`: the sweeps of the API, newest first. */
+export async function listCommand(
+  opts: ApiOptions & { limit?: number; offset?: number },
+): Promise<number> {
+  const limit = opts.limit ?? 50;
+  const offset = opts.offset ?? 0;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+    throw new CliError(`--limit ${limit}: expected 1 to 500`, ExitCode.Usage);
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new CliError(`--offset ${offset}: expected 0 or more`, ExitCode.Usage);
+  const page = await call(opts, 'listing sweeps', (client) => client.listSweeps(limit, offset));
+  if (opts.json) {
+    printJson(page);
+    return ExitCode.Ok;
+  }
+  out(
+    renderTable(
+      ['id', 'name', 'model', 'status', 'runs', 'failed', 'created'],
+      page.items.map((s) => [
+        s.id,
+        s.name,
+        s.model,
+        s.status,
+        s.runCount,
+        s.counts.failed,
+        s.createdAt.replace('T', ' ').slice(0, 19),
+      ]),
+    ),
+  );
+  if (page.total > page.offset + page.items.length)
+    out(
+      `${page.items.length} of ${page.total} sweeps; the next ones: engram sweep list --offset ${page.offset + page.items.length}\n`,
+    );
+  return ExitCode.Ok;
+}
+
+/** The summary as a table: one row per grid point, `mean ± std` of each metric. */
+function summaryTable(summary: SweepSummary): string {
+  const cell = (m: { mean: number | null; std: number | null } | undefined) => {
+    if (!m || m.mean === null) return null;
+    const mean = m.mean.toPrecision(4);
+    return m.std === null ? mean : `${mean} ± ${m.std.toPrecision(2)}`;
+  };
+  return renderTable(
+    [...summary.groupBy, 'n', ...summary.metrics],
+    summary.groups.map((g) => [
+      ...summary.groupBy.map((axis) => g.values[axis] ?? null),
+      g.count,
+      ...summary.metrics.map((m) => cell(g.metrics[m])),
+    ]),
+  );
+}
+
+/** `engram sweep summary <id>`: mean and std of each metric per grid point (over seeds, repeats). */
+export async function summaryCommand(
+  id: string,
+  opts: ApiOptions & { metrics?: string },
+): Promise<number> {
+  const metrics = opts.metrics?.split(',').filter(Boolean);
+  const summary = await call(opts, `summary of sweep ${id}`, (client) =>
+    client.summary(id, metrics),
+  );
+  if (opts.json) printJson(summary);
+  else {
+    out(`sweep ${summary.sweepId} (${summary.status}): mean ± std over seeds and repeats\n`);
+    out(summaryTable(summary));
+  }
   return ExitCode.Ok;
 }
 

@@ -1,14 +1,15 @@
 import * as path from 'node:path';
-import { EngramClient } from '@engram/api-client';
-import { isModelName } from '@engram/sweep-spec';
-import { CliError, ExitCode } from '../errors';
+import { EngramClient, SweepDetail } from '@engram/api-client';
+import { SweepSpec, isModelName } from '@engram/sweep-spec';
+import { CliError, ExitCode, apiFailure } from '../errors';
 import { DEFAULT_DASHBOARD_DIR, ensureDashboard } from '../stack/dashboard';
-import { LocalStack, REPO_ROOT } from '../stack/stack';
+import { LocalStack, REPO_ROOT, StackAlreadyRunningError, redact } from '../stack/stack';
+import { RecordedStack, runningStack, stackDir } from '../stack/stack-state';
 import {
   listModels,
   modelsDir,
   resultsTable,
-  fetchAllResults,
+  fetchAllRuns,
   sweepStatusText,
   watchSweep,
 } from './sweeps';
@@ -23,8 +24,56 @@ export interface UpOptions {
   workers: number;
   concurrency?: number;
   port?: number;
+  postgresPort?: number;
+  /** Submit the spec even when an identical sweep already completed. */
+  resubmit?: boolean;
   exitWhenDone?: boolean;
   json?: boolean;
+}
+
+function alreadyRunning(dir: string, running: RecordedStack): CliError {
+  const where = running.apiUrl
+    ? `already running at ${running.apiUrl}`
+    : `already starting (pid ${running.pid})`;
+  return new CliError(
+    `engram up is ${where} in ${dir}; its ${path.join(dir, 'stack.json')} is left as it is`,
+    ExitCode.Failure,
+    running.apiUrl
+      ? `use it (\`npx engram sweep submit <spec> --watch\` finds it), stop it with Ctrl-C in its terminal or \`kill -INT ${running.pid}\`, or start another stack with --dir <folder>`
+      : `wait for it, stop it with \`kill -INT ${running.pid}\`, or start another stack with --dir <folder>`,
+  );
+}
+
+/** JSON with object keys sorted: a stored spec (JSONB reorders keys) compares to a local one. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+/**
+ * The newest sweep with the same spec on the same artifact: what `npm start` would only repeat.
+ * Looks at the latest 500 sweeps.
+ */
+async function findIdenticalSweep(
+  client: EngramClient,
+  spec: SweepSpec,
+  artifactVersion: string | undefined,
+): Promise<SweepDetail | undefined> {
+  const page = await client.listSweeps(500, 0);
+  const wanted = canonicalJson(spec);
+  for (const candidate of page.items) {
+    if (candidate.name !== spec.name || candidate.model !== spec.model) continue;
+    if (artifactVersion && candidate.artifactVersion !== artifactVersion) continue;
+    const detail = await client.getSweep(candidate.id);
+    if (canonicalJson(detail.spec) === wanted) return detail;
+  }
+  return undefined;
 }
 
 /**
@@ -48,7 +97,10 @@ export async function upCommand(opts: UpOptions): Promise<number> {
     }
   }
 
-  const dir = path.resolve(opts.dir ?? process.env.ENGRAM_HOME ?? path.join(REPO_ROOT, '.engram'));
+  const dir = stackDir(opts.dir);
+  // Before anything else: a second `engram up` must not touch the running one's folder.
+  const running = runningStack(dir);
+  if (running) throw alreadyRunning(dir, running);
   const dashboardDir = path.resolve(process.env.ENGRAM_DASHBOARD_DIR ?? DEFAULT_DASHBOARD_DIR);
   const stack = new LocalStack({
     dir,
@@ -56,6 +108,7 @@ export async function upCommand(opts: UpOptions): Promise<number> {
     workers: opts.workers,
     workerConcurrency: opts.concurrency,
     apiPort: opts.port,
+    postgresPort: opts.postgresPort,
     env: process.env,
     log,
   });
@@ -92,6 +145,13 @@ export async function upCommand(opts: UpOptions): Promise<number> {
     if (signalled) return 130;
     const state = await Promise.race([stack.start(), stopped.then(() => undefined)]);
     if (!state) return 130;
+    if (state.embedded.postgres) {
+      log(`SQL (owner): psql '${state.databaseUrl}'`);
+      if (state.readOnlyDatabaseUrl)
+        log(
+          `SQL (read-only, for Grafana/Metabase; views run_results, sweep_overview): psql '${state.readOnlyDatabaseUrl}'`,
+        );
+    } else log(`SQL: DATABASE_URL (${redact(state.databaseUrl)}), schema ${state.databaseSchema}`);
     let childDied: string | undefined;
     stack.onChildExit((name, exitCode, signal) => {
       childDied = `${name} exited (${exitCode ?? signal}); see ${path.join(dir, 'logs', `${name}.log`)}`;
@@ -103,16 +163,40 @@ export async function upCommand(opts: UpOptions): Promise<number> {
     const client = new EngramClient({ baseUrl: state.apiUrl, apiKey: process.env.API_KEY });
 
     if (spec) {
-      const submitted = await client.submitSweep(spec);
-      log(
-        `submitted ${path.relative(process.cwd(), specFile)} as sweep ${submitted.sweepId}: ${submitted.runCount} runs (${submitted.cachedCount} cached)`,
-      );
+      const specName = path.relative(process.cwd(), specFile);
+      const artifactVersion = listModels().find((m) => m.model === spec.model)?.version;
+      const identical = opts.resubmit
+        ? undefined
+        : await findIdenticalSweep(client, spec, artifactVersion);
+      let sweepId: string;
+      if (identical?.status === 'completed') {
+        sweepId = identical.id;
+        log(
+          `${specName} already ran as sweep ${identical.id} (same spec, same ${spec.model} artifact ${identical.artifactVersion}, completed ${identical.finishedAt ?? ''}): showing it instead of adding a copy (--resubmit runs it again)`,
+        );
+      } else {
+        if (identical)
+          log(
+            `an identical sweep ${identical.id} ended ${identical.status}: submitting ${specName} again (its runs that succeeded come from cache)`,
+          );
+        const submitted = await client.submitSweep(spec).catch((error: unknown) => {
+          throw apiFailure(
+            error,
+            { url: state.apiUrl, source: 'stack.json', origin: 'the API this engram up started' },
+            `submitting ${specName}`,
+          );
+        });
+        sweepId = submitted.sweepId;
+        log(
+          `submitted ${specName} as sweep ${submitted.sweepId}: ${submitted.runCount} runs (${submitted.cachedCount} cached)`,
+        );
+      }
       const final = await Promise.race([
-        watchSweep(apiOptions, submitted.sweepId),
+        watchSweep(apiOptions, sweepId),
         stopped.then(() => undefined),
       ]);
       if (final) {
-        const runs = await fetchAllResults(client, final.id, {});
+        const runs = await fetchAllRuns(client, final.id, {});
         if (opts.json) process.stdout.write(`${JSON.stringify({ sweep: final, runs }, null, 2)}\n`);
         else
           process.stdout.write(
@@ -125,7 +209,10 @@ export async function upCommand(opts: UpOptions): Promise<number> {
     if (!signalled && !childDied) {
       if (dashboard) log(`dashboard: ${state.apiUrl}/   API docs: ${state.apiUrl}/docs`);
       else log(`API docs: ${state.apiUrl}/docs (no dashboard: its build failed, see above)`);
-      log(`CLI: ENGRAM_API_URL=${state.apiUrl} npm run engram -- sweep submit <spec.yaml> --watch`);
+      const finds = stackDir(undefined) === dir ? '' : `ENGRAM_HOME=${dir} `;
+      log(
+        `CLI: ${finds}npx engram sweep submit <spec.yaml> --watch   (the CLI finds this API through ${path.join(dir, 'stack.json')})`,
+      );
       if (opts.exitWhenDone) log('--exit-when-done: stopping');
       else {
         log('serving until Ctrl-C');
@@ -137,6 +224,7 @@ export async function upCommand(opts: UpOptions): Promise<number> {
     return code;
   } catch (error) {
     if (error instanceof CliError) throw error;
+    if (error instanceof StackAlreadyRunningError) throw alreadyRunning(dir, error.running);
     throw new CliError(
       `the local platform failed: ${(error as Error).message}`,
       ExitCode.Unreachable,

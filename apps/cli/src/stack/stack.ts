@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import { EmbeddedPostgresServer } from './postgres';
 import { LocalRedisServer } from './redis';
 import { ManagedProcess, freePort, portIsFree } from './processes';
+import { REPO_ROOT, RecordedStack, runningStack } from './stack-state';
 
-export const REPO_ROOT = path.resolve(__dirname, '../../../..');
+export { REPO_ROOT };
 const API_MAIN = path.join(REPO_ROOT, 'apps/api/src/main.ts');
 const WORKER_MAIN = path.join(REPO_ROOT, 'apps/worker/src/main.ts');
 const MIGRATE = path.join(REPO_ROOT, 'apps/api/src/migrate.ts');
@@ -18,6 +19,11 @@ export interface StackOptions {
   workerConcurrency?: number;
   /** API port; default PORT, else 3000 when free, else any free port. */
   apiPort?: number;
+  /**
+   * Port of the embedded PostgreSQL; default the one recorded in <dir>/postgres/port by the
+   * previous start, else 5433 when free, else any free port. Recorded for the next start.
+   */
+  postgresPort?: number;
   /** The environment the stack reads DATABASE_URL, REDIS_URL... from and passes on. */
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
@@ -28,6 +34,8 @@ export interface StackState {
   pid: number;
   apiUrl: string;
   databaseUrl: string;
+  /** The embedded database as its read-only user (engram_reader); absent with DATABASE_URL. */
+  readOnlyDatabaseUrl?: string;
   databaseSchema: string;
   redisUrl: string;
   queuePrefix: string;
@@ -66,14 +74,14 @@ export class LocalStack {
     const { env, log } = this.options;
     const dir = path.resolve(this.options.dir);
     fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
-    this.writePartialState();
+    this.claimStateFile();
 
     let databaseUrl = env.DATABASE_URL;
     if (databaseUrl) log(`database: DATABASE_URL (${redact(databaseUrl)})`);
     else {
       this.postgres = new EmbeddedPostgresServer(
         path.join(dir, 'postgres', 'data'),
-        await freePort(),
+        await this.postgresPort(path.join(dir, 'postgres', 'port')),
         this.logFile('postgres'),
         this.markerEnv(),
         dir,
@@ -127,6 +135,8 @@ export class LocalStack {
         `migrations failed (${migrated.code ?? migrated.signal}); log ${this.logFile('migrate')}:\n${migrate.tail()}`,
       );
     }
+    // The migrations created the read-only role; the embedded server also gets a user to log in with.
+    const readOnlyDatabaseUrl = await this.postgres?.ensureReadOnlyUser();
 
     const port =
       this.options.apiPort ??
@@ -159,6 +169,7 @@ export class LocalStack {
       pid: process.pid,
       apiUrl,
       databaseUrl: databaseUrl!,
+      ...(readOnlyDatabaseUrl ? { readOnlyDatabaseUrl } : {}),
       databaseSchema,
       redisUrl: redisUrl!,
       queuePrefix,
@@ -189,12 +200,74 @@ export class LocalStack {
     ];
   }
 
+  /**
+   * Creates stack.json exclusively: a second `engram up` on the same folder stops here, naming
+   * the running one, and leaves its file alone. A file whose process is gone is stale: replaced.
+   */
+  private claimStateFile(): void {
+    const text = () =>
+      `${JSON.stringify({ pid: process.pid, starting: true, processes: [] }, null, 2)}\n`;
+    try {
+      fs.writeFileSync(this.stateFile, text(), { mode: 0o600, flag: 'wx' });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const running = runningStack(this.options.dir);
+    if (running) throw new StackAlreadyRunningError(this.options.dir, running);
+    fs.writeFileSync(this.stateFile, text(), { mode: 0o600 });
+  }
+
+  /** Whether stack.json is this process's (never remove or overwrite another instance's). */
+  private ownsStateFile(): boolean {
+    try {
+      const recorded = JSON.parse(fs.readFileSync(this.stateFile, 'utf8')) as RecordedStack;
+      return recorded.pid === process.pid;
+    } catch {
+      return false;
+    }
+  }
+
   private writePartialState(): void {
+    if (!this.ownsStateFile()) return;
     fs.writeFileSync(
       this.stateFile,
       `${JSON.stringify({ pid: process.pid, starting: true, processes: this.processList() }, null, 2)}\n`,
       { mode: 0o600 },
     );
+  }
+
+  /**
+   * A stable port, so a psql or Grafana connection keeps working across restarts: --postgres-port
+   * (or ENGRAM_POSTGRES_PORT), else the recorded one, else 5433 when free, else a free one.
+   */
+  private async postgresPort(recordFile: string): Promise<number> {
+    const fromEnv = this.options.env.ENGRAM_POSTGRES_PORT;
+    const requested = this.options.postgresPort ?? (fromEnv ? Number(fromEnv) : undefined);
+    if (
+      requested !== undefined &&
+      !(Number.isInteger(requested) && requested > 0 && requested < 65_536)
+    )
+      throw new Error(`ENGRAM_POSTGRES_PORT must be a port number (1 to 65535), got ${fromEnv}`);
+    let recorded: number | undefined;
+    try {
+      recorded = Number(fs.readFileSync(recordFile, 'utf8').trim()) || undefined;
+    } catch {
+      recorded = undefined;
+    }
+    const chosen =
+      requested ??
+      recorded ??
+      ((await portIsFree(DEFAULT_POSTGRES_PORT)) ? DEFAULT_POSTGRES_PORT : await freePort());
+    if (!(await portIsFree(chosen))) {
+      const why = requested !== undefined ? 'the requested' : `the recorded (${recordFile})`;
+      throw new Error(
+        `${why} PostgreSQL port ${chosen} is in use by another program: free it, or start with --postgres-port <n> (or ENGRAM_POSTGRES_PORT), which is then recorded for the next start`,
+      );
+    }
+    fs.mkdirSync(path.dirname(recordFile), { recursive: true });
+    fs.writeFileSync(recordFile, `${chosen}\n`);
+    return chosen;
   }
 
   private spawnNode(name: string, main: string, env: NodeJS.ProcessEnv): ManagedProcess {
@@ -220,13 +293,31 @@ export class LocalStack {
       await Promise.all(others.map((p) => p.stop('SIGTERM', 10_000)));
       await this.redis?.stop();
       await this.postgres?.stop();
-      fs.rmSync(this.stateFile, { force: true });
+      if (this.ownsStateFile()) fs.rmSync(this.stateFile, { force: true });
     })();
     return this.stopping;
   }
 }
 
-function redact(url: string): string {
+/** First choice of the embedded PostgreSQL's port: next to a system server's 5432. */
+const DEFAULT_POSTGRES_PORT = 5433;
+
+/** A second `engram up` on a folder whose stack is running (or starting). */
+export class StackAlreadyRunningError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly running: RecordedStack,
+  ) {
+    super(
+      running.apiUrl
+        ? `already running at ${running.apiUrl} (engram up pid ${running.pid}, folder ${dir})`
+        : `already starting in ${dir} (engram up pid ${running.pid})`,
+    );
+    this.name = 'StackAlreadyRunningError';
+  }
+}
+
+export function redact(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';

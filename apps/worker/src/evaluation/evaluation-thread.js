@@ -25,7 +25,13 @@ parentPort.on('message', async ({ config }) => {
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
     parentPort.postMessage({
-      error: { name: e.name, message: e.message, stack: e.stack, field: e.field },
+      error: {
+        name: e.name,
+        message: e.message,
+        stack: e.stack,
+        field: e.field,
+        permanent: e.permanent === true,
+      },
     });
   }
 });

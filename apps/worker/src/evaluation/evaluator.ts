@@ -9,26 +9,29 @@ export interface Evaluator {
   close(): Promise<void>;
 }
 
-/** An error from the evaluation, carried across the thread boundary with its name and field. */
+/**
+ * An error from the evaluation, carried across the thread boundary with its name, field and
+ * whether it is permanent (a structured clone keeps none of the class).
+ */
 export class EvaluationFailure extends Error {
   constructor(
     name: string,
     message: string,
     readonly field?: string,
+    readonly permanent = false,
   ) {
     super(message);
     this.name = name;
   }
 }
 
-/** Runs that can never succeed here (bad configuration, no trained model): fail at once. */
-const PERMANENT_ERRORS = new Set([
-  'InvalidEvaluationConfigError',
-  'DeviceProfileError',
-  'ModelUnavailableError',
-]);
-
+/**
+ * Runs that can never succeed here fail at once, without retries. The libraries mark such errors
+ * with `permanent = true`: a bad configuration (InvalidEvaluationConfigError, DeviceProfileError),
+ * no trained model or an artifact trained on other data (ModelUnavailableError), an artifact this
+ * build cannot read (ArtifactFormatError), a dataset missing (DatasetUnavailableError) or malformed
+ * (DatasetFormatError). Anything else (out of memory, a thread crash, I/O) is retried.
+ */
 export function isPermanentEvaluationError(error: unknown): boolean {
-  const name = (error as { name?: string } | null)?.name;
-  return name !== undefined && PERMANENT_ERRORS.has(name);
+  return (error as { permanent?: unknown } | null)?.permanent === true;
 }

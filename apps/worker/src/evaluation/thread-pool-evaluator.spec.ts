@@ -36,11 +36,15 @@ describe('ThreadPoolEvaluator', () => {
     expect(new Set(results.map((r) => r.artifactVersion)).size).toBeLessThanOrEqual(2);
   });
 
-  it('carries the error name and field across the thread boundary', async () => {
+  it('carries the error name, field and permanence across the thread boundary', async () => {
     const error = await pool.evaluate(config(0, 65)).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'InvalidEvaluationConfigError', field: 'memorySize' });
     expect(isPermanentEvaluationError(error)).toBe(true);
-    expect(isPermanentEvaluationError(new Error('ECONNRESET'))).toBe(false);
+    const transient = await pool
+      .evaluate({ ...config(0), camThreshold: -1 })
+      .catch((e: unknown) => e);
+    expect(transient).toMatchObject({ message: 'EMFILE: too many open files' });
+    expect(isPermanentEvaluationError(transient)).toBe(false);
   });
 
   it('aborts a running evaluation by terminating its thread, then carries on', async () => {

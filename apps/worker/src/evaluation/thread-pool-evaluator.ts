@@ -86,7 +86,13 @@ export class ThreadPoolEvaluator implements Evaluator {
       'message',
       (message: {
         result?: EvaluationResult;
-        error?: { name: string; message: string; stack?: string; field?: string };
+        error?: {
+          name: string;
+          message: string;
+          stack?: string;
+          field?: string;
+          permanent?: boolean;
+        };
       }) => {
         const task = thread.task;
         thread.task = null;
@@ -96,6 +102,7 @@ export class ThreadPoolEvaluator implements Evaluator {
               message.error.name,
               message.error.message,
               message.error.field,
+              message.error.permanent === true,
             );
             failure.stack = message.error.stack;
             task.reject(failure);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DatasetFormatError } from '../errors';
+import { DatasetFormatError, DatasetUnavailableError } from '../errors';
 import { deriveSeed, SeededRandom } from '../random';
 import { findWorkspaceRoot } from '../workspace-root';
 import { normalizeToUnitSphere, resamplePoints } from './normalize';
@@ -127,7 +127,8 @@ export function resolveModelNetRoot(root?: string): string {
       ? path.resolve(process.env['ENGRAM_MODELNET_DIR'])
       : path.resolve(findWorkspaceRoot(), '..', 'shared', 'datasets', 'modelnet10');
   if (!fs.existsSync(resolved) || !fs.statSync(resolved).isDirectory()) {
-    throw new Error(
+    throw new DatasetUnavailableError(
+      'ModelNet',
       `ModelNet not found at ${resolved}. Download ModelNet10.zip or ModelNet40.zip from Princeton ModelNet ` +
         '(https://modelnet.cs.princeton.edu/), unzip it, and point Engram at the folder holding the class ' +
         'folders (<root>/<class>/train|test/*.off) with the root option or the environment variable ' +
@@ -146,7 +147,8 @@ export function discoverModelNetClasses(root: string): string[] {
     .filter((name) => SPLITS.some((split) => isDirectory(path.join(root, name, split))))
     .sort(compareCodeUnits);
   if (classes.length === 0) {
-    throw new Error(
+    throw new DatasetUnavailableError(
+      'ModelNet',
       `no ModelNet class folders in ${root}: expected <root>/<class>/train|test/*.off|*.pcd ` +
         '(if you unzipped ModelNet10.zip here, point at the ModelNet10 folder inside it)',
     );
@@ -158,19 +160,24 @@ export function discoverModelNetClasses(root: string): string[] {
 function listShapeFiles(root: string, className: string, split: ModelNetSplit): string[] {
   const dir = path.join(root, className, split);
   if (!isDirectory(dir)) {
-    throw new Error(`ModelNet class '${className}' has no ${split} folder: ${dir} is missing`);
+    throw new DatasetUnavailableError(
+      'ModelNet',
+      `ModelNet class '${className}' has no ${split} folder: ${dir} is missing`,
+    );
   }
   const names = fs
     .readdirSync(dir)
     .filter((name) => SHAPE_EXTENSIONS.includes(path.extname(name).toLowerCase()))
     .sort(compareCodeUnits);
-  if (names.length === 0) throw new Error(`no .off or .pcd files in ${dir}`);
+  if (names.length === 0)
+    throw new DatasetUnavailableError('ModelNet', `no .off or .pcd files in ${dir}`);
   const stems = new Set<string>();
   for (const name of names) {
     const stem = name.slice(0, -4).toLowerCase();
     if (stems.has(stem)) {
-      throw new Error(
-        `${dir}: shape '${name.slice(0, -4)}' exists as both .off and .pcd; keep one format per shape`,
+      throw new DatasetFormatError(
+        dir,
+        `shape '${name.slice(0, -4)}' exists as both .off and .pcd; keep one format per shape`,
       );
     }
     stems.add(stem);

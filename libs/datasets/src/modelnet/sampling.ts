@@ -1,3 +1,4 @@
+import { DatasetFormatError } from '../errors';
 import type { SeededRandom } from '../random';
 import type { TriangleMesh } from './off';
 
@@ -23,7 +24,10 @@ export function sampleSurface(
     cumulativeArea[t] = total;
   }
   if (!(total > 0) || !Number.isFinite(total)) {
-    throw new Error(`${fileName}: cannot sample the surface: the mesh's total area is ${total}`);
+    throw new DatasetFormatError(
+      fileName,
+      `cannot sample the surface: the mesh's total area is ${total}`,
+    );
   }
 
   const points = new Float32Array(count * 3);

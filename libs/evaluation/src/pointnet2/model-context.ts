@@ -17,7 +17,7 @@ import {
 import type { PointCloudState, WeightMode } from '@engram/models';
 import { requireArtifact } from '../model-context';
 import { ModelName } from '../types';
-import { InvalidEvaluationConfigError } from '../errors';
+import { InvalidEvaluationConfigError, ModelUnavailableError } from '../errors';
 import { SegmentCosts } from '../segment-costs';
 import { TrainedModelContext } from '../trained-model-context';
 import { pointNetSegmentCosts } from './segment-costs';
@@ -71,8 +71,10 @@ export async function loadPointNetContextData(
   const counts = [split.train.count, split.validation.count, test.count];
   const expected = [dataset.trainSamples, dataset.validationSamples, dataset.testSamples];
   if (counts.join() !== expected.join()) {
-    throw new Error(
-      `${train.root}: train/validation/test counts ${counts.join('/')} differ from the artifact's ${expected.join('/')}`,
+    // Another copy or version of the dataset than the one the model was trained and tested on.
+    throw new ModelUnavailableError(
+      artifact.manifest.name,
+      `${train.root}: train/validation/test counts ${counts.join('/')} differ from the artifact's ${expected.join('/')}: point ENGRAM_MODELNET_DIR at the dataset the artifact was trained on`,
     );
   }
   const shuffled = (set: PointCloudSet, name: string) =>

@@ -3,7 +3,13 @@ import * as path from 'node:path';
 import type { ParameterStore } from '../layers/parameters';
 import { ResNetNetwork } from '../resnet/network';
 import { ResNetSpec } from '../resnet/architecture';
-import { readTensorFile, TensorIndexEntry, writeJsonAtomic, writeTensorFile } from './tensor-file';
+import {
+  ArtifactFormatError,
+  readTensorFile,
+  TensorIndexEntry,
+  writeJsonAtomic,
+  writeTensorFile,
+} from './tensor-file';
 import type { WeightMode } from '../training/executors';
 
 export const ARTIFACT_FORMAT = 1;
@@ -84,16 +90,24 @@ export function readArtifact<Manifest extends ArtifactManifest>(
       `no model artifact at ${manifestPath}: train one with \`engram train ${expect.model ?? '<model>'}\``,
     );
   }
-  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Manifest;
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Manifest;
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new ArtifactFormatError(manifestPath, `not valid JSON: ${error.message}`);
+  }
   if (manifest.format !== ARTIFACT_FORMAT) {
-    throw new Error(
-      `${manifestPath}: artifact format ${manifest.format}, this build reads ${ARTIFACT_FORMAT}`,
+    throw new ArtifactFormatError(
+      manifestPath,
+      `artifact format ${manifest.format}, this build reads ${ARTIFACT_FORMAT}`,
     );
   }
   const kind = (manifest.spec as { kind?: string } | undefined)?.kind;
   if (expect.kind !== undefined && kind !== expect.kind) {
-    throw new Error(
-      `${manifestPath}: not a ${expect.kindName ?? expect.kind} artifact (spec kind ${kind})`,
+    throw new ArtifactFormatError(
+      manifestPath,
+      `not a ${expect.kindName ?? expect.kind} artifact (spec kind ${kind})`,
     );
   }
   const weights = {} as Record<WeightMode, Map<string, Float32Array>>;

@@ -32,6 +32,23 @@ export function writeTensorFile(
   return index;
 }
 
+/**
+ * A model artifact this build cannot read (format version, architecture, truncated weights):
+ * the same on every attempt, so not retried.
+ */
+export class ArtifactFormatError extends Error {
+  /** Retrying cannot help: a platform fails the run at once (see apps/worker). */
+  readonly permanent = true;
+
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`${file}: ${detail}`);
+    this.name = 'ArtifactFormatError';
+  }
+}
+
 export function readTensorFile(
   binPath: string,
   index: TensorIndexEntry[],
@@ -39,8 +56,9 @@ export function readTensorFile(
   const buffer = fs.readFileSync(binPath);
   const total = index.reduce((sum, e) => Math.max(sum, e.offset + e.length), 0);
   if (buffer.byteLength !== total * 4) {
-    throw new Error(
-      `${binPath}: expected ${total * 4} bytes for its index, found ${buffer.byteLength}`,
+    throw new ArtifactFormatError(
+      binPath,
+      `expected ${total * 4} bytes for its index, found ${buffer.byteLength}`,
     );
   }
   const all = new Float32Array(

@@ -9,6 +9,7 @@ import {
   Unique,
 } from 'typeorm';
 import type { EvaluationConfig } from '@engram/evaluation';
+import type { ResolvedDeviceParameters } from '@engram/hardware';
 import type { RunStatus } from '../fields';
 import { SweepEntity } from './sweep.entity';
 
@@ -100,6 +101,13 @@ export class RunEntity {
 
   @Column({ name: 'tile_cols', type: 'integer', nullable: true })
   tileCols!: number | null;
+
+  /**
+   * Every device knob as the profile resolved it at submission (null: invalid knobs, or a run
+   * stored before this was recorded). The run_results view reads unset knobs from here.
+   */
+  @Column({ name: 'device_resolved', type: 'jsonb', nullable: true })
+  deviceResolved!: ResolvedDeviceParameters | null;
 
   @Column({ name: 'exit_rule', type: 'text' })
   exitRule!: string;

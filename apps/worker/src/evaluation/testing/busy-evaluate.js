@@ -8,7 +8,12 @@ exports.evaluate = async function evaluate(config) {
     const error = new Error(`memorySize: must be an integer in [1, 64], got ${config.memorySize}`);
     error.name = 'InvalidEvaluationConfigError';
     error.field = 'memorySize';
+    error.permanent = true;
     throw error;
+  }
+  if (config.camThreshold < 0) {
+    // As a lost file handle or a full disk would: nothing marks it permanent.
+    throw new Error('EMFILE: too many open files');
   }
   const until = Date.now() + config.seed;
   while (Date.now() < until) {
