@@ -6,7 +6,6 @@ export type {
   DeepPartial,
   DeviceProfile,
   DriftModel,
-  WeightMemoryLevel,
 } from './profile';
 export { DEFAULT_DEVICE_PROFILE } from './default-profile';
 export { DeviceProfileError, parseDeviceProfile } from './profile-parse';
@@ -63,19 +62,44 @@ export {
   addOperationCounts,
   emptyOperationCounts,
   mergeOperationCounts,
+  scaleOperationCounts,
   type OperationCounts,
 } from './operation-counts';
 export {
-  SRAM_READ_64_BIT_PJ,
+  ENERGY_MODEL_VERSION,
   adcConversionPj,
+  chipEnergyPj,
   computeReductionVsStatic,
   dacConversionPj,
-  digitalBaselineEnergyPj,
-  digitalBaselineMacPj,
-  digitalWeightFetchPj,
-  energyPj,
-  energyReductionVsDigital,
   reductionFraction,
-  type DigitalBaselineEnergyPj,
-  type EnergyBreakdownPj,
+  type ChipEnergyBreakdownPj,
 } from './energy';
+export {
+  DEFAULT_ENERGY_PARAMETERS,
+  ENERGY_PARAMETERS,
+  horowitzSramReadPj,
+  int8MacPj,
+  sramAccessPj,
+  type EnergyParameterName,
+  type EnergyParameters,
+  type ParameterDeclaration,
+} from './energy-parameters';
+export {
+  weightStationaryAccesses,
+  type DataflowAccesses,
+  type DataflowLayer,
+  type PeArrayShape,
+} from './dataflow';
+export {
+  DEFAULT_DIGITAL_BASELINE,
+  DIGITAL_BASELINE_NAMES,
+  dataflowLayerEnergyPj,
+  digitalWorkEnergyPj,
+  isDigitalBaselineName,
+  sumDigitalBreakdowns,
+  weightsFromDram,
+  type DigitalAccelerator,
+  type DigitalBaselineName,
+  type DigitalEnergyBreakdownPj,
+  type DigitalWork,
+} from './digital-baseline';

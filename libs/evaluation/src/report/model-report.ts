@@ -1,14 +1,10 @@
 import * as os from 'node:os';
-import {
-  DEFAULT_DEVICE_PROFILE,
-  WeightMemoryLevel,
-  digitalWeightFetchPj,
-  withOverrides,
-} from '@engram/hardware';
+import { DEFAULT_DEVICE_PROFILE } from '@engram/hardware';
 import { evaluate, DEFAULT_DONT_CARE_MARGIN_STD } from '../evaluate';
 import { loadEvaluationModel } from '../model-registry';
 import { OperatingPoint, OperatingPointSweep, sweepOperatingPoints } from '../operating-points';
 import { EvaluationResult, ModelName } from '../types';
+import { energySection } from './energy-section';
 
 /** What a report checks: the issue's targets (fractions; points are percentage points). */
 export interface ReportTargets {
@@ -124,7 +120,7 @@ function averagePoints(sweeps: OperatingPointSweep[], count: number): AveragedPo
       lossPoints: 100 * (staticMean - dynamicAccuracy),
       lossStdErrorPoints: 100 * at((p) => p.lossStdError),
       computeReduction: at((p) => p.computeReduction),
-      energyReductionVsDigital: at((p) => p.energyReductionVsDigital),
+      energyReductionVsDigital: at((p) => p.energyReductionVsDigitalStatic),
       energyReductionVsStatic: at((p) => p.energyReductionVsStatic),
       energyPerInferencePj: at((p) => p.energyPerInferencePj),
       exitFractions: p0.exitHistogram.map((_, e) => at((p) => p.exitHistogram[e] / count)),
@@ -138,8 +134,6 @@ function averagePoints(sweeps: OperatingPointSweep[], count: number): AveragedPo
  * chance alone, exceed it on the test split about half of the time.
  */
 const SELECTION_STD_ERRORS = 2;
-
-const WEIGHT_MEMORY_LEVELS: WeightMemoryLevel[] = ['sram-8kb', 'sram-32kb', 'sram-1mb'];
 
 /**
  * The committed report of a model: software and hardware accuracies, then the dynamic network's
@@ -218,17 +212,9 @@ export async function buildModelReport(
   const eligible = chosenOnValidation.map(({ i }) => averaged[i]);
   const best = eligible[0];
   const bestValidation = chosenOnValidation[0]?.p;
-  const staticMacs = sweeps[0].staticMacsPerSample;
-  const baselines = WEIGHT_MEMORY_LEVELS.map((level) => {
-    const profile = withOverrides(DEFAULT_DEVICE_PROFILE, {
-      digitalBaseline: { weightMemory: level },
-    });
-    // Only the weight-fetch term depends on the memory level.
-    const pj =
-      sweeps[0].digitalBaselineEnergyPerInferencePj +
-      staticMacs * (digitalWeightFetchPj(profile) - digitalWeightFetchPj(DEFAULT_DEVICE_PROFILE));
-    return { level, pj };
-  });
+  const energy =
+    chosenOnValidation[0] &&
+    energySection(model, sweeps, chosenOnValidation[0].i, DEFAULT_DEVICE_PROFILE);
 
   let check: EvaluationResult | undefined;
   if (best) {
@@ -351,33 +337,14 @@ export async function buildModelReport(
     );
   }
   lines.push('');
-  if (best) {
-    lines.push('## Energy against the digital baseline');
-    lines.push('');
-    lines.push(
-      `The digital baseline runs the static network in int8 on a digital accelerator; its energy depends mostly on where the weights are read from. At the chosen operating point the dynamic network on the simulated chip spends ${best.energyPerInferencePj.toFixed(0)} pJ per inference (static network on the same chip: ${sweeps[0].staticEnergyPerInferencePj.toFixed(0)} pJ).`,
-    );
-    lines.push('');
-    lines.push(
-      '| weights read from | digital baseline per inference | reduction of the dynamic network |',
-    );
-    lines.push('|---|---|---|');
-    for (const { level, pj } of baselines) {
-      const marker =
-        level === DEFAULT_DEVICE_PROFILE.digitalBaseline.weightMemory ? ' (profile default)' : '';
-      lines.push(
-        `| ${level}${marker} | ${(pj / 1e6).toFixed(2)} µJ | ${pct(1 - best.energyPerInferencePj / pj, 1)} |`,
-      );
-    }
-    lines.push('');
-  }
+  if (energy) lines.push(...energy.lines);
   lines.push('## How the figures are made');
   lines.push('');
   lines.push(
     '- Operating points come from one hardware pass per chip: every sample runs the static network with both exit heads on the simulated crossbars; for each memory size the TCAMs are programmed and searched, and each threshold pair decides where every sample would have left. The counts (MACs, ADC/DAC conversions, CAM bit-searches, digital operations) are those of the stages and exits each sample really reaches. The last check runs real dynamic inference, which skips the stages in wall time.',
   );
   lines.push(
-    `- Energy: the profile's constants (see libs/hardware/README.md); the digital baseline is the static network in int8 with every weight read from an SRAM of the size in the table above (Horowitz, ISSCC 2014); the profile's default, a 1 MB SRAM, is why its reduction exceeds the paper's (77.6% on MNIST, 93.3% on ModelNet): most of the baseline is weight movement.`,
+    `- Energy: energy model ${DEFAULT_DEVICE_PROFILE.name} constants and the digital baselines of docs/energy-model.md; "energy reduction vs digital" in the tables above is against the static network on ${DEFAULT_DEVICE_PROFILE.digitalBaseline.name}.`,
   );
   lines.push('');
   return {
@@ -390,7 +357,7 @@ export async function buildModelReport(
       validationPoints: validation,
       chosen: best ? { test: best, validation: bestValidation } : null,
       bestOnTest: onTest ?? null,
-      digitalBaselines: baselines,
+      energy: energy?.data ?? null,
       check,
     },
   };
