@@ -122,7 +122,7 @@ function breakdownRows(breakdowns: readonly Record<string, number>[], samples: n
   const total = mean(breakdowns.map((b) => b['totalPj'])) / samples;
   return components.map((component) => {
     const pj = mean(breakdowns.map((b) => b[component])) / samples;
-    return `| ${component.replace(/Pj$/, '')} | ${pj.toFixed(1)} pJ | ${pct(pj / total)} |`;
+    return `| ${component.replace(/Pj$/, '')} | ${(pj / 1e3).toFixed(1)} nJ | ${pct(pj / total)} |`;
   });
 }
 

@@ -344,7 +344,7 @@ export async function buildModelReport(
     '- Operating points come from one hardware pass per chip: every sample runs the static network with both exit heads on the simulated crossbars; for each memory size the TCAMs are programmed and searched, and each threshold pair decides where every sample would have left. The counts (MACs, ADC/DAC conversions, CAM bit-searches, digital operations) are those of the stages and exits each sample really reaches. The last check runs real dynamic inference, which skips the stages in wall time.',
   );
   lines.push(
-    `- Energy: energy model ${DEFAULT_DEVICE_PROFILE.name} constants and the digital baselines of docs/energy-model.md; "energy reduction vs digital" in the tables above is against the static network on ${DEFAULT_DEVICE_PROFILE.digitalBaseline.name}.`,
+    `- Energy: the constants of profile ${DEFAULT_DEVICE_PROFILE.name} and the digital baselines of docs/energy-model.md; "energy reduction vs digital" in the tables above is against the static network on ${DEFAULT_DEVICE_PROFILE.digitalBaseline.name}.`,
   );
   lines.push('');
   return {
