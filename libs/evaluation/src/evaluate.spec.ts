@@ -170,6 +170,7 @@ describe('evaluate on the tiny network', () => {
       'accumulatePj',
       'activationBufferPj',
       'digitalPj',
+      'pointSamplingPj',
       'camSearchPj',
       'camReadoutPj',
       'totalPj',

@@ -47,6 +47,7 @@ export function digitalWork(counts: OperationCounts, layers: readonly WeightLaye
   return {
     layers: layers.map(dataflowLayer),
     digitalOps: counts.digitalOps,
+    pointSamplingOps: counts.pointSamplingOps,
     memoryBitSearches: counts.camBitSearches,
   };
 }

@@ -303,6 +303,7 @@ describe('crossbarMatMul', () => {
       camBitSearches: 0,
       camRowReadouts: 0,
       digitalOps: 0,
+      pointSamplingOps: 0,
     });
     expect(crossbarOperationCounts(1, 128, 128, 128, 128)).toEqual({
       cimMacs: 16384,
@@ -314,6 +315,7 @@ describe('crossbarMatMul', () => {
       camBitSearches: 0,
       camRowReadouts: 0,
       digitalOps: 0,
+      pointSamplingOps: 0,
     });
   });
 

@@ -86,6 +86,7 @@ export function crossbarOperationCounts(
     camBitSearches: 0,
     camRowReadouts: 0,
     digitalOps: 0,
+    pointSamplingOps: 0,
   };
 }
 

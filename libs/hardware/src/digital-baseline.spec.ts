@@ -17,7 +17,7 @@ function accelerator(baseline: DigitalBaselineName, networkWeights = 72): Digita
 
 function convEnergy(baseline: DigitalBaselineName) {
   return digitalWorkEnergyPj(
-    { layers: [CONV], digitalOps: 0, memoryBitSearches: 0 },
+    { layers: [CONV], digitalOps: 0, pointSamplingOps: 0, memoryBitSearches: 0 },
     accelerator(baseline),
   );
 }
@@ -84,12 +84,16 @@ describe('digital baselines on a hand-counted conv', () => {
 
   it('prices the non-MAC work and a digital semantic-memory search', () => {
     const energy = digitalWorkEnergyPj(
-      { layers: [], digitalOps: 1000, memoryBitSearches: 1280 },
+      { layers: [], digitalOps: 1000, pointSamplingOps: 500, memoryBitSearches: 1280 },
       accelerator('int8-dataflow'),
     );
     expect(energy.digitalOpsPj).toBeCloseTo(100, 9);
+    expect(energy.pointSamplingPj).toBeCloseTo(50, 9);
     expect(energy.searchPj).toBeCloseTo(160 * (0.03 + ACTIVATION_BUFFER_PJ), 9);
-    expect(energy.totalPj).toBeCloseTo(energy.digitalOpsPj + energy.searchPj, 9);
+    expect(energy.totalPj).toBeCloseTo(
+      energy.digitalOpsPj + energy.pointSamplingPj + energy.searchPj,
+      9,
+    );
   });
 });
 

@@ -47,8 +47,10 @@ export interface DigitalAccelerator {
 /** Digital work of one piece of the network for one sample. */
 export interface DigitalWork {
   readonly layers: readonly DataflowLayer[];
-  /** Non-MAC operations: batch norm, ReLU, pooling, residual adds, FPS, ball query, decisions. */
+  /** Non-MAC operations: batch norm, ReLU, pooling, residual adds, exit decisions. */
   readonly digitalOps: number;
+  /** Farthest point sampling and ball query operations (PointNet++). */
+  readonly pointSamplingOps: number;
   /** Bits compared by a digital semantic-memory search (the chip's TCAM bit searches). */
   readonly memoryBitSearches: number;
 }
@@ -60,6 +62,7 @@ export interface DigitalEnergyBreakdownPj {
   readonly bufferPj: number;
   readonly dramPj: number;
   readonly digitalOpsPj: number;
+  readonly pointSamplingPj: number;
   readonly searchPj: number;
   readonly totalPj: number;
 }
@@ -71,6 +74,7 @@ const ZERO_BREAKDOWN: DigitalEnergyBreakdownPj = Object.freeze({
   bufferPj: 0,
   dramPj: 0,
   digitalOpsPj: 0,
+  pointSamplingPj: 0,
   searchPj: 0,
   totalPj: 0,
 });
@@ -134,7 +138,7 @@ export function dataflowLayerEnergyPj(
 
 /**
  * Energy of one sample through `work` on the baseline: every layer through the weight-stationary
- * dataflow, the non-MAC work as 32-bit adds, and a semantic-memory search (if any) as one byte
+ * dataflow, the non-MAC work (point sampling included) as 32-bit adds, and a semantic-memory search (if any) as one byte
  * read from the activation buffer and one 8-bit add (XOR + popcount) per 8 bits compared.
  */
 export function digitalWorkEnergyPj(
@@ -152,6 +156,7 @@ export function digitalWorkEnergyPj(
     ),
   );
   const digitalOpsPj = work.digitalOps * parameters.int32AddPj;
+  const pointSamplingPj = work.pointSamplingOps * parameters.int32AddPj;
   const searchBytes = work.memoryBitSearches / 8;
   const searchPj =
     accelerator.baseline === 'int8-mac-only'
@@ -160,7 +165,13 @@ export function digitalWorkEnergyPj(
         (parameters.int8AddPj + sramAccessPj(accelerator.activationBufferKb, parameters));
   return sumDigitalBreakdowns([
     ...layers,
-    { ...ZERO_BREAKDOWN, digitalOpsPj, searchPj, totalPj: digitalOpsPj + searchPj },
+    {
+      ...ZERO_BREAKDOWN,
+      digitalOpsPj,
+      pointSamplingPj,
+      searchPj,
+      totalPj: digitalOpsPj + pointSamplingPj + searchPj,
+    },
   ]);
 }
 

@@ -36,7 +36,7 @@ describe('cross-check against published silicon', () => {
     const scaledPjPerMac = eyerissPjPerMac * (45 / 65) * (8 / 16);
     expect(scaledPjPerMac).toBeCloseTo(4.13, 2);
     const energy = digitalWorkEnergyPj(
-      { layers: ALEXNET_CONV, digitalOps: 0, memoryBitSearches: 0 },
+      { layers: ALEXNET_CONV, digitalOps: 0, pointSamplingOps: 0, memoryBitSearches: 0 },
       {
         baseline: 'int8-dataflow',
         weightBufferKb: DEFAULT_DEVICE_PROFILE.digitalBaseline.weightBufferKb,

@@ -24,6 +24,7 @@ describe('chipEnergyPj', () => {
     camBitSearches: 5000,
     camRowReadouts: 40,
     digitalOps: 300,
+    pointSamplingOps: 200,
   };
 
   it('prices every component at component level by default', () => {
@@ -35,6 +36,7 @@ describe('chipEnergyPj', () => {
     expect(energy.accumulatePj).toBeCloseTo(700 * 0.1, 6);
     expect(energy.activationBufferPj).toBeCloseTo(2500 * ACTIVATION_ACCESS_PJ, 6);
     expect(energy.digitalPj).toBeCloseTo(300 * 0.1, 6);
+    expect(energy.pointSamplingPj).toBeCloseTo(200 * 0.1, 6);
     expect(energy.camSearchPj).toBeCloseTo(5000 * 0.02, 6);
     expect(energy.camReadoutPj).toBeCloseTo(40 * (0.1955 * 7 + 0.000412 * 128), 6);
     const { totalPj, ...parts } = energy;

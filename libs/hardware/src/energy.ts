@@ -10,6 +10,7 @@
  *   accumulate       accumulateOps * accumulatePj
  *   activation SRAM  (activationReads + activationWrites) * SRAM access at activationBufferKb
  *   digital          digitalOps * digitalOpPj
+ *   point sampling   pointSamplingOps * digitalOpPj (farthest point sampling, ball query)
  *   TCAM search      camBitSearches * camBitSearchPj
  *   TCAM readout     camRowReadouts * ADC energy at camReadoutBits
  */
@@ -28,6 +29,7 @@ export interface ChipEnergyBreakdownPj {
   readonly accumulatePj: number;
   readonly activationBufferPj: number;
   readonly digitalPj: number;
+  readonly pointSamplingPj: number;
   readonly camSearchPj: number;
   readonly camReadoutPj: number;
   readonly totalPj: number;
@@ -63,6 +65,7 @@ export function chipEnergyPj(
     (counts.activationReads + counts.activationWrites) *
     sramAccessPj(energy.activationBufferKb, parameters);
   const digitalPj = counts.digitalOps * energy.digitalOpPj;
+  const pointSamplingPj = counts.pointSamplingOps * energy.digitalOpPj;
   const camSearchPj = counts.camBitSearches * energy.camBitSearchPj;
   const camReadoutPj = counts.camRowReadouts * adcConversionPj(profile, energy.camReadoutBits);
   return {
@@ -72,6 +75,7 @@ export function chipEnergyPj(
     accumulatePj,
     activationBufferPj,
     digitalPj,
+    pointSamplingPj,
     camSearchPj,
     camReadoutPj,
     totalPj:
@@ -81,6 +85,7 @@ export function chipEnergyPj(
       accumulatePj +
       activationBufferPj +
       digitalPj +
+      pointSamplingPj +
       camSearchPj +
       camReadoutPj,
   };

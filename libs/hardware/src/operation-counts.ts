@@ -14,8 +14,10 @@ export interface OperationCounts {
   camBitSearches: number;
   /** Match-line readouts: one per TCAM row per search (the row's mismatch count). */
   camRowReadouts: number;
-  /** Digital adds, compares and max operations outside the crossbars. */
+  /** Digital adds, compares and max operations outside the crossbars (batch norm, ReLU, pooling, residual adds, exit decisions). */
   digitalOps: number;
+  /** Digital operations of farthest point sampling and ball query (PointNet++). */
+  pointSamplingOps: number;
 }
 
 const COUNT_NAMES: readonly (keyof OperationCounts)[] = [
@@ -28,6 +30,7 @@ const COUNT_NAMES: readonly (keyof OperationCounts)[] = [
   'camBitSearches',
   'camRowReadouts',
   'digitalOps',
+  'pointSamplingOps',
 ];
 
 export function emptyOperationCounts(): OperationCounts {
@@ -41,6 +44,7 @@ export function emptyOperationCounts(): OperationCounts {
     camBitSearches: 0,
     camRowReadouts: 0,
     digitalOps: 0,
+    pointSamplingOps: 0,
   };
 }
 

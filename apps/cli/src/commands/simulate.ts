@@ -158,7 +158,12 @@ export function simulate(options: SimulateOptions, print: (line: string) => void
   const energy = chipEnergyPj(counts, profileUsed);
   // The same layer over the batch on the profile's digital baseline (weights reused across it).
   const digital = digitalWorkEnergyPj(
-    { layers: [{ positions: batch, rows, cols }], digitalOps: 0, memoryBitSearches: 0 },
+    {
+      layers: [{ positions: batch, rows, cols }],
+      digitalOps: 0,
+      pointSamplingOps: 0,
+      memoryBitSearches: 0,
+    },
     {
       baseline: profileUsed.digitalBaseline.name,
       weightBufferKb: profileUsed.digitalBaseline.weightBufferKb,

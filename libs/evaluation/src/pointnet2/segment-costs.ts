@@ -66,10 +66,9 @@ export function pointNetSegmentCosts(
   const levels = layout.levels.map((level) => {
     const { npoint, nsample } = level.spec;
     const total = emptyOperationCounts();
-    total.digitalOps +=
-      farthestPointSamplingOps(level.inputPoints, npoint) +
-      ballQueryOps(level.inputPoints, npoint) +
-      npoint * nsample * 6;
+    total.pointSamplingOps +=
+      farthestPointSamplingOps(level.inputPoints, npoint) + ballQueryOps(level.inputPoints, npoint);
+    total.digitalOps += npoint * nsample * 6;
     for (const layer of level.layers) addOperationCounts(total, layerWithBnRelu(layer, profile));
     total.digitalOps += npoint * (nsample - 1) * level.outChannels;
     return total;
