@@ -27,12 +27,6 @@ export const DIGITAL_BASELINE_NAMES = [
 
 export type DigitalBaselineName = (typeof DIGITAL_BASELINE_NAMES)[number];
 
-export const DEFAULT_DIGITAL_BASELINE: DigitalBaselineName = 'int8-dataflow';
-
-export function isDigitalBaselineName(name: string): name is DigitalBaselineName {
-  return (DIGITAL_BASELINE_NAMES as readonly string[]).includes(name);
-}
-
 /** The digital accelerator one baseline runs on. */
 export interface DigitalAccelerator {
   readonly baseline: DigitalBaselineName;

@@ -62,7 +62,6 @@ export {
   addOperationCounts,
   emptyOperationCounts,
   mergeOperationCounts,
-  scaleOperationCounts,
   type OperationCounts,
 } from './operation-counts';
 export {
@@ -77,25 +76,13 @@ export {
 export {
   DEFAULT_ENERGY_PARAMETERS,
   ENERGY_PARAMETERS,
-  horowitzSramReadPj,
-  int8MacPj,
   sramAccessPj,
-  type EnergyParameterName,
   type EnergyParameters,
-  type ParameterDeclaration,
 } from './energy-parameters';
+export { weightStationaryAccesses, type DataflowLayer } from './dataflow';
 export {
-  weightStationaryAccesses,
-  type DataflowAccesses,
-  type DataflowLayer,
-  type PeArrayShape,
-} from './dataflow';
-export {
-  DEFAULT_DIGITAL_BASELINE,
   DIGITAL_BASELINE_NAMES,
-  dataflowLayerEnergyPj,
   digitalWorkEnergyPj,
-  isDigitalBaselineName,
   sumDigitalBreakdowns,
   weightsFromDram,
   type DigitalAccelerator,
