@@ -10,7 +10,7 @@ import {
   crossbarSettingsFromProfile,
   DEFAULT_DEVICE_PROFILE,
   emptyOperationCounts,
-  energyPj,
+  chipEnergyPj,
   realizeEffectiveWeights,
   type CrossbarSettings,
   type ProgrammedArray,
@@ -117,7 +117,7 @@ function main(): void {
 
   const counts = emptyOperationCounts();
   crossbarMatMul(inputs, BATCH, array, noisySettings, readRng, out, counts);
-  const energy = energyPj(counts, profile);
+  const energy = chipEnergyPj(counts, profile);
 
   const plainRate = MACS_PER_CALL / plainSeconds;
   console.log(
@@ -140,8 +140,9 @@ function main(): void {
   }
   console.log(
     `  simulated energy per batch: ${(energy.totalPj / 1e6).toFixed(2)} µJ ` +
-      `(CIM ${(energy.cimPj / 1e6).toFixed(2)}, ADC ${(energy.adcPj / 1e6).toFixed(2)}, ` +
-      `DAC ${(energy.dacPj / 1e6).toFixed(2)}, digital ${(energy.digitalPj / 1e6).toFixed(2)} µJ)`,
+      `(crossbar array ${(energy.crossbarArrayPj / 1e6).toFixed(2)}, ADC ${(energy.adcPj / 1e6).toFixed(2)}, ` +
+      `DAC ${(energy.dacPj / 1e6).toFixed(2)}, accumulate ${(energy.accumulatePj / 1e6).toFixed(2)}, ` +
+      `activation SRAM ${(energy.activationBufferPj / 1e6).toFixed(2)} µJ)`,
   );
 }
 

@@ -127,7 +127,9 @@ describe('CLI formatting and errors', () => {
       metrics: status === 'succeeded' ? { dynamicAccuracy: 0.9 } : null,
       exitHistogram: null,
       exitAccuracy: null,
+      energyBaseline: null,
       energyBreakdownPj: null,
+      digitalEnergyBreakdownPj: null,
     });
     const table = resultsTable(
       [run('succeeded', null), run('failed', `DeviceProfileError: ${'x'.repeat(200)}\nstack`)],

@@ -147,6 +147,7 @@ const CHART_IDS = [
   'tradeoff',
   'pareto',
   'exits',
+  'energy-breakdown',
   'parallel',
 ];
 
@@ -309,6 +310,18 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
     expect(exitSeries).toHaveLength(exits);
     expect(exitSeries.every((s) => s.points === 4)).toBe(true);
 
+    // Energy: per configuration a chip bar and a bar of its digital baseline, named; one stacked
+    // series per component of either side.
+    const energySeries = await chartSeries(page, 'energy-breakdown');
+    expect(energySeries.every((s) => s.points === 2 * 4)).toBe(true);
+    expect(energySeries.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['crossbarArray', 'adc', 'dac', 'activationBuffer', 'mac', 'buffer']),
+    );
+    const [energyBars] = (await chartOption(page, 'energy-breakdown', 'yAxis')) as {
+      data: string[];
+    }[];
+    expect(energyBars.data.filter((label) => label.endsWith(' · int8-dataflow'))).toHaveLength(4);
+
     // Parallel coordinates: varying axes (noise, threshold, seed) + 4 default metrics; 8 runs,
     // one series per CAM threshold.
     const parallelAxes = await chartOption(page, 'parallel', 'parallelAxis');
@@ -470,7 +483,7 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
         await expect(
           table.locator('th[data-column="dynamicAccuracy"]').getAttribute('data-sort'),
         ).resolves.toBe('asc');
-        // The same six ECharts instances, updated in place: none added, none replaced.
+        // The same seven ECharts instances, updated in place: none added, none replaced.
         const charts = await page.evaluate((ids) => {
           const global = globalThis as unknown as PageCharts;
           return {
@@ -482,7 +495,7 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
           };
         }, CHART_IDS);
         const { canvases: count, ...instances } = charts;
-        expect(instances).toEqual({ same: true, live: 6, registered: 6, inPage: 6 });
+        expect(instances).toEqual({ same: true, live: 7, registered: 7, inPage: 7 });
         return count;
       };
       const canvases = await expectKept();
@@ -528,7 +541,7 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
           registered: Object.keys(global.__engramCharts).length,
         };
       }, CHART_IDS);
-      expect(left).toEqual({ disposed: 6, registered: 0 });
+      expect(left).toEqual({ disposed: 7, registered: 0 });
       expect(pageErrors).toEqual([]);
     } finally {
       await queue.resume();

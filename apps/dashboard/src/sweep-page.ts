@@ -16,6 +16,7 @@ import {
 } from './data';
 import { duration, h, progressBar, select } from './dom';
 import { ResultsTable, createResultsTable } from './results-table';
+import { createEnergyPanel } from './energy-panel';
 
 const TERMINAL = new Set(['completed', 'completed_with_failures', 'cancelled']);
 const DEFAULT_PARALLEL_METRICS = [
@@ -686,6 +687,11 @@ function build(body: HTMLElement, sweepId: string): { panels: Panel[]; table: Re
     exitsPanel(),
     parallelPanel(),
   ];
+  const energyPanel = createEnergyPanel();
+  const energy: Panel = {
+    ...energyPanel,
+    update: (context) => energyPanel.update(context.runs, context.configAxes),
+  };
   const table = createResultsTable(sweepId);
   body.replaceChildren(
     h(
@@ -697,8 +703,9 @@ function build(body: HTMLElement, sweepId: string): { panels: Panel[]; table: Re
       pareto.element,
     ),
     exits.element,
+    energy.element,
     parallel.element,
     table.element,
   );
-  return { panels: [accuracy, reduction, tradeOff, pareto, exits, parallel], table };
+  return { panels: [accuracy, reduction, tradeOff, pareto, exits, energy, parallel], table };
 }

@@ -63,7 +63,12 @@ export interface RunRecord {
   metrics: Record<string, number> | null;
   exitHistogram: number[] | null;
   exitAccuracy: (number | null)[] | null;
+  /** Energy of the dynamic run on the chip per inference by component, pJ. */
   energyBreakdownPj: Record<string, number> | null;
+  /** Digital baseline the energy reductions are against (null for energy model 1 results). */
+  energyBaseline: string | null;
+  /** The static network on that baseline per inference by component, pJ. */
+  digitalEnergyBreakdownPj: Record<string, number> | null;
 }
 
 export interface SweepSummary {

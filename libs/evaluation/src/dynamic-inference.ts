@@ -37,16 +37,6 @@ export interface InferenceOutcome {
   wallTimeMs: number;
 }
 
-function scaleCounts(counts: OperationCounts, samples: number): OperationCounts {
-  return {
-    cimMacs: counts.cimMacs * samples,
-    adcConversions: counts.adcConversions * samples,
-    dacConversions: counts.dacConversions * samples,
-    camBitSearches: counts.camBitSearches * samples,
-    digitalOps: counts.digitalOps * samples,
-  };
-}
-
 /**
  * The TCAM search of exit `e` for the active samples of a batch (semantic vectors `values`, one
  * row per active sample): records the class and exit of the samples that leave and returns the
@@ -134,11 +124,11 @@ export async function runEngineInference<State>(
         const next: State = await engine.stage(s, state);
         engine.release(state);
         state = next;
-        addOperationCounts(counts, scaleCounts(costs.stages[s], active.length));
+        addOperationCounts(counts, costs.stages[s], active.length);
         const e = exitAfter.get(s);
         if (!dynamic || e === undefined) continue;
         const values = await engine.exitSemantic(e, state);
-        addOperationCounts(counts, scaleCounts(costs.exits[e], active.length));
+        addOperationCounts(counts, costs.exits[e], active.length);
         const staying = decideBatchExits(
           chip,
           e,
@@ -162,7 +152,7 @@ export async function runEngineInference<State>(
       if (active.length > 0) {
         const logits = await engine.classify(state);
         const classes = argMaxRows(logits, active.length, engine.numClasses);
-        addOperationCounts(counts, scaleCounts(costs.head, active.length));
+        addOperationCounts(counts, costs.head, active.length);
         for (let i = 0; i < active.length; i++) {
           predictions[offset + active[i]] = classes[i];
           exitIndex[offset + active[i]] = engine.exits.length;

@@ -144,6 +144,56 @@ describe('evaluate on the tiny network', () => {
     expect(sweep.points[0].dynamicAccuracy).toBe(real.dynamicAccuracy);
     expect(sweep.points[0].computeReduction).toBeCloseTo(real.computeReduction, 12);
     expect(sweep.points[0].energyPerInferencePj).toBeCloseTo(real.energyPerInferencePj, 6);
+    expect(sweep.points[0].energyReductionVsDigitalStatic).toBeCloseTo(
+      real.energyReductionVsDigitalStatic,
+      9,
+    );
+    expect(sweep.points[0].energyReductionVsDigitalDynamic).toBeCloseTo(
+      real.energyReductionVsDigitalDynamic,
+      9,
+    );
+  });
+
+  it('stores both reductions, the baseline, both breakdowns and the energy model version', async () => {
+    const config: EvaluationConfig = {
+      ...base,
+      sampleCount: 200,
+      camThreshold: 0.03,
+      device: { readNoise: 0, tcamSenseNoise: 0, digitalBaseline: 'ternary-digital' },
+    };
+    const result = await evaluate(config);
+    expect(result).toMatchObject({ energyModelVersion: 2, digitalBaseline: 'ternary-digital' });
+    expect(result.energyReductionVsDigital).toBe(result.energyReductionVsDigitalStatic);
+    expect(result.energyReductionVsDigitalStatic).toBeCloseTo(
+      1 - result.energyPerInferencePj / result.digitalBaselineEnergyPerInferencePj,
+      12,
+    );
+    expect(result.energyReductionVsDigitalDynamic).toBeCloseTo(
+      1 - result.energyPerInferencePj / result.digitalDynamicEnergyPerInferencePj,
+      12,
+    );
+    // Samples left early: the digital baseline with the same exits spends less than without.
+    expect(result.exitHistogram[0]).toBeGreaterThan(0);
+    expect(result.digitalDynamicEnergyPerInferencePj).toBeLessThan(
+      result.digitalBaselineEnergyPerInferencePj,
+    );
+    expect(result.energyBreakdownPj['totalPj']).toBeCloseTo(result.energyPerInferencePj, 6);
+    expect(result.digitalEnergyBreakdownPj['totalPj']).toBeCloseTo(
+      result.digitalBaselineEnergyPerInferencePj,
+      6,
+    );
+    expect(Object.keys(result.energyBreakdownPj)).toEqual([
+      'crossbarArrayPj',
+      'adcPj',
+      'dacPj',
+      'accumulatePj',
+      'activationBufferPj',
+      'digitalPj',
+      'pointSamplingPj',
+      'camSearchPj',
+      'camReadoutPj',
+      'totalPj',
+    ]);
   });
 
   it('runs the same static pass as evaluate, read noise included', async () => {

@@ -1,9 +1,8 @@
 import {
   DeviceProfile,
   DeviceProfileError,
+  ENERGY_MODEL_VERSION,
   deviceProfileWithKnobs,
-  digitalBaselineEnergyPj,
-  energyPj,
 } from '@engram/hardware';
 import type { SemanticMemory } from '@engram/semantic-memory';
 import { initTensorEngine } from '@engram/tensor';
@@ -19,6 +18,7 @@ import { EvaluationModel } from './evaluation-model';
 import { loadEvaluationModel } from './model-registry';
 import { EvaluationConfig, EvaluationResult, EvaluationSplit } from './types';
 import { InvalidEvaluationConfigError } from './errors';
+import { passEnergyPj, perInference, segmentReach } from './energy-accounting';
 
 /** Semantic-memory defaults (see the library README for how they were chosen). */
 export const DEFAULT_DONT_CARE_MARGIN_STD = 0.25;
@@ -271,7 +271,7 @@ function prepareRun(model: EvaluationModel, config: EvaluationConfig): PreparedR
 function summarize(
   model: EvaluationModel,
   config: EvaluationConfig,
-  { profile, count, labels }: PreparedRun,
+  { profile, count, labels, memories }: PreparedRun,
   engine: EngineName,
   dynamic: InferenceOutcome,
   stat: InferenceOutcome,
@@ -286,11 +286,23 @@ function summarize(
     exitHistogram[dynamic.exitIndex[i]]++;
     if (dynamic.predictions[i] === labels[i]) exitCorrect[dynamic.exitIndex[i]]++;
   }
-  const dynamicEnergy = energyPj(dynamic.counts, profile);
-  const staticEnergy = energyPj(stat.counts, profile);
-  const baseline = digitalBaselineEnergyPj(stat.counts.cimMacs, stat.counts.digitalOps, profile);
-  const breakdown: Record<string, number> = {};
-  for (const [k, v] of Object.entries(dynamicEnergy)) breakdown[k] = v / count;
+  const costs = model.segmentCosts(
+    profile,
+    memories.map((m) => m.rowClass.length),
+  );
+  const energy = passEnergyPj(
+    costs,
+    {
+      dynamicCounts: dynamic.counts,
+      staticCounts: stat.counts,
+      reach: segmentReach(
+        exitHistogram,
+        model.network.exits.map((e) => e.afterStage),
+        model.network.stageCount,
+      ),
+    },
+    profile,
+  );
   const result: EvaluationResult = {
     model: config.model,
     artifactVersion: model.version,
@@ -308,12 +320,18 @@ function summarize(
       exitHistogram.reduce((sum, _, e) => sum + (e < exits ? reached(exitHistogram, e) : 0), 0) /
       count,
     camBitSearchesPerSample: dynamic.counts.camBitSearches / count,
-    energyPerInferencePj: dynamicEnergy.totalPj / count,
-    staticEnergyPerInferencePj: staticEnergy.totalPj / count,
-    digitalBaselineEnergyPerInferencePj: baseline.totalPj / count,
-    energyReductionVsDigital: 1 - dynamicEnergy.totalPj / baseline.totalPj,
-    energyReductionVsStatic: 1 - dynamicEnergy.totalPj / staticEnergy.totalPj,
-    energyBreakdownPj: breakdown,
+    energyModelVersion: ENERGY_MODEL_VERSION,
+    digitalBaseline: profile.digitalBaseline.name,
+    energyPerInferencePj: energy.chipDynamic.totalPj / count,
+    staticEnergyPerInferencePj: energy.chipStatic.totalPj / count,
+    digitalBaselineEnergyPerInferencePj: energy.digitalStatic.totalPj / count,
+    digitalDynamicEnergyPerInferencePj: energy.digitalDynamic.totalPj / count,
+    energyReductionVsDigitalStatic: energy.reductionVsDigitalStatic,
+    energyReductionVsDigitalDynamic: energy.reductionVsDigitalDynamic,
+    energyReductionVsDigital: energy.reductionVsDigitalStatic,
+    energyReductionVsStatic: energy.reductionVsChipStatic,
+    energyBreakdownPj: perInference(energy.chipDynamic, count),
+    digitalEnergyBreakdownPj: perInference(energy.digitalStatic, count),
     wallTimeMs: performance.now() - started,
     dynamicWallTimeMs: dynamic.wallTimeMs,
     staticWallTimeMs: stat.wallTimeMs,

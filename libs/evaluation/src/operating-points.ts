@@ -1,16 +1,16 @@
-import {
-  CounterRng,
-  DeviceProfile,
-  OperationCounts,
-  addOperationCounts,
-  digitalBaselineEnergyPj,
-  emptyOperationCounts,
-  energyPj,
-} from '@engram/hardware';
+import { CounterRng, DeviceProfile, OperationCounts, chipEnergyPj } from '@engram/hardware';
 import { ExitRule, binarizeQueries, decideExits } from '@engram/semantic-memory';
 import { programTcams } from './chip';
 import { EngineName, defaultEngine, programEngineChip } from './engine-chip';
 import { EvaluationModel } from './evaluation-model';
+import {
+  SegmentReach,
+  chipCountsFor,
+  passEnergyPj,
+  segmentReach,
+  staticReach,
+} from './energy-accounting';
+import type { SegmentCosts } from './segment-costs';
 
 export interface OperatingPoint {
   memorySize: number;
@@ -18,10 +18,16 @@ export interface OperatingPoint {
   thresholds: number[];
   dynamicAccuracy: number;
   computeReduction: number;
-  energyReductionVsDigital: number;
+  /** Against the static network on the profile's digital baseline. */
+  energyReductionVsDigitalStatic: number;
+  /** Against the digital baseline with the same exits. */
+  energyReductionVsDigitalDynamic: number;
   energyReductionVsStatic: number;
   energyPerInferencePj: number;
   exitHistogram: number[];
+  /** Samples that ran each piece of the network, and the per-sample costs of the pieces. */
+  reach: SegmentReach;
+  costs: SegmentCosts;
   /**
    * Standard error of the loss (static minus dynamic accuracy, a paired difference on the same
    * samples), from the samples on which the two disagree: sqrt(b + c - (b - c)^2 / n) / n.
@@ -48,16 +54,6 @@ export interface OperatingPointSweep {
   digitalBaselineEnergyPerInferencePj: number;
   points: OperatingPoint[];
   truncated: TruncatedNetwork[];
-}
-
-function scale(counts: OperationCounts, samples: number): OperationCounts {
-  return {
-    cimMacs: counts.cimMacs * samples,
-    adcConversions: counts.adcConversions * samples,
-    dacConversions: counts.dacConversions * samples,
-    camBitSearches: counts.camBitSearches * samples,
-    digitalOps: counts.digitalOps * samples,
-  };
 }
 
 /**
@@ -146,22 +142,19 @@ export async function sweepOperatingPoints(
   for (let i = 0; i < count; i++) if (finalPredictions[i] === labels[i]) staticCorrect++;
   const points: OperatingPoint[] = [];
   const truncated: TruncatedNetwork[] = [];
-  let staticCounts: OperationCounts = emptyOperationCounts();
+  let staticCounts: OperationCounts | undefined;
   let baselinePj = 0;
   let staticPj = 0;
+  const exitAfterStage = network.exits.map((e) => e.afterStage);
   for (const memorySize of options.memorySizes) {
     const memories = model.memory(memorySize, options.dontCareMarginStd, 0);
     const costs = model.segmentCosts(
       profile,
       memories.map((m) => m.rowClass.length),
     );
-    staticCounts = scale(costs.staticNetwork, count);
-    staticPj = energyPj(staticCounts, profile).totalPj;
-    baselinePj = digitalBaselineEnergyPj(
-      staticCounts.cimMacs,
-      staticCounts.digitalOps,
-      profile,
-    ).totalPj;
+    const stationary = chipCountsFor(costs, staticReach(count, network.stageCount, exits));
+    staticCounts = stationary;
+    staticPj = chipEnergyPj(stationary, profile).totalPj;
     const tcams = programTcams(memories, profile, runRng);
     const mismatches = memories.map((memory, e) => {
       const tcam = tcams[e];
@@ -202,7 +195,6 @@ export async function sweepOperatingPoints(
       let correct = 0;
       let gained = 0;
       let lost = 0;
-      const counts = emptyOperationCounts();
       for (let i = 0; i < count; i++) {
         let exitAt = exits;
         let prediction = finalPredictions[i];
@@ -220,27 +212,26 @@ export async function sweepOperatingPoints(
         if (right && !staticRight) gained++;
         if (!right && staticRight) lost++;
       }
-      // Samples reaching stage s: those that did not leave at an exit placed before it.
-      let remaining = count;
-      const exitAfter = new Map(network.exits.map((e, i) => [e.afterStage, i]));
-      for (let s = 0; s < network.stageCount; s++) {
-        addOperationCounts(counts, scale(costs.stages[s], remaining));
-        const e = exitAfter.get(s);
-        if (e !== undefined) {
-          addOperationCounts(counts, scale(costs.exits[e], remaining));
-          remaining -= histogram[e];
-        }
-      }
-      addOperationCounts(counts, scale(costs.head, remaining));
-      const dynamicPj = energyPj(counts, profile).totalPj;
+      const reach = segmentReach(histogram, exitAfterStage, network.stageCount);
+      const counts = chipCountsFor(costs, reach);
+      const energy = passEnergyPj(
+        costs,
+        { dynamicCounts: counts, staticCounts: stationary, reach },
+        profile,
+      );
+      baselinePj = energy.digitalStatic.totalPj;
+      const dynamicPj = energy.chipDynamic.totalPj;
       points.push({
         memorySize,
         thresholds,
         dynamicAccuracy: correct / count,
-        computeReduction: 1 - counts.cimMacs / staticCounts.cimMacs,
-        energyReductionVsDigital: 1 - dynamicPj / baselinePj,
-        energyReductionVsStatic: 1 - dynamicPj / staticPj,
+        computeReduction: 1 - counts.cimMacs / stationary.cimMacs,
+        energyReductionVsDigitalStatic: energy.reductionVsDigitalStatic,
+        energyReductionVsDigitalDynamic: energy.reductionVsDigitalDynamic,
+        energyReductionVsStatic: energy.reductionVsChipStatic,
         energyPerInferencePj: dynamicPj / count,
+        reach,
+        costs,
         exitHistogram: histogram,
         lossStdError: Math.sqrt(Math.max(0, gained + lost - (lost - gained) ** 2 / count)) / count,
       });
@@ -249,7 +240,7 @@ export async function sweepOperatingPoints(
   return {
     samples: count,
     staticAccuracy: staticCorrect / count,
-    staticMacsPerSample: staticCounts.cimMacs / count,
+    staticMacsPerSample: (staticCounts?.cimMacs ?? 0) / count,
     staticEnergyPerInferencePj: staticPj / count,
     digitalBaselineEnergyPerInferencePj: baselinePj / count,
     points,

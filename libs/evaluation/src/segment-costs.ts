@@ -1,5 +1,7 @@
 import {
+  DataflowLayer,
   DeviceProfile,
+  DigitalWork,
   OperationCounts,
   addOperationCounts,
   crossbarOperationCounts,
@@ -22,6 +24,37 @@ export interface SegmentCosts {
   head: OperationCounts;
   /** All of the above for one sample through the static network (no exit heads). */
   staticNetwork: OperationCounts;
+  /**
+   * The same pieces for a digital accelerator: their weight layers, the same non-MAC operations
+   * and, at an exit, a digital search of the same semantic memory.
+   */
+  digital: { stages: DigitalWork[]; exits: DigitalWork[]; head: DigitalWork };
+  /** Weights of every layer, exit projections included. */
+  networkWeights: number;
+}
+
+/** A weight layer as the digital dataflow sees it. */
+export function dataflowLayer(layer: WeightLayer): DataflowLayer {
+  return {
+    positions: layer.outHeight * layer.outWidth,
+    rows: layerRows(layer),
+    cols: layer.outChannels,
+  };
+}
+
+/** The digital counterpart of one piece: its layers, non-MAC work and memory search. */
+export function digitalWork(counts: OperationCounts, layers: readonly WeightLayer[]): DigitalWork {
+  return {
+    layers: layers.map(dataflowLayer),
+    digitalOps: counts.digitalOps,
+    pointSamplingOps: counts.pointSamplingOps,
+    memoryBitSearches: counts.camBitSearches,
+  };
+}
+
+/** Weights of all `layers`. */
+export function weightCount(layers: readonly WeightLayer[]): number {
+  return layers.reduce((sum, layer) => sum + layerRows(layer) * layer.outChannels, 0);
 }
 
 /** The crossbar work of one weight layer for one sample. */
@@ -89,6 +122,7 @@ export function segmentCosts(
     // Pooling, batch norm (2 per value), centring + sign (2 per value), min per class and compare.
     counts.digitalOps += poolOps + 2 * dim + 2 * dim + rows + layout.spec.numClasses;
     counts.camBitSearches += rows * dim;
+    counts.camRowReadouts += rows;
     return counts;
   });
   const headLayer = layout.head;
@@ -98,5 +132,25 @@ export function segmentCosts(
   const staticNetwork = emptyOperationCounts();
   for (const s of stages) addOperationCounts(staticNetwork, s);
   addOperationCounts(staticNetwork, head);
-  return { stages, exits, head, staticNetwork };
+  const stageLayers = layout.stages.map((blocks, s) => [
+    ...(s === 0 ? [layout.stem] : []),
+    ...blocks.flatMap((block) => [
+      block.conv1,
+      block.conv2,
+      ...(block.shortcut ? [block.shortcut] : []),
+    ]),
+  ]);
+  const exitLayers = layout.exits.map((exit) => [exit.projection]);
+  return {
+    stages,
+    exits,
+    head,
+    staticNetwork,
+    digital: {
+      stages: stages.map((counts, s) => digitalWork(counts, stageLayers[s])),
+      exits: exits.map((counts, e) => digitalWork(counts, exitLayers[e])),
+      head: digitalWork(head, [headLayer]),
+    },
+    networkWeights: weightCount([...stageLayers.flat(), ...exitLayers.flat(), headLayer]),
+  };
 }

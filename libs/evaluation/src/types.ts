@@ -56,15 +56,28 @@ export interface EvaluationResult {
   computeReduction: number;
   camSearchesPerSample: number;
   camBitSearchesPerSample: number;
+  /** Version of the energy model (hardware ENERGY_MODEL_VERSION) that priced this result. */
+  energyModelVersion: number;
+  /** The digital baseline the reductions are against (see the hardware library). */
+  digitalBaseline: string;
   energyPerInferencePj: number;
   staticEnergyPerInferencePj: number;
+  /** The static network on the digital baseline. */
   digitalBaselineEnergyPerInferencePj: number;
-  /** 1 - dynamic energy / digital-baseline energy of the static network. */
+  /** The digital baseline with the same exits as the chip (same samples leave at each exit). */
+  digitalDynamicEnergyPerInferencePj: number;
+  /** 1 - dynamic energy on chip / the static network on the digital baseline. */
+  energyReductionVsDigitalStatic: number;
+  /** 1 - dynamic energy on chip / the digital baseline with the same exits (the CIM gain). */
+  energyReductionVsDigitalDynamic: number;
+  /** Same as energyReductionVsDigitalStatic; the one figure results of energy model 1 carried. */
   energyReductionVsDigital: number;
   /** 1 - dynamic energy / static energy on the same simulated hardware. */
   energyReductionVsStatic: number;
-  /** Energy breakdown of the dynamic run per inference (pJ). */
+  /** Energy of the dynamic run on the chip per inference, by component (pJ). */
   energyBreakdownPj: Record<string, number>;
+  /** Energy of the static network on the digital baseline per inference, by component (pJ). */
+  digitalEnergyBreakdownPj: Record<string, number>;
   wallTimeMs: number;
   dynamicWallTimeMs: number;
   staticWallTimeMs: number;

@@ -267,7 +267,7 @@ describe('crossbarMatMul', () => {
     });
   });
 
-  it('counts MACs, ADC and DAC conversions and digital adds exactly', () => {
+  it('counts MACs, ADC and DAC conversions, accumulate adds and buffer accesses exactly', () => {
     const rows = 300;
     const cols = 70;
     const batch = 3;
@@ -297,15 +297,25 @@ describe('crossbarMatMul', () => {
       cimMacs: 2 * batch * rows * cols,
       adcConversions: 2 * batch * 3 * cols,
       dacConversions: 2 * batch * rows * 3,
+      accumulateOps: 2 * batch * 2 * cols,
+      activationReads: 2 * batch * rows * 3,
+      activationWrites: 2 * batch * cols,
       camBitSearches: 0,
-      digitalOps: 2 * batch * 2 * cols,
+      camRowReadouts: 0,
+      digitalOps: 0,
+      pointSamplingOps: 0,
     });
     expect(crossbarOperationCounts(1, 128, 128, 128, 128)).toEqual({
       cimMacs: 16384,
       adcConversions: 128,
       dacConversions: 128,
+      accumulateOps: 0,
+      activationReads: 128,
+      activationWrites: 128,
       camBitSearches: 0,
+      camRowReadouts: 0,
       digitalOps: 0,
+      pointSamplingOps: 0,
     });
   });
 

@@ -19,7 +19,8 @@
  * Column tiles do not change the arithmetic (every column has its own ADC conversion per row
  * tile); they set how many times each input is driven: one DAC conversion per input per column
  * tile. Counts per call: MACs batch*rows*cols, ADC conversions batch*rowTiles*cols, DAC
- * conversions batch*rows*colTiles, digital adds batch*(rowTiles-1)*cols.
+ * conversions batch*rows*colTiles, accumulate adds batch*(rowTiles-1)*cols,
+ * activation reads (one per DAC drive) batch*rows*colTiles, activation writes batch*cols.
  *
  * Noise draws are reproducible for a given rng (one N(0,1) per sample, row tile and column, drawn
  * in the order: block of 32 samples, row tile, sample, column) but are not part of the
@@ -78,8 +79,14 @@ export function crossbarOperationCounts(
     cimMacs: batch * rows * cols,
     adcConversions: batch * rowTiles * cols,
     dacConversions: batch * rows * colTiles,
+    accumulateOps: batch * (rowTiles - 1) * cols,
+    // Each DAC drive fetches its operand from the activation buffer; each output is written once.
+    activationReads: batch * rows * colTiles,
+    activationWrites: batch * cols,
     camBitSearches: 0,
-    digitalOps: batch * (rowTiles - 1) * cols,
+    camRowReadouts: 0,
+    digitalOps: 0,
+    pointSamplingOps: 0,
   };
 }
 

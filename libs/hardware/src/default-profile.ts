@@ -3,8 +3,8 @@ import type { DeviceProfile } from './profile';
 
 /**
  * `rram-40nm-ternary`: a 40 nm RRAM compute-in-memory macro running a ternary network, with a
- * 2T2R RRAM TCAM beside it. Figures come from /work/shared/design/device-and-energy-sources.md
- * (each cited below); anything not found there is labelled an assumption.
+ * 2T2R RRAM TCAM beside it. Each figure is cited below (docs/energy-model.md collects the energy
+ * constants with their sources); anything not taken from a publication is labelled an assumption.
  */
 export const DEFAULT_DEVICE_PROFILE: DeviceProfile = deepFreeze({
   version: 1,
@@ -62,10 +62,17 @@ export const DEFAULT_DEVICE_PROFILE: DeviceProfile = deepFreeze({
     senseNoiseRelativeStd: 0.1,
   },
   energy: {
-    // Li et al., IEEE JSSC 2022, 40 nm MLC RRAM macro, ternary VGG-8: 44.5 TOPS/W
-    // = 2 ops / 44.5e12 ops/J = 45 fJ per MAC. Macro figures include their own periphery, so
-    // counting ADC/DAC separately on top is conservative (overstates CIM energy).
-    cimMacPj: 0.045,
+    // Component level (the crossbar's cell reads, ADCs, DACs and accumulation priced one by one),
+    // so the ADC and DAC constants below are what the crossbar costs. The macro-level alternative
+    // is Li et al., IEEE JSSC 2022, 40 nm MLC RRAM macro, ternary VGG-8: 44.5 TOPS/W = 2 ops /
+    // 44.5e12 ops/J = 0.045 pJ per MAC with its periphery; set macroMacPj to 0.045 and
+    // cellReadPjPerPulse to null to use it (never both: that would count the periphery twice).
+    macroMacPj: null,
+    // One weight = a differential pair, one cell at LRS and one at HRS (40 + 1 µS), read at 0.2 V
+    // (Liu et al., ISSCC 2020, 2T2R RRAM macro) for 10 ns (NeuroSim V1.3 read pulse, Param.cpp):
+    // E = V^2 * G * t = 0.04 V^2 * 41e-6 S * 10e-9 s = 0.0164 pJ. Assumption: every pulse conducts
+    // and zero weights (2 µS) cost as much as +-1 ones: an upper bound.
+    cellReadPjPerPulse: 0.0164,
     // ISAAC SAR ADC (Kull et al., ISSCC 2013; Accelergy hwcomponents-library isaac.py): 8 bit
     // 1.67 pJ, scaled table 4/5/6/7/9/10 bit = 0.79/0.99/1.20/1.42/1.97/2.38 pJ (after Saberi et
     // al. 2011). Two-term SAR model, b comparator cycles plus a capacitive DAC charged in
@@ -76,24 +83,30 @@ export const DEFAULT_DEVICE_PROFILE: DeviceProfile = deepFreeze({
     // ISAAC 1-bit DAC, 0.417 pJ per conversion; a b-bit input is applied as b one-bit pulses
     // integrated before one ADC conversion (as NeuRRAM does), so E_dac = b * 0.417 pJ.
     dacPjPerBit: 0.417,
+    // Horowitz ISSCC 2014 (45 nm): 32-bit integer add 0.1 pJ; a tile's partial sum is added into
+    // its column's 32-bit total.
+    accumulatePj: 0.1,
+    // Assumption: 128 KB of activation SRAM, the order of Eyeriss' 108 KB global buffer; both the
+    // chip and the digital baselines read operands from and write outputs to a buffer this size.
+    activationBufferKb: 128,
     // CAMASim TCAM_64 cost model: 1.28 pJ per 64-bit-wide subarray search (simulated, not silicon;
     // no fabricated memristor TCAM figure exists). Read as one 64-bit row compare: 0.02 pJ per
     // bit; if the figure covers several rows this overstates CAM energy (conservative).
     camBitSearchPj: 0.02,
+    // Assumption: the margin rule needs each row's mismatch count (best and second best), read
+    // by a match-line ADC (or time-to-digital converter) of 7 bits (counts 0..127 of a 128-bit
+    // query), priced with the ISAAC ADC model above: 1.42 pJ per row per search.
+    camReadoutBits: 7,
     // Horowitz ISSCC 2014 (45 nm): 32-bit integer add 0.1 pJ; accumulators and comparators on the
     // digital side are 32-bit.
     digitalOpPj: 0.1,
   },
   digitalBaseline: {
-    // Horowitz ISSCC 2014: 8-bit integer multiply 0.2 pJ.
-    multiplyPj: 0.2,
-    // Horowitz ISSCC 2014: 32-bit integer add 0.1 pJ (int8 products accumulate in 32 bits).
-    accumulatePj: 0.1,
-    // Assumption: the digital baseline stores int8 weights (the multiply above is 8-bit).
-    weightBits: 8,
-    // Horowitz ISSCC 2014: 64-bit SRAM read from 1 MB costs 100 pJ. The static network's int8
-    // weights (hundreds of kB) exceed a 32 KB buffer, so every MAC fetches its weight from 1 MB:
-    // 100 pJ * 8 / 64 = 12.5 pJ per weight. Assumption: no weight reuse across inputs.
-    weightMemory: 'sram-1mb',
+    // Assumption (the issue's choice): the int8 weight-stationary dataflow accelerator
+    // (digital-baseline.ts, docs/energy-model.md) is the baseline results are compared with.
+    name: 'int8-dataflow',
+    // Horowitz ISSCC 2014's largest SRAM, 1 MB: holds the int8 weights of either network, so
+    // the default baseline reads each weight from SRAM once per inference, never from DRAM.
+    weightBufferKb: 1024,
   },
 });

@@ -1,4 +1,5 @@
 import { DEFAULT_DEVICE_PROFILE } from './default-profile';
+import type { DigitalBaselineName } from './digital-baseline';
 import type { ConductanceNoiseModel, DeepPartial, DeviceProfile } from './profile';
 import { DeviceProfileError } from './profile-parse';
 import { withOverrides } from './profile-overrides';
@@ -21,6 +22,8 @@ export interface DeviceKnobs {
   tileCols?: number;
   /** TCAM sense-amplifier noise, as a fraction of one mismatch step. */
   tcamSenseNoise?: number;
+  /** The digital accelerator energy reductions are measured against. */
+  digitalBaseline?: DigitalBaselineName;
 }
 
 /** Profiles a run may name. */
@@ -61,6 +64,7 @@ export function deviceProfileWithKnobs(
     };
   }
   if (k.tcamSenseNoise !== undefined) overrides.tcam = { senseNoiseRelativeStd: k.tcamSenseNoise };
+  if (k.digitalBaseline !== undefined) overrides.digitalBaseline = { name: k.digitalBaseline };
   if (k.tileRows !== undefined || k.tileCols !== undefined) {
     overrides.tile = { rows: k.tileRows ?? base.tile.rows, cols: k.tileCols ?? base.tile.cols };
   }

@@ -1,34 +1,70 @@
 import { crossbarMatMul } from './crossbar';
 import { idealCrossbarOperand } from './crossbar-operand';
 import { DEFAULT_DEVICE_PROFILE } from './default-profile';
+import { adcConversionPj, chipEnergyPj, computeReductionVsStatic, dacConversionPj } from './energy';
+import { sramAccessPj } from './energy-parameters';
 import {
-  adcConversionPj,
-  computeReductionVsStatic,
-  dacConversionPj,
-  digitalBaselineEnergyPj,
-  digitalBaselineMacPj,
-  energyPj,
-  energyReductionVsDigital,
-} from './energy';
-import { addOperationCounts, emptyOperationCounts, mergeOperationCounts } from './operation-counts';
+  addOperationCounts,
+  emptyOperationCounts,
+  mergeOperationCounts,
+  scaleOperationCounts,
+} from './operation-counts';
 import { withOverrides } from './profile-overrides';
 
-describe('energyPj', () => {
-  it('equals counts times the default constants, by component', () => {
-    const counts = {
-      cimMacs: 1_000_000,
-      adcConversions: 1000,
-      dacConversions: 2000,
-      camBitSearches: 5000,
-      digitalOps: 300,
-    };
-    const energy = energyPj(counts, DEFAULT_DEVICE_PROFILE);
-    expect(energy.cimPj).toBeCloseTo(1_000_000 * 0.045, 6);
+const ACTIVATION_ACCESS_PJ = sramAccessPj(128);
+
+describe('chipEnergyPj', () => {
+  const counts = {
+    cimMacs: 1_000_000,
+    adcConversions: 1000,
+    dacConversions: 2000,
+    accumulateOps: 700,
+    activationReads: 2000,
+    activationWrites: 500,
+    camBitSearches: 5000,
+    camRowReadouts: 40,
+    digitalOps: 300,
+    pointSamplingOps: 200,
+  };
+
+  it('prices every component at component level by default', () => {
+    const energy = chipEnergyPj(counts, DEFAULT_DEVICE_PROFILE);
+    // 8 pulses per input, one differential pair read per pulse.
+    expect(energy.crossbarArrayPj).toBeCloseTo(1_000_000 * 8 * 0.0164, 6);
     expect(energy.adcPj).toBeCloseTo(1000 * (0.1955 * 8 + 0.000412 * 256), 6);
     expect(energy.dacPj).toBeCloseTo(2000 * 8 * 0.417, 6);
-    expect(energy.camPj).toBeCloseTo(5000 * 0.02, 6);
+    expect(energy.accumulatePj).toBeCloseTo(700 * 0.1, 6);
+    expect(energy.activationBufferPj).toBeCloseTo(2500 * ACTIVATION_ACCESS_PJ, 6);
     expect(energy.digitalPj).toBeCloseTo(300 * 0.1, 6);
-    expect(energy.totalPj).toBeCloseTo(45_000 + 1669.472 + 6672 + 100 + 30, 6);
+    expect(energy.pointSamplingPj).toBeCloseTo(200 * 0.1, 6);
+    expect(energy.camSearchPj).toBeCloseTo(5000 * 0.02, 6);
+    expect(energy.camReadoutPj).toBeCloseTo(40 * (0.1955 * 7 + 0.000412 * 128), 6);
+    const { totalPj, ...parts } = energy;
+    expect(totalPj).toBeCloseTo(
+      Object.values(parts).reduce((a, b) => a + b, 0),
+      6,
+    );
+  });
+
+  it('at macro level charges the macro per MAC and no ADC or DAC on top', () => {
+    const macro = withOverrides(DEFAULT_DEVICE_PROFILE, {
+      energy: { macroMacPj: 0.045, cellReadPjPerPulse: null },
+    });
+    const energy = chipEnergyPj(counts, macro);
+    expect(energy.crossbarArrayPj).toBeCloseTo(1_000_000 * 0.045, 6);
+    expect(energy.adcPj).toBe(0);
+    expect(energy.dacPj).toBe(0);
+    // Outside the macro: tile accumulation, buffers, digital work and the TCAM.
+    expect(energy.accumulatePj).toBeCloseTo(70, 6);
+    expect(energy.camReadoutPj).toBeGreaterThan(0);
+  });
+
+  it('derives the cell read energy from V^2 G t of the profile window', () => {
+    const { hrsUs, lrsUs } = DEFAULT_DEVICE_PROFILE.conductance;
+    const readVolts = 0.2;
+    const pulseSeconds = 10e-9;
+    const pairJoules = readVolts ** 2 * (lrsUs + hrsUs) * 1e-6 * pulseSeconds;
+    expect(DEFAULT_DEVICE_PROFILE.energy.cellReadPjPerPulse).toBeCloseTo(pairJoules * 1e12, 4);
   });
 
   it('models ADC energy within 0.5% of the ISAAC table from 4 to 10 bits', () => {
@@ -46,10 +82,9 @@ describe('energyPj', () => {
       expect(Math.abs(modelPj / tablePj - 1)).toBeLessThan(0.005);
     }
     const sixBit = withOverrides(DEFAULT_DEVICE_PROFILE, { adc: { bits: 6 } });
-    expect(energyPj({ ...emptyOperationCounts(), adcConversions: 10 }, sixBit).adcPj).toBeCloseTo(
-      10 * (0.1955 * 6 + 0.000412 * 64),
-      9,
-    );
+    expect(
+      chipEnergyPj({ ...emptyOperationCounts(), adcConversions: 10 }, sixBit).adcPj,
+    ).toBeCloseTo(10 * (0.1955 * 6 + 0.000412 * 64), 9);
     expect(dacConversionPj(DEFAULT_DEVICE_PROFILE, 4)).toBeCloseTo(4 * 0.417, 12);
   });
 
@@ -75,70 +110,46 @@ describe('energyPj', () => {
       undefined,
       counters,
     );
-    // 2 row tiles, 2 column tiles.
+    // 2 row tiles, 2 column tiles: each input driven (and fetched) twice.
     const expectedPj =
-      2 * rows * cols * 0.045 +
+      2 * rows * cols * 8 * 0.0164 +
       2 * 2 * cols * 1.669472 +
       2 * rows * 2 * 8 * 0.417 +
-      2 * 1 * cols * 0.1;
-    expect(energyPj(counters, DEFAULT_DEVICE_PROFILE).totalPj).toBeCloseTo(expectedPj, 6);
-  });
-});
-
-describe('digital baseline', () => {
-  it('costs int8 multiply + 32-bit add + an 8-bit share of a 1 MB SRAM 64-bit read per MAC', () => {
-    expect(digitalBaselineMacPj(DEFAULT_DEVICE_PROFILE)).toBeCloseTo(0.2 + 0.1 + 100 / 8, 12);
-    const energy = digitalBaselineEnergyPj(1000, 10, DEFAULT_DEVICE_PROFILE);
-    expect(energy.multiplyPj).toBeCloseTo(200, 9);
-    expect(energy.accumulatePj).toBeCloseTo(100, 9);
-    expect(energy.weightFetchPj).toBeCloseTo(12_500, 9);
-    expect(energy.digitalOpsPj).toBeCloseTo(1, 9);
-    expect(energy.totalPj).toBeCloseTo(12_801, 9);
-  });
-
-  it('follows the chosen weight memory level', () => {
-    const small = withOverrides(DEFAULT_DEVICE_PROFILE, {
-      digitalBaseline: { weightMemory: 'sram-8kb' },
-    });
-    expect(digitalBaselineMacPj(small)).toBeCloseTo(0.2 + 0.1 + 10 / 8, 12);
+      2 * 1 * cols * 0.1 +
+      (2 * rows * 2 + 2 * cols) * ACTIVATION_ACCESS_PJ;
+    expect(chipEnergyPj(counters, DEFAULT_DEVICE_PROFILE).totalPj).toBeCloseTo(expectedPj, 6);
   });
 });
 
 describe('reductions', () => {
   it('reports 1 - dynamic / static, as Zhang et al. 2024 do', () => {
     expect(computeReductionVsStatic(519, 1000)).toBeCloseTo(0.481, 12);
-    expect(energyReductionVsDigital(22.4, 100)).toBeCloseTo(0.776, 12);
     expect(() => computeReductionVsStatic(1, 0)).toThrow(/reference must be > 0/);
   });
 });
 
 describe('operation counts', () => {
-  it('adds in place and merges into a new record', () => {
-    const a = {
-      cimMacs: 1,
-      adcConversions: 2,
-      dacConversions: 3,
-      camBitSearches: 4,
-      digitalOps: 5,
-    };
-    const b = {
-      cimMacs: 10,
-      adcConversions: 20,
-      dacConversions: 30,
-      camBitSearches: 40,
-      digitalOps: 50,
-    };
+  it('adds in place, scales and merges into a new record', () => {
+    const a = { ...emptyOperationCounts(), cimMacs: 1, adcConversions: 2, camRowReadouts: 3 };
+    const b = { ...emptyOperationCounts(), cimMacs: 10, digitalOps: 50, activationWrites: 7 };
     const merged = mergeOperationCounts(a, b, a);
     expect(merged).toEqual({
+      ...emptyOperationCounts(),
       cimMacs: 12,
-      adcConversions: 24,
-      dacConversions: 36,
-      camBitSearches: 48,
-      digitalOps: 60,
+      adcConversions: 4,
+      camRowReadouts: 6,
+      digitalOps: 50,
+      activationWrites: 7,
     });
     expect(a.cimMacs).toBe(1);
     const target = emptyOperationCounts();
     expect(addOperationCounts(target, b)).toBe(target);
     expect(target).toEqual(b);
+    expect(scaleOperationCounts(b, 3)).toEqual({
+      ...emptyOperationCounts(),
+      cimMacs: 30,
+      digitalOps: 150,
+      activationWrites: 21,
+    });
   });
 });

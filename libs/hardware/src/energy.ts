@@ -1,41 +1,37 @@
 /**
- * Energy model: every component's energy is its operation count times a per-operation constant
- * from the device profile (sources in default-profile.ts).
+ * Chip energy: every component's energy is its operation count times a per-operation constant
+ * from the device profile (sources in default-profile.ts and docs/energy-model.md). With p pulses
+ * per input (one per DAC bit):
  *
- *   CIM       cimMacs        * energy.cimMacPj
- *   ADC       adcConversions * (adcPjPerBit * adc.bits + adcPjPerLevel * 2^adc.bits)
- *   DAC       dacConversions * dac.bits * dacPjPerBit
- *   CAM       camBitSearches * camBitSearchPj
- *   digital   digitalOps     * digitalOpPj
- *
- * Digital baseline (the same static network on conventional hardware), per MAC:
- *   multiplyPj + accumulatePj + SRAM 64-bit read energy of the weight memory * weightBits / 64
- * plus digitalOps * digitalOpPj for the non-MAC work.
+ *   crossbar array   component level: cimMacs * p * cellReadPjPerPulse
+ *                    macro level:     cimMacs * macroMacPj (ADC, DAC and shift-add included)
+ *   ADC              adcConversions * (adcPjPerBit * adc.bits + adcPjPerLevel * 2^adc.bits)  [component]
+ *   DAC              dacConversions * p * dacPjPerBit                                         [component]
+ *   accumulate       accumulateOps * accumulatePj
+ *   activation SRAM  (activationReads + activationWrites) * SRAM access at activationBufferKb
+ *   digital          digitalOps * digitalOpPj
+ *   point sampling   pointSamplingOps * digitalOpPj (farthest point sampling, ball query)
+ *   TCAM search      camBitSearches * camBitSearchPj
+ *   TCAM readout     camRowReadouts * ADC energy at camReadoutBits
  */
+import { DEFAULT_ENERGY_PARAMETERS, EnergyParameters, sramAccessPj } from './energy-parameters';
 import type { OperationCounts } from './operation-counts';
-import type { DeviceProfile, WeightMemoryLevel } from './profile';
+import type { DeviceProfile } from './profile';
 
-/** Horowitz, ISSCC 2014 (45 nm): energy of one 64-bit SRAM read, pJ, by array size. */
-export const SRAM_READ_64_BIT_PJ: Readonly<Record<WeightMemoryLevel, number>> = Object.freeze({
-  'sram-8kb': 10,
-  'sram-32kb': 20,
-  'sram-1mb': 100,
-});
+/** Version of the energy model that produced a result (stored with it). */
+export const ENERGY_MODEL_VERSION = 2;
 
-export interface EnergyBreakdownPj {
-  readonly cimPj: number;
+export interface ChipEnergyBreakdownPj {
+  /** Cell reads (component level) or the macro's whole energy per MAC (macro level). */
+  readonly crossbarArrayPj: number;
   readonly adcPj: number;
   readonly dacPj: number;
-  readonly camPj: number;
-  readonly digitalPj: number;
-  readonly totalPj: number;
-}
-
-export interface DigitalBaselineEnergyPj {
-  readonly multiplyPj: number;
   readonly accumulatePj: number;
-  readonly weightFetchPj: number;
-  readonly digitalOpsPj: number;
+  readonly activationBufferPj: number;
+  readonly digitalPj: number;
+  readonly pointSamplingPj: number;
+  readonly camSearchPj: number;
+  readonly camReadoutPj: number;
   readonly totalPj: number;
 }
 
@@ -45,58 +41,53 @@ export function adcConversionPj(profile: DeviceProfile, bits = profile.adc.bits)
   return adcPjPerBit * bits + adcPjPerLevel * 2 ** bits;
 }
 
-/** Energy of one DAC conversion at `bits` (default: the profile's DAC). */
+/** Energy of one DAC conversion of a `bits`-bit input (default: the profile's DAC). */
 export function dacConversionPj(profile: DeviceProfile, bits = profile.dac.bits): number {
   return bits * profile.energy.dacPjPerBit;
 }
 
-export function energyPj(
+export function chipEnergyPj(
   counts: Readonly<OperationCounts>,
   profile: DeviceProfile,
-): EnergyBreakdownPj {
-  const cimPj = counts.cimMacs * profile.energy.cimMacPj;
-  const adcPj = counts.adcConversions * adcConversionPj(profile);
-  const dacPj = counts.dacConversions * dacConversionPj(profile);
-  const camPj = counts.camBitSearches * profile.energy.camBitSearchPj;
-  const digitalPj = counts.digitalOps * profile.energy.digitalOpPj;
+  parameters: EnergyParameters = DEFAULT_ENERGY_PARAMETERS,
+): ChipEnergyBreakdownPj {
+  const { energy } = profile;
+  const pulses = profile.dac.bits;
+  const macroLevel = energy.macroMacPj !== null;
+  const crossbarArrayPj =
+    energy.macroMacPj !== null
+      ? counts.cimMacs * energy.macroMacPj
+      : counts.cimMacs * pulses * (energy.cellReadPjPerPulse ?? 0);
+  const adcPj = macroLevel ? 0 : counts.adcConversions * adcConversionPj(profile);
+  const dacPj = macroLevel ? 0 : counts.dacConversions * dacConversionPj(profile);
+  const accumulatePj = counts.accumulateOps * energy.accumulatePj;
+  const activationBufferPj =
+    (counts.activationReads + counts.activationWrites) *
+    sramAccessPj(energy.activationBufferKb, parameters);
+  const digitalPj = counts.digitalOps * energy.digitalOpPj;
+  const pointSamplingPj = counts.pointSamplingOps * energy.digitalOpPj;
+  const camSearchPj = counts.camBitSearches * energy.camBitSearchPj;
+  const camReadoutPj = counts.camRowReadouts * adcConversionPj(profile, energy.camReadoutBits);
   return {
-    cimPj,
+    crossbarArrayPj,
     adcPj,
     dacPj,
-    camPj,
-    digitalPj,
-    totalPj: cimPj + adcPj + dacPj + camPj + digitalPj,
-  };
-}
-
-/** Weight fetch energy per MAC of the digital baseline. */
-export function digitalWeightFetchPj(profile: DeviceProfile): number {
-  const { weightMemory, weightBits } = profile.digitalBaseline;
-  return (SRAM_READ_64_BIT_PJ[weightMemory] * weightBits) / 64;
-}
-
-/** Energy per MAC of the digital baseline: multiply + accumulate + weight fetch. */
-export function digitalBaselineMacPj(profile: DeviceProfile): number {
-  const { multiplyPj, accumulatePj } = profile.digitalBaseline;
-  return multiplyPj + accumulatePj + digitalWeightFetchPj(profile);
-}
-
-/** The static network on digital hardware: `macs` MACs plus `digitalOps` other operations. */
-export function digitalBaselineEnergyPj(
-  macs: number,
-  digitalOps: number,
-  profile: DeviceProfile,
-): DigitalBaselineEnergyPj {
-  const multiplyPj = macs * profile.digitalBaseline.multiplyPj;
-  const accumulatePj = macs * profile.digitalBaseline.accumulatePj;
-  const weightFetchPj = macs * digitalWeightFetchPj(profile);
-  const digitalOpsPj = digitalOps * profile.energy.digitalOpPj;
-  return {
-    multiplyPj,
     accumulatePj,
-    weightFetchPj,
-    digitalOpsPj,
-    totalPj: multiplyPj + accumulatePj + weightFetchPj + digitalOpsPj,
+    activationBufferPj,
+    digitalPj,
+    pointSamplingPj,
+    camSearchPj,
+    camReadoutPj,
+    totalPj:
+      crossbarArrayPj +
+      adcPj +
+      dacPj +
+      accumulatePj +
+      activationBufferPj +
+      digitalPj +
+      pointSamplingPj +
+      camSearchPj +
+      camReadoutPj,
   };
 }
 
@@ -106,11 +97,6 @@ export function reductionFraction(value: number, reference: number): number {
     throw new RangeError(`reductionFraction: reference must be > 0, got ${reference}`);
   }
   return 1 - value / reference;
-}
-
-/** Energy saved by the dynamic network on memristor hardware vs the static network on digital. */
-export function energyReductionVsDigital(dynamicEnergyPj: number, digitalEnergyPj: number): number {
-  return reductionFraction(dynamicEnergyPj, digitalEnergyPj);
 }
 
 /** MACs saved by the dynamic network (early exits) vs the static network. */

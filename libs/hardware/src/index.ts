@@ -6,7 +6,6 @@ export type {
   DeepPartial,
   DeviceProfile,
   DriftModel,
-  WeightMemoryLevel,
 } from './profile';
 export { DEFAULT_DEVICE_PROFILE } from './default-profile';
 export { DeviceProfileError, parseDeviceProfile } from './profile-parse';
@@ -72,16 +71,28 @@ export {
   type OperationCounts,
 } from './operation-counts';
 export {
-  SRAM_READ_64_BIT_PJ,
+  ENERGY_MODEL_VERSION,
   adcConversionPj,
+  chipEnergyPj,
   computeReductionVsStatic,
   dacConversionPj,
-  digitalBaselineEnergyPj,
-  digitalBaselineMacPj,
-  digitalWeightFetchPj,
-  energyPj,
-  energyReductionVsDigital,
   reductionFraction,
-  type DigitalBaselineEnergyPj,
-  type EnergyBreakdownPj,
+  type ChipEnergyBreakdownPj,
 } from './energy';
+export {
+  DEFAULT_ENERGY_PARAMETERS,
+  ENERGY_PARAMETERS,
+  sramAccessPj,
+  type EnergyParameters,
+} from './energy-parameters';
+export { weightStationaryAccesses, type DataflowLayer } from './dataflow';
+export {
+  DIGITAL_BASELINE_NAMES,
+  digitalWorkEnergyPj,
+  sumDigitalBreakdowns,
+  weightsFromDram,
+  type DigitalAccelerator,
+  type DigitalBaselineName,
+  type DigitalEnergyBreakdownPj,
+  type DigitalWork,
+} from './digital-baseline';

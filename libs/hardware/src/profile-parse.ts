@@ -1,11 +1,6 @@
 import { deepFreeze } from './deep-freeze';
-import type {
-  AdcRangePolicy,
-  ConductanceNoiseModel,
-  DeviceProfile,
-  DriftModel,
-  WeightMemoryLevel,
-} from './profile';
+import { DIGITAL_BASELINE_NAMES } from './digital-baseline';
+import type { AdcRangePolicy, ConductanceNoiseModel, DeviceProfile, DriftModel } from './profile';
 
 /** A profile field that is missing, unknown, of the wrong type or out of range. */
 export class DeviceProfileError extends Error {
@@ -248,40 +243,63 @@ function readTcam(value: unknown): DeviceProfile['tcam'] {
   };
 }
 
+function readOptionalEnergy(object: JsonObject, path: string, key: string): number | null {
+  return object[key] === null ? null : readNumber(object, path, key, ENERGY_PJ);
+}
+
+const BUFFER_KB: NumberRule = { min: 0, max: 1 << 20, minExclusive: true };
+
 function readEnergy(value: unknown): DeviceProfile['energy'] {
   const path = 'energy';
   const object = readObject(value, path, [
-    'cimMacPj',
+    'macroMacPj',
+    'cellReadPjPerPulse',
     'adcPjPerBit',
     'adcPjPerLevel',
     'dacPjPerBit',
+    'accumulatePj',
+    'activationBufferKb',
     'camBitSearchPj',
+    'camReadoutBits',
     'digitalOpPj',
   ]);
+  const macroMacPj = readOptionalEnergy(object, path, 'macroMacPj');
+  const cellReadPjPerPulse = readOptionalEnergy(object, path, 'cellReadPjPerPulse');
+  // A macro-level figure already includes the array read, ADCs, DACs and shift-add: adding the
+  // component energies on top would count the periphery twice.
+  if (macroMacPj !== null && cellReadPjPerPulse !== null) {
+    throw new DeviceProfileError(
+      'energy.macroMacPj',
+      'and energy.cellReadPjPerPulse are both set: a macro-level energy per MAC already includes ' +
+        'the cell reads and the ADC/DAC periphery; set one and make the other null',
+    );
+  }
+  if (macroMacPj === null && cellReadPjPerPulse === null) {
+    throw new DeviceProfileError(
+      'energy.macroMacPj',
+      'and energy.cellReadPjPerPulse are both null: set one (macro level or component level)',
+    );
+  }
   return {
-    cimMacPj: readNumber(object, path, 'cimMacPj', ENERGY_PJ),
+    macroMacPj,
+    cellReadPjPerPulse,
     adcPjPerBit: readNumber(object, path, 'adcPjPerBit', ENERGY_PJ),
     adcPjPerLevel: readNumber(object, path, 'adcPjPerLevel', ENERGY_PJ),
     dacPjPerBit: readNumber(object, path, 'dacPjPerBit', ENERGY_PJ),
+    accumulatePj: readNumber(object, path, 'accumulatePj', ENERGY_PJ),
+    activationBufferKb: readNumber(object, path, 'activationBufferKb', BUFFER_KB),
     camBitSearchPj: readNumber(object, path, 'camBitSearchPj', ENERGY_PJ),
+    camReadoutBits: readNumber(object, path, 'camReadoutBits', { min: 1, max: 16, integer: true }),
     digitalOpPj: readNumber(object, path, 'digitalOpPj', ENERGY_PJ),
   };
 }
 
 function readDigitalBaseline(value: unknown): DeviceProfile['digitalBaseline'] {
   const path = 'digitalBaseline';
-  const object = readObject(value, path, [
-    'multiplyPj',
-    'accumulatePj',
-    'weightBits',
-    'weightMemory',
-  ]);
-  const levels: readonly WeightMemoryLevel[] = ['sram-8kb', 'sram-32kb', 'sram-1mb'];
+  const object = readObject(value, path, ['name', 'weightBufferKb']);
   return {
-    multiplyPj: readNumber(object, path, 'multiplyPj', ENERGY_PJ),
-    accumulatePj: readNumber(object, path, 'accumulatePj', ENERGY_PJ),
-    weightBits: readNumber(object, path, 'weightBits', { min: 1, max: 64, integer: true }),
-    weightMemory: readChoice(object, path, 'weightMemory', levels),
+    name: readChoice(object, path, 'name', DIGITAL_BASELINE_NAMES),
+    weightBufferKb: readNumber(object, path, 'weightBufferKb', BUFFER_KB),
   };
 }
 

@@ -176,6 +176,35 @@ describe('parseDeviceProfile', () => {
     );
   });
 
+  it('refuses a profile pricing the crossbar both at macro and at component level', () => {
+    const both = editedDefault((json) => (section(json, 'energy')['macroMacPj'] = 0.045));
+    const error = parseError(both);
+    expect(error.message).toMatch(
+      /^device profile: energy\.macroMacPj and energy\.cellReadPjPerPulse are both set: /,
+    );
+    expect(error.fieldPath).toBe('energy.macroMacPj');
+    const neither = editedDefault((json) => (section(json, 'energy')['cellReadPjPerPulse'] = null));
+    expect(parseError(neither).message).toMatch(
+      /energy\.macroMacPj and energy\.cellReadPjPerPulse are both null/,
+    );
+    const macroOnly = editedDefault((json) => {
+      section(json, 'energy')['macroMacPj'] = 0.045;
+      section(json, 'energy')['cellReadPjPerPulse'] = null;
+    });
+    expect(parseDeviceProfile(macroOnly).energy.macroMacPj).toBe(0.045);
+  });
+
+  it('accepts the named digital baselines only', () => {
+    const ternary = editedDefault(
+      (json) => (section(json, 'digitalBaseline')['name'] = 'ternary-digital'),
+    );
+    expect(parseDeviceProfile(ternary).digitalBaseline.name).toBe('ternary-digital');
+    const unknown = editedDefault((json) => (section(json, 'digitalBaseline')['name'] = 'gpu'));
+    expect(parseError(unknown).message).toBe(
+      "device profile: digitalBaseline.name must be one of 'int8-dataflow', 'int8-mac-only', 'int8-dram-weights', 'ternary-digital', got \"gpu\" (string)",
+    );
+  });
+
   it('requires HRS conductance below LRS conductance', () => {
     const error = parseError(editedDefault((json) => (section(json, 'conductance')['hrsUs'] = 40)));
     expect(error.message).toBe(
@@ -185,8 +214,8 @@ describe('parseDeviceProfile', () => {
 
   it('reports missing fields, bad choices, versions and non-objects', () => {
     expect(
-      parseError(editedDefault((json) => delete section(json, 'energy')['cimMacPj'])).message,
-    ).toBe('device profile: energy.cimMacPj is required');
+      parseError(editedDefault((json) => delete section(json, 'energy')['macroMacPj'])).message,
+    ).toBe('device profile: energy.macroMacPj is required');
     const policy = editedDefault((json) => (section(json, 'adc')['rangePolicy'] = 'auto'));
     expect(parseError(policy).message).toBe(
       "device profile: adc.rangePolicy must be one of 'full-scale', 'calibrated', got \"auto\" (string)",

@@ -1,3 +1,5 @@
+import type { DigitalBaselineName } from './digital-baseline';
+
 /**
  * Device profile: the memristor technology, the crossbar and TCAM periphery and the energy
  * constants one simulated run assumes. Versioned so stored sweep results stay interpretable.
@@ -31,9 +33,6 @@ export interface DriftModel {
  * over calibration inputs (fine steps, rare clipping).
  */
 export type AdcRangePolicy = 'full-scale' | 'calibrated';
-
-/** The SRAM level the digital baseline fetches weights from (Horowitz, ISSCC 2014 sizes). */
-export type WeightMemoryLevel = 'sram-8kb' | 'sram-32kb' | 'sram-1mb';
 
 export interface DeviceProfile {
   readonly version: 1;
@@ -73,25 +72,38 @@ export interface DeviceProfile {
     /** Sense-amplifier noise on a row's summed conductance, as a fraction of one window. */
     readonly senseNoiseRelativeStd: number;
   };
+  /**
+   * Chip energy constants. The crossbar is priced either at macro level (`macroMacPj`: a
+   * published macro's energy per MAC, its ADCs, DACs and shift-add included) or at component level
+   * (`cellReadPjPerPulse` plus the ADC and DAC models below), never both: exactly one of the two
+   * is a number, the other null.
+   */
   readonly energy: {
-    /** Array energy of one analog multiply-accumulate, pJ. */
-    readonly cimMacPj: number;
+    /** Macro level: energy of one MAC of a published macro including its periphery, pJ. */
+    readonly macroMacPj: number | null;
+    /** Component level: one weight's differential cell pair read by one input pulse, pJ. */
+    readonly cellReadPjPerPulse: number | null;
     /** ADC energy per conversion: E_adc(b) = adcPjPerBit * b + adcPjPerLevel * 2^b, pJ. */
     readonly adcPjPerBit: number;
     readonly adcPjPerLevel: number;
-    /** DAC energy per input bit per conversion: E_dac(b) = b * dacPjPerBit. */
+    /** DAC energy per input pulse; an input of b bits is b pulses: E_dac(b) = b * dacPjPerBit. */
     readonly dacPjPerBit: number;
+    /** One digital add of a tile's converted partial sum into its column's total, pJ. */
+    readonly accumulatePj: number;
+    /** SRAM holding activations (operands fetched per DAC drive, outputs written), KB. */
+    readonly activationBufferKb: number;
     /** One query bit compared against one stored bit, pJ. */
     readonly camBitSearchPj: number;
+    /** Resolution of the match-line readout that turns a row's mismatch into a number, bits. */
+    readonly camReadoutBits: number;
     /** One digital add, compare or max, pJ. */
     readonly digitalOpPj: number;
   };
-  /** The same static network on conventional digital hardware, per MAC. */
+  /** The conventional digital accelerator results are compared with (see digital-baseline.ts). */
   readonly digitalBaseline: {
-    readonly multiplyPj: number;
-    readonly accumulatePj: number;
-    readonly weightBits: number;
-    readonly weightMemory: WeightMemoryLevel;
+    readonly name: DigitalBaselineName;
+    /** SRAM holding the int8 (or ternary) weights, KB; weights that do not fit stream from DRAM. */
+    readonly weightBufferKb: number;
   };
 }
 

@@ -161,6 +161,7 @@ export class ProgrammedTcam {
 
     if (options.counters) {
       options.counters.camBitSearches += batch * rows * width;
+      options.counters.camRowReadouts += batch * rows;
     }
     return { batch, rows, mismatch, bestRow, margin, matched };
   }

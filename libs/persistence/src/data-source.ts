@@ -3,6 +3,7 @@ import { ModelArtifactEntity, ResultEntity, RunEntity, SweepEntity } from './ent
 import { CreateExperimentTables1764200000000 } from './migrations/1764200000000-create-experiment-tables';
 import { AddRunEngine1764300000000 } from './migrations/1764300000000-add-run-engine';
 import { AddExitThresholds1764400000000 } from './migrations/1764400000000-add-exit-thresholds';
+import { AddEnergyModel21764450000000 } from './migrations/1764450000000-add-energy-model-2';
 import { AddSqlViews1764500000000 } from './migrations/1764500000000-add-sql-views';
 
 export const ENTITIES = [ModelArtifactEntity, SweepEntity, RunEntity, ResultEntity];
@@ -11,6 +12,7 @@ export const MIGRATIONS = [
   CreateExperimentTables1764200000000,
   AddRunEngine1764300000000,
   AddExitThresholds1764400000000,
+  AddEnergyModel21764450000000,
   AddSqlViews1764500000000,
 ];
 

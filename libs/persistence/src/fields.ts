@@ -54,6 +54,11 @@ export const PARAMETER_COLUMNS: Readonly<
   exitRule: { column: 'exit_rule', type: 'text', read: (c) => c.exitRule ?? null },
   deviceProfile: { column: 'device_profile', type: 'text', read: (c) => c.deviceProfile ?? null },
   engine: { column: 'engine', type: 'text', read: (c) => c.engine ?? null },
+  digitalBaseline: {
+    column: 'digital_baseline',
+    type: 'text',
+    read: (c) => c.device?.digitalBaseline ?? null,
+  },
 };
 
 /** The threshold every exit uses, or null when they differ (see the per-exit columns). */
@@ -84,10 +89,20 @@ export const METRIC_COLUMNS: Readonly<Record<ScalarMetric, { column: string; typ
   computeReduction: { column: 'compute_reduction', type: 'number' },
   camSearchesPerSample: { column: 'cam_searches_per_sample', type: 'number' },
   camBitSearchesPerSample: { column: 'cam_bit_searches_per_sample', type: 'number' },
+  energyModelVersion: { column: 'energy_model_version', type: 'integer' },
   energyPerInferencePj: { column: 'energy_per_inference_pj', type: 'number' },
   staticEnergyPerInferencePj: { column: 'static_energy_per_inference_pj', type: 'number' },
   digitalBaselineEnergyPerInferencePj: {
     column: 'digital_baseline_energy_per_inference_pj',
+    type: 'number',
+  },
+  digitalDynamicEnergyPerInferencePj: {
+    column: 'digital_dynamic_energy_per_inference_pj',
+    type: 'number',
+  },
+  energyReductionVsDigitalStatic: { column: 'energy_reduction_vs_digital_static', type: 'number' },
+  energyReductionVsDigitalDynamic: {
+    column: 'energy_reduction_vs_digital_dynamic',
     type: 'number',
   },
   energyReductionVsDigital: { column: 'energy_reduction_vs_digital', type: 'number' },
@@ -108,7 +123,8 @@ export const SUMMARY_METRICS: readonly MetricName[] = [
   'computeReduction',
   'meanMacsPerSample',
   'energyPerInferencePj',
-  'energyReductionVsDigital',
+  'energyReductionVsDigitalStatic',
+  'energyReductionVsDigitalDynamic',
   'energyReductionVsStatic',
 ];
 

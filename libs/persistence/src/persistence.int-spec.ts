@@ -63,12 +63,18 @@ function resultFor(accuracy: number): EvaluationResult {
     computeReduction: 0.5,
     camSearchesPerSample: 1.6,
     camBitSearchesPerSample: 400,
+    energyModelVersion: 2,
+    digitalBaseline: 'int8-dataflow',
     energyPerInferencePj: 120,
     staticEnergyPerInferencePj: 200,
     digitalBaselineEnergyPerInferencePj: 900,
+    digitalDynamicEnergyPerInferencePj: 600,
+    energyReductionVsDigitalStatic: 1 - 120 / 900,
+    energyReductionVsDigitalDynamic: 1 - 120 / 600,
     energyReductionVsDigital: 1 - 120 / 900,
     energyReductionVsStatic: 0.4,
-    energyBreakdownPj: { cim: 100, cam: 20 },
+    energyBreakdownPj: { crossbarArrayPj: 100, camSearchPj: 20, totalPj: 120 },
+    digitalEnergyBreakdownPj: { macPj: 300, bufferPj: 600, totalPj: 900 },
     wallTimeMs: 50,
     dynamicWallTimeMs: 20,
     staticWallTimeMs: 25,
@@ -148,6 +154,16 @@ describe('persistence against PostgreSQL', () => {
       [hash],
     );
     expect({ n, accuracy }).toEqual({ n: 1, accuracy: 0.9 });
+    const { items } = await results.runs({ sweepId: created.sweepId, limit: 10, offset: 0 });
+    const stored = items.find((r) => r.configHash === hash);
+    expect(stored?.metrics).toMatchObject({
+      energyModelVersion: 2,
+      energyReductionVsDigitalStatic: 1 - 120 / 900,
+      energyReductionVsDigitalDynamic: 1 - 120 / 600,
+      digitalDynamicEnergyPerInferencePj: 600,
+    });
+    expect(stored?.energyBaseline).toBe('int8-dataflow');
+    expect(stored?.digitalEnergyBreakdownPj).toEqual({ macPj: 300, bufferPj: 600, totalPj: 900 });
 
     const resubmitted = await sweeps.createSweep({ spec, gridAxes: axes, artifact, runs });
     expect(resubmitted.cachedCount).toBe(1);

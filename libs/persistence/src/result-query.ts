@@ -58,6 +58,9 @@ export interface RunRecord {
   exitHistogram: number[] | null;
   exitAccuracy: (number | null)[] | null;
   energyBreakdownPj: Record<string, number> | null;
+  /** Digital baseline the result's energy reductions are against (null: energy model 1). */
+  energyBaseline: string | null;
+  digitalEnergyBreakdownPj: Record<string, number> | null;
 }
 
 /** A filter, sort or value that names an unknown field or a value of the wrong type. */
@@ -222,12 +225,16 @@ function toRecord(row: RunRow): RunRecord {
     exitHistogram: (row['exit_histogram'] as number[] | null) ?? null,
     exitAccuracy: (row['exit_accuracy'] as (number | null)[] | null) ?? null,
     energyBreakdownPj: (row['energy_breakdown_pj'] as Record<string, number> | null) ?? null,
+    energyBaseline: (row['energy_digital_baseline'] as string | null) ?? null,
+    digitalEnergyBreakdownPj:
+      (row['digital_energy_breakdown_pj'] as Record<string, number> | null) ?? null,
   };
 }
 
 const SELECT_RUNS = `
   SELECT r.*, m.config_hash AS result_hash, ${METRIC_ENTRIES.map(([, m]) => `m.${m.column}`).join(', ')},
-         m.exit_histogram, m.exit_accuracy, m.energy_breakdown_pj
+         m.exit_histogram, m.exit_accuracy, m.energy_breakdown_pj, m.energy_digital_baseline,
+         m.digital_energy_breakdown_pj
   FROM runs r LEFT JOIN results m ON m.config_hash = r.config_hash`;
 
 /** Read side of runs and results: filtered, sorted pages, CSV rows and per-grid-point summaries. */

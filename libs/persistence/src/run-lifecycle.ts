@@ -83,6 +83,8 @@ export class RunLifecycle {
         'exit_histogram',
         'exit_accuracy',
         'energy_breakdown_pj',
+        'energy_digital_baseline',
+        'digital_energy_breakdown_pj',
         'run_id',
         'worker_id',
       ];
@@ -97,6 +99,8 @@ export class RunLifecycle {
           JSON.stringify(result.exitHistogram),
           JSON.stringify(finiteOrNull(result.exitAccuracy)),
           JSON.stringify(result.energyBreakdownPj),
+          result.digitalBaseline,
+          JSON.stringify(result.digitalEnergyBreakdownPj),
           runId,
           workerId,
           ...values,

@@ -1,4 +1,9 @@
 import type { EvaluationConfig } from '@engram/evaluation';
+import {
+  DEFAULT_DEVICE_PROFILE,
+  DIGITAL_BASELINE_NAMES,
+  DigitalBaselineName,
+} from '@engram/hardware';
 
 /**
  * Every simulation parameter a sweep may set, in the grid (swept) or in `fixed`. Each maps onto
@@ -20,7 +25,8 @@ export type ParameterName =
   | 'tileCols'
   | 'exitRule'
   | 'deviceProfile'
-  | 'engine';
+  | 'engine'
+  | 'digitalBaseline';
 
 export type ParameterValue = number | string;
 
@@ -204,6 +210,15 @@ export const PARAMETERS: Readonly<Record<ParameterName, ParameterDefinition>> = 
       'Inference engine of the run: onnxruntime (fast) or TensorFlow.js (the reference); both simulate the same hardware, so an axis over it compares them.',
     defaultDescription: "the model's default engine (onnx where the model has ONNX graphs)",
     apply: (config, value) => (config.engine = value as string),
+  },
+  digitalBaseline: {
+    name: 'digitalBaseline',
+    kind: 'enum',
+    values: DIGITAL_BASELINE_NAMES,
+    description:
+      'Digital accelerator the energy reductions are measured against: int8 weight-stationary dataflow, int8 MACs only (perfect reuse), int8 with weights from DRAM, or ternary add/subtract (docs/energy-model.md).',
+    defaultDescription: `${PROFILE_DEFAULT} (${DEFAULT_DEVICE_PROFILE.digitalBaseline.name})`,
+    apply: (config, value) => (config.device.digitalBaseline = value as DigitalBaselineName),
   },
 };
 

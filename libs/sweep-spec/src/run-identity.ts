@@ -10,6 +10,12 @@ import { PLATFORM_DEFAULTS } from './parameters';
  */
 export const RUN_IDENTITY_FORMAT = 2;
 
+/**
+ * Canonical text of deep-frozen objects (resolved device profiles are, and one is shared by every
+ * run of a sweep with the same device): such an object cannot change, so its text is computed once.
+ */
+const frozenCanonicalText = new WeakMap<object, string>();
+
 /** JSON with object keys sorted and undefined fields dropped: equal values, equal text. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
@@ -17,11 +23,23 @@ export function canonicalJson(value: unknown): string {
       throw new Error(`cannot hash non-finite number ${value}`);
     return JSON.stringify(value);
   }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  const cached = frozenCanonicalText.get(value);
+  if (cached !== undefined) return cached;
+  const children: [string, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [String(i), v])
+    : Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const texts = children.map(([, v]) => canonicalJson(v));
+  const text = Array.isArray(value)
+    ? `[${texts.join(',')}]`
+    : `{${children.map(([k], i) => `${JSON.stringify(k)}:${texts[i]}`).join(',')}}`;
+  // Deep-frozen: frozen itself, and every object inside was cached (deep-frozen) above.
+  const deepFrozen =
+    Object.isFrozen(value) &&
+    children.every(([, v]) => v === null || typeof v !== 'object' || frozenCanonicalText.has(v));
+  if (deepFrozen) frozenCanonicalText.set(value, text);
+  return text;
 }
 
 /**

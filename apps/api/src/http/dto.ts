@@ -98,6 +98,28 @@ export class RunRecordDto {
   })
   metrics!: Record<string, number> | null;
   @ApiPropertyOptional({ nullable: true, type: [Number] }) exitHistogram!: number[] | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'Energy of the dynamic run on the chip per inference by component, pJ.',
+    type: 'object',
+    additionalProperties: { type: 'number' },
+  })
+  energyBreakdownPj!: Record<string, number> | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description:
+      'Digital baseline the energy reductions are against (null for results of energy model 1).',
+  })
+  energyBaseline!: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    description:
+      'Energy of the static network on the digital baseline per inference by component, pJ (null for energy model 1).',
+    type: 'object',
+    additionalProperties: { type: 'number' },
+  })
+  digitalEnergyBreakdownPj!: Record<string, number> | null;
 }
 
 export class RunPageDto {

@@ -37,7 +37,7 @@ export function formatResult(r: EvaluationResult): string {
     `accuracy: dynamic ${pct(r.dynamicAccuracy)}, static on chip ${pct(r.staticAccuracy)}, software ${pct(r.softwareAccuracy)}`,
     `exits: ${r.exitHistogram.join(' / ')} (last = classifier)`,
     `compute: ${(r.meanMacsPerSample / 1e6).toFixed(2)} M MACs per sample vs ${(r.staticMacsPerSample / 1e6).toFixed(2)} M static: ${pct(r.computeReduction)} less`,
-    `energy: ${(r.energyPerInferencePj / 1e6).toFixed(3)} µJ per inference; ${pct(r.energyReductionVsDigital)} less than digital, ${pct(r.energyReductionVsStatic)} less than static on chip`,
+    `energy: ${(r.energyPerInferencePj / 1e6).toFixed(3)} µJ per inference; vs digital ${r.digitalBaseline}: ${pct(r.energyReductionVsDigitalStatic)} less than its static network, ${pct(r.energyReductionVsDigitalDynamic)} less with the same exits; ${pct(r.energyReductionVsStatic)} less than static on chip`,
     `wall time: ${(r.wallTimeMs / 1000).toFixed(1)} s on ${r.engine} (dynamic pass ${(r.dynamicWallTimeMs / 1000).toFixed(1)} s, static pass ${(r.staticWallTimeMs / 1000).toFixed(1)} s)`,
   ].join('\n');
 }

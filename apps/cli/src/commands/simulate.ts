@@ -6,10 +6,10 @@ import {
   calibrateAdcRange,
   calibrateInputRange,
   crossbarMatMul,
+  chipEnergyPj,
   crossbarSettingsFromProfile,
-  digitalBaselineEnergyPj,
+  digitalWorkEnergyPj,
   emptyOperationCounts,
-  energyPj,
   programTernaryCam,
   realizeEffectiveWeights,
   withOverrides,
@@ -155,16 +155,30 @@ export function simulate(options: SimulateOptions, print: (line: string) => void
       `${noise.toFixed(2).padStart(17)} | ${(100 * point.crossbarRelativeError).toFixed(2).padStart(18)}% | ${(100 * point.camRecall).toFixed(1).padStart(22)}%`,
     );
   }
-  const energy = energyPj(counts, profileUsed);
-  const digital = digitalBaselineEnergyPj(counts.cimMacs, 0, profileUsed);
+  const energy = chipEnergyPj(counts, profileUsed);
+  // The same layer over the batch on the profile's digital baseline (weights reused across it).
+  const digital = digitalWorkEnergyPj(
+    {
+      layers: [{ positions: batch, rows, cols }],
+      digitalOps: 0,
+      pointSamplingOps: 0,
+      memoryBitSearches: 0,
+    },
+    {
+      baseline: profileUsed.digitalBaseline.name,
+      weightBufferKb: profileUsed.digitalBaseline.weightBufferKb,
+      activationBufferKb: profileUsed.energy.activationBufferKb,
+      networkWeights: rows * cols,
+    },
+  );
   print(
     `operations of the last run: ${counts.cimMacs} CIM MACs, ${counts.adcConversions} ADC and ${counts.dacConversions} DAC conversions, ${counts.camBitSearches} CAM bit-searches`,
   );
   print(
-    `energy: CIM ${(energy.cimPj / 1e3).toFixed(1)} nJ, ADC ${(energy.adcPj / 1e3).toFixed(1)} nJ, DAC ${(energy.dacPj / 1e3).toFixed(1)} nJ, CAM ${(energy.camPj / 1e3).toFixed(2)} nJ, total ${(energy.totalPj / 1e3).toFixed(1)} nJ`,
+    `energy: crossbar array ${(energy.crossbarArrayPj / 1e3).toFixed(1)} nJ, ADC ${(energy.adcPj / 1e3).toFixed(1)} nJ, DAC ${(energy.dacPj / 1e3).toFixed(1)} nJ, activation SRAM ${(energy.activationBufferPj / 1e3).toFixed(1)} nJ, CAM ${((energy.camSearchPj + energy.camReadoutPj) / 1e3).toFixed(2)} nJ, total ${(energy.totalPj / 1e3).toFixed(1)} nJ`,
   );
   print(
-    `the same MACs on digital hardware (int8, weights from 1 MB SRAM): ${(digital.totalPj / 1e3).toFixed(1)} nJ`,
+    `the same layer on digital hardware (${profileUsed.digitalBaseline.name}): ${(digital.totalPj / 1e3).toFixed(1)} nJ`,
   );
   return results;
 }

@@ -5,7 +5,13 @@ import {
   emptyOperationCounts,
 } from '@engram/hardware';
 import { PointNetLayout, WeightLayer } from '@engram/models';
-import { SegmentCosts, crossbarCost, outputValues } from '../segment-costs';
+import {
+  SegmentCosts,
+  crossbarCost,
+  digitalWork,
+  outputValues,
+  weightCount,
+} from '../segment-costs';
 
 /**
  * Digital operations of one squared distance |p - c|^2 between 3-D points: three
@@ -60,10 +66,9 @@ export function pointNetSegmentCosts(
   const levels = layout.levels.map((level) => {
     const { npoint, nsample } = level.spec;
     const total = emptyOperationCounts();
-    total.digitalOps +=
-      farthestPointSamplingOps(level.inputPoints, npoint) +
-      ballQueryOps(level.inputPoints, npoint) +
-      npoint * nsample * 6;
+    total.pointSamplingOps +=
+      farthestPointSamplingOps(level.inputPoints, npoint) + ballQueryOps(level.inputPoints, npoint);
+    total.digitalOps += npoint * nsample * 6;
     for (const layer of level.layers) addOperationCounts(total, layerWithBnRelu(layer, profile));
     total.digitalOps += npoint * (nsample - 1) * level.outChannels;
     return total;
@@ -81,6 +86,7 @@ export function pointNetSegmentCosts(
     const counts = crossbarCost(exit.projection, profile);
     counts.digitalOps += poolOps + 2 * dim + 2 * dim + rows + layout.spec.numClasses;
     counts.camBitSearches += rows * dim;
+    counts.camRowReadouts += rows;
     return counts;
   });
   const head = emptyOperationCounts();
@@ -94,5 +100,18 @@ export function pointNetSegmentCosts(
   const staticNetwork = emptyOperationCounts();
   for (const s of stages) addOperationCounts(staticNetwork, s);
   addOperationCounts(staticNetwork, head);
-  return { stages, exits, head, staticNetwork };
+  const stageLayers = [...layout.levels.map((level) => level.layers), layout.global.layers];
+  const exitLayers = layout.exits.map((exit) => [exit.projection]);
+  return {
+    stages,
+    exits,
+    head,
+    staticNetwork,
+    digital: {
+      stages: stages.map((counts, s) => digitalWork(counts, stageLayers[s])),
+      exits: exits.map((counts, e) => digitalWork(counts, exitLayers[e])),
+      head: digitalWork(head, layout.head),
+    },
+    networkWeights: weightCount([...stageLayers.flat(), ...exitLayers.flat(), ...layout.head]),
+  };
 }

@@ -64,6 +64,14 @@ export class ResultEntity {
   @Column({ name: 'cam_bit_searches_per_sample', type: 'double precision' })
   camBitSearchesPerSample!: number;
 
+  /** Energy model that priced the row: 1 for rows stored before the dataflow baselines. */
+  @Column({ name: 'energy_model_version', type: 'integer' })
+  energyModelVersion!: number;
+
+  /** Digital baseline of the reductions (null for energy model 1: SRAM weight fetch per MAC). */
+  @Column({ name: 'energy_digital_baseline', type: 'text', nullable: true })
+  digitalBaseline!: string | null;
+
   @Column({ name: 'energy_per_inference_pj', type: 'double precision' })
   energyPerInferencePj!: number;
 
@@ -73,8 +81,23 @@ export class ResultEntity {
   @Column({ name: 'digital_baseline_energy_per_inference_pj', type: 'double precision' })
   digitalBaselineEnergyPerInferencePj!: number;
 
+  @Column({
+    name: 'digital_dynamic_energy_per_inference_pj',
+    type: 'double precision',
+    nullable: true,
+  })
+  digitalDynamicEnergyPerInferencePj!: number | null;
+
+  /** Energy model 1 rows: the reduction against the static network (their only one). */
   @Column({ name: 'energy_reduction_vs_digital', type: 'double precision' })
   energyReductionVsDigital!: number;
+
+  @Column({ name: 'energy_reduction_vs_digital_static', type: 'double precision' })
+  energyReductionVsDigitalStatic!: number;
+
+  /** Null for energy model 1 rows, which had no digital baseline with exits. */
+  @Column({ name: 'energy_reduction_vs_digital_dynamic', type: 'double precision', nullable: true })
+  energyReductionVsDigitalDynamic!: number | null;
 
   @Column({ name: 'energy_reduction_vs_static', type: 'double precision' })
   energyReductionVsStatic!: number;
@@ -98,6 +121,10 @@ export class ResultEntity {
 
   @Column({ name: 'energy_breakdown_pj', type: 'jsonb' })
   energyBreakdownPj!: Record<string, number>;
+
+  /** The static network on the digital baseline by component (null for energy model 1). */
+  @Column({ name: 'digital_energy_breakdown_pj', type: 'jsonb', nullable: true })
+  digitalEnergyBreakdownPj!: Record<string, number> | null;
 
   /** The run whose job computed it. */
   @Column({ name: 'run_id', type: 'uuid' })

@@ -118,6 +118,10 @@ export class RunEntity {
   @Column({ type: 'text' })
   engine!: string;
 
+  /** The digital baseline the run's energy is compared with (null: the profile's). */
+  @Column({ name: 'digital_baseline', type: 'text', nullable: true })
+  digitalBaseline!: string | null;
+
   @Column({ type: 'text' })
   split!: string;
 

@@ -159,9 +159,34 @@ const RUN_RESULT_COLUMNS: [string, string, string][] = [
     'Energy per inference of the whole network on a digital baseline, pJ.',
   ],
   [
+    'energy_model_version',
+    'm.energy_model_version',
+    'Version of the energy model that priced the result (docs/energy-model.md); 1: rows stored before version 2.',
+  ],
+  [
+    'digital_baseline',
+    'm.energy_digital_baseline',
+    'Digital baseline the reductions are against (int8-dataflow, int8-mac-only, int8-dram-weights, ternary-digital); NULL for energy model 1.',
+  ],
+  [
+    'digital_dynamic_energy_per_inference_pj',
+    'm.digital_dynamic_energy_per_inference_pj',
+    'Energy per inference of the digital baseline with the same exits as the chip, pJ (NULL for energy model 1).',
+  ],
+  [
     'energy_reduction_vs_digital',
     'm.energy_reduction_vs_digital',
-    '1 - dynamic energy / digital-baseline energy.',
+    '1 - dynamic energy / digital-baseline energy of the static network (same as energy_reduction_vs_digital_static).',
+  ],
+  [
+    'energy_reduction_vs_digital_static',
+    'm.energy_reduction_vs_digital_static',
+    '1 - dynamic energy on chip / the static network on the digital baseline (early exits and compute-in-memory together).',
+  ],
+  [
+    'energy_reduction_vs_digital_dynamic',
+    'm.energy_reduction_vs_digital_dynamic',
+    '1 - dynamic energy on chip / the digital baseline with the same exits (the compute-in-memory gain alone); NULL for energy model 1.',
   ],
   [
     'energy_reduction_vs_static',
@@ -181,7 +206,12 @@ const RUN_RESULT_COLUMNS: [string, string, string][] = [
   [
     'energy_breakdown_pj',
     'm.energy_breakdown_pj',
-    'Energy per inference by component, pJ (JSON object).',
+    'Energy per inference on the chip by component, pJ (JSON object).',
+  ],
+  [
+    'digital_energy_breakdown_pj',
+    'm.digital_energy_breakdown_pj',
+    'Energy per inference of the static network on the digital baseline by component, pJ (JSON object).',
   ],
   ['wall_time_ms', 'm.wall_time_ms', 'Wall time of the evaluation, ms.'],
 ];
