@@ -1,4 +1,5 @@
 import type { RunQuery, RunRecord } from '@engram/api-client';
+import { metricOf, parameterOf } from '@engram/api-client';
 import { client, resultsCsv } from './api';
 import { formatNumber } from './charts';
 import { h } from './dom';
@@ -107,8 +108,8 @@ export function createResultsTable(sweepId: string): ResultsTable {
             : column === 'status'
               ? run.status
               : column in run.parameters
-                ? run.parameters[column]
-                : run.metrics?.[column];
+                ? parameterOf(run, column)
+                : metricOf(run, column);
         return h('td', { class: typeof value === 'number' ? 'num' : '' }, formatNumber(value));
       }),
     );

@@ -1,4 +1,5 @@
 import type { RunRecord, SweepDetail, SweepProgress } from '@engram/api-client';
+import { metricOf, parameterOf } from '@engram/api-client';
 import { client, followSweep } from './api';
 import { Option, PALETTE, dispose, formatNumber, render } from './charts';
 import {
@@ -486,15 +487,11 @@ function parallelPanel(): Panel {
       const metrics = context.metrics.filter((m) => shown.has(m));
       const dims = [...context.axes, ...metrics];
       const colorValues = state.color
-        ? [...new Set(context.runs.map((r) => r.parameters[state.color] ?? null))].sort(
-            compareValues,
-          )
+        ? [...new Set(context.runs.map((r) => parameterOf(r, state.color)))].sort(compareValues)
         : [null];
       const parallelAxis = dims.map((dim, i) => {
         const isAxis = i < context.axes.length;
-        const values = isAxis
-          ? [...new Set(context.runs.map((r) => r.parameters[dim] ?? null))]
-          : [];
+        const values = isAxis ? [...new Set(context.runs.map((r) => parameterOf(r, dim)))] : [];
         const categorical = isAxis && !values.every((v) => typeof v === 'number');
         return categorical
           ? {
@@ -507,7 +504,7 @@ function parallelPanel(): Panel {
       });
       const row = (run: RunRecord) =>
         dims.map((dim, i) => {
-          const value = i < context.axes.length ? run.parameters[dim] : run.metrics?.[dim];
+          const value = i < context.axes.length ? parameterOf(run, dim) : metricOf(run, dim);
           return typeof parallelAxis[i].type === 'string' && parallelAxis[i].type === 'category'
             ? String(value)
             : value;
@@ -530,7 +527,7 @@ function parallelPanel(): Panel {
           color: PALETTE[i % PALETTE.length],
           lineStyle: { width: 1.5, opacity: 0.6 },
           data: context.runs
-            .filter((r) => !state.color || (r.parameters[state.color] ?? null) === value)
+            .filter((r) => !state.color || parameterOf(r, state.color) === value)
             .map(row),
         })),
       };

@@ -1,6 +1,14 @@
 import * as path from 'node:path';
 import type { ModelName } from '@engram/evaluation';
-import { EngramClient, RunQuery, RunRecord, SweepDetail, SweepProgress } from '@engram/api-client';
+import {
+  EngramClient,
+  RunQuery,
+  RunRecord,
+  SweepDetail,
+  SweepProgress,
+  metricOf,
+  parameterOf,
+} from '@engram/api-client';
 import { MODEL_NAMES, ModelArtifactNotFoundError, readModelArtifactInfo } from '@engram/sweep-spec';
 import { CliError, ExitCode, apiFailure } from '../errors';
 import { ProgressPrinter, formatDuration, progressLine, renderTable } from '../format';
@@ -170,9 +178,9 @@ export function resultsTable(runs: RunRecord[], axes: string[]): string {
   const headers = ['run', ...axes, 'status', ...metrics];
   const rows = runs.map((r) => [
     r.runIndex,
-    ...axes.map((a) => r.parameters[a] ?? null),
+    ...axes.map((a) => parameterOf(r, a)),
     r.status,
-    ...metrics.map((m) => r.metrics?.[m] ?? null),
+    ...metrics.map((m) => metricOf(r, m)),
   ]);
   return renderTable(headers, rows);
 }
