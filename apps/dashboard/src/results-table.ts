@@ -110,7 +110,14 @@ export function createResultsTable(sweepId: string): ResultsTable {
               : column in run.parameters
                 ? parameterOf(run, column)
                 : metricOf(run, column);
-        return h('td', { class: typeof value === 'number' ? 'num' : '' }, formatNumber(value));
+        const cell = formatNumber(value);
+        return h(
+          'td',
+          { class: typeof value === 'number' ? 'num' : '' },
+          column === 'runIndex'
+            ? h('a', { href: `#/sweeps/${sweepId}/runs/${run.runId}` }, cell)
+            : cell,
+        );
       }),
     );
 
