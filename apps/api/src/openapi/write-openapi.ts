@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { renderOpenApiFiles } from './openapi-files';
 
@@ -23,7 +23,7 @@ async function main(check: boolean): Promise<number> {
   for (const file of await renderOpenApiFiles()) {
     const name = path.relative(process.cwd(), file.path);
     if (check) {
-      const committed = readFileSync(file.path, { encoding: 'utf8', flag: 'a+' });
+      const committed = existsSync(file.path) ? readFileSync(file.path, 'utf8') : '';
       if (committed !== file.content) {
         stale++;
         console.error(`${name} is stale: ${firstDifference(committed, file.content)}`);
