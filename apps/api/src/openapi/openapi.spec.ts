@@ -118,7 +118,8 @@ const run = promisify(execFile);
 
 /** A node script of the workspace; a non-zero exit rejects with its output. */
 async function node(args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, args, { cwd: WORKSPACE }).catch(
+  const env = { ...process.env, REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' };
+  const { stdout } = await run(process.execPath, args, { cwd: WORKSPACE, env }).catch(
     (error: { stdout?: string; stderr?: string }) => {
       throw new Error(`node ${args.join(' ')} failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
     },
