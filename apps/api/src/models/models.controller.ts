@@ -38,7 +38,7 @@ export class ModelsController {
   @ApiOperation({
     summary: 'Registered models: parameters with ranges, and the current artifact version.',
   })
-  @ApiOkResponse({ type: [ModelDto] })
+  @ApiOkResponse({ description: 'Every registered model.', type: [ModelDto] })
   models() {
     return MODEL_NAMES.map((name) => {
       const registration = MODEL_REGISTRY[name];

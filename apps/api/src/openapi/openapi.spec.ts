@@ -157,7 +157,10 @@ describe('OpenAPI document and generated client', () => {
           string,
           {
             parameters?: { name: string; required?: boolean; schema?: object }[];
-            responses: Record<string, { content?: Record<string, { schema?: object }> }>;
+            responses: Record<
+              string,
+              { description: string; content?: Record<string, { schema?: object }> }
+            >;
             requestBody?: { content: Record<string, { schema: object }> };
           }
         >
@@ -181,6 +184,8 @@ describe('OpenAPI document and generated client', () => {
             gaps.push(`${at}: parameter ${parameter.name} has no schema`);
         if (route !== '/health' && !operation.responses['401'])
           gaps.push(`${at}: no 401 (API key)`);
+        for (const [code, response] of Object.entries(operation.responses))
+          if (!response.description) gaps.push(`${at}: ${code} has no description`);
         for (const [code, response] of Object.entries(operation.responses))
           for (const [media, content] of Object.entries(response.content ?? {}))
             if (!content.schema) gaps.push(`${at}: ${code} ${media} has no schema`);

@@ -93,6 +93,7 @@ export class SweepsController {
   // The SweepSpec component is written with this deployment's MAX_RUNS_PER_SWEEP.
   @ApiBody({ schema: registrySchemaRef('SweepSpec', 'The sweep specification.') })
   @ApiAcceptedResponse({
+    description: 'Stored; its runs are enqueued (or served from cached results).',
     type: SubmittedSweepDto,
     headers: {
       Location: { description: 'The new sweep: `/sweeps/{id}`.', schema: { type: 'string' } },
@@ -129,7 +130,7 @@ export class SweepsController {
     required: false,
     schema: { type: 'integer', minimum: 0, default: 0 },
   })
-  @ApiOkResponse({ type: SweepPageDto })
+  @ApiOkResponse({ description: 'A page of sweeps.', type: SweepPageDto })
   @ApiBadRequestResponse({ description: '`limit` or `offset` is not an integer.', type: ErrorDto })
   async list(
     @Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number,
@@ -142,7 +143,7 @@ export class SweepsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Status, counts by state, progress, timing and ETA of a sweep.' })
-  @ApiOkResponse({ type: SweepDetailDto })
+  @ApiOkResponse({ description: 'The sweep and its specification.', type: SweepDetailDto })
   @ApiSweepIdResponses()
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<SweepDetailDto> {
     const [progress, spec] = await Promise.all([this.sweeps.progress(id), this.sweeps.spec(id)]);
@@ -175,7 +176,7 @@ export class SweepsController {
   @UseGuards(ThrottlerGuard)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Cancel: queued runs are removed; running runs finish.' })
-  @ApiOkResponse({ type: CancelledSweepDto })
+  @ApiOkResponse({ description: 'Cancelled, with the progress after it.', type: CancelledSweepDto })
   @ApiSweepIdResponses()
   @ApiWriteRateLimited()
   async cancel(@Param('id', ParseUUIDPipe) id: string) {
@@ -186,7 +187,10 @@ export class SweepsController {
   @UseGuards(ThrottlerGuard)
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Requeue the failed runs of a sweep (only those).' })
-  @ApiAcceptedResponse({ type: RetriedSweepDto })
+  @ApiAcceptedResponse({
+    description: 'The failed runs are queued again.',
+    type: RetriedSweepDto,
+  })
   @ApiSweepIdResponses()
   @ApiWriteRateLimited()
   async retryFailed(@Param('id', ParseUUIDPipe) id: string) {
@@ -231,7 +235,7 @@ export class SweepsController {
     description: `Comma-separated; default ${SUMMARY_METRICS.join(',')}`,
     schema: { type: 'string' },
   })
-  @ApiOkResponse({ type: SweepSummaryDto })
+  @ApiOkResponse({ description: 'One group per grid point.', type: SweepSummaryDto })
   @ApiSweepIdResponses('`metrics` names an unknown metric.')
   async summary(@Param('id', ParseUUIDPipe) id: string, @Query('metrics') metricsText?: string) {
     const progress = await this.sweeps.progress(id);

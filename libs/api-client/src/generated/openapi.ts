@@ -763,6 +763,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description A page of sweeps. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -804,6 +805,7 @@ export interface operations {
       };
     };
     responses: {
+      /** @description Stored; its runs are enqueued (or served from cached results). */
       202: {
         headers: {
           /** @description The new sweep: `/sweeps/{id}`. */
@@ -873,6 +875,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The sweep and its specification. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -976,6 +979,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Cancelled, with the progress after it. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1034,6 +1038,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The failed runs are queued again. */
       202: {
         headers: {
           [name: string]: unknown;
@@ -1158,6 +1163,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description One group per grid point. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1288,6 +1294,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Every registered model. */
       200: {
         headers: {
           [name: string]: unknown;
