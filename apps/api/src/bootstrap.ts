@@ -3,12 +3,11 @@ import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { ApiModule } from './app.module';
-import { API_KEY_HEADER } from './auth/api-key.guard';
 import type { ApiConfig } from './config/api-config';
 import { precompressedStatic } from './dashboard-static';
-import { specSchemaForOpenApi } from './sweeps/sweeps.controller';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 
 /**
  * The dashboard's production build (`vite build --config apps/dashboard/vite.config.ts`);
@@ -38,27 +37,7 @@ export async function createApiApp(
     app.use(precompressedStatic(dashboard));
     app.useStaticAssets(dashboard);
   }
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Engram experiment platform')
-      .setDescription(
-        'Sweeps over the simulation parameters of the memristor-simulated semantic-memory network: ' +
-          'submit, follow, cancel and retry sweeps; query, summarize and export results.',
-      )
-      .setVersion('1')
-      .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_HEADER }, 'api-key')
-      .addSecurityRequirements('api-key')
-      .build(),
-  );
-  // The request body of POST /sweeps with this deployment's run limit (the same schema as
-  // GET /sweep-spec/schema), not the default the decorator was written with.
-  const submitBody = document.paths['/sweeps']?.post?.requestBody;
-  if (submitBody && 'content' in submitBody) {
-    submitBody.content['application/json'] = {
-      schema: specSchemaForOpenApi(config.maxRunsPerSweep),
-    };
-  }
+  const document = buildOpenApiDocument(app, { maxRunsPerSweep: config.maxRunsPerSweep });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }

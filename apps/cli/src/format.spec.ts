@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EngramApiError } from '@engram/api-client';
+import { EngramApiError, RunRecord } from '@engram/api-client';
 import { DEFAULT_API_URL, resolveApiUrl } from './api-target';
 import { apiFailure, cliErrorJson, ExitCode } from './errors';
 import { formatDuration, progressLine, renderTable } from './format';
@@ -105,7 +105,7 @@ describe('CLI formatting and errors', () => {
   });
 
   it('shows the error of failed runs in the results table, cut to one line', () => {
-    const run = (status: 'failed' | 'succeeded', error: string | null) => ({
+    const run = (status: 'failed' | 'succeeded', error: string | null): RunRecord => ({
       runId: 'r',
       sweepId: 's',
       runIndex: status === 'failed' ? 1 : 0,
@@ -114,7 +114,7 @@ describe('CLI formatting and errors', () => {
       configHash: 'h',
       model: 'resnet-mnist',
       artifactVersion: 'v',
-      parameters: { readNoise: 0.05 },
+      parameters: { readNoise: 0.05 } as RunRecord['parameters'],
       split: 'test',
       sampleCount: 10,
       attempts: 1,
@@ -123,8 +123,8 @@ describe('CLI formatting and errors', () => {
       queuedAt: '',
       startedAt: null,
       finishedAt: null,
-      config: {},
-      metrics: status === 'succeeded' ? { dynamicAccuracy: 0.9 } : null,
+      config: { model: 'resnet-mnist', camThreshold: 0, memorySize: 1, seed: 0 },
+      metrics: status === 'succeeded' ? ({ dynamicAccuracy: 0.9 } as RunRecord['metrics']) : null,
       exitHistogram: null,
       exitAccuracy: null,
       energyBaseline: null,

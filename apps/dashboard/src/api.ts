@@ -31,15 +31,6 @@ function headers(): Record<string, string> {
   return key ? { 'x-api-key': key } : {};
 }
 
-export function queryString(query: RunQuery): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) {
-    params.append(name, Array.isArray(value) ? value.join(',') : String(value));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
-
 /** The CSV export of a results query, fetched with the API key (a plain link cannot send it). */
 export async function resultsCsv(sweepId: string, query: RunQuery): Promise<string> {
   return client().resultsCsv(sweepId, query);

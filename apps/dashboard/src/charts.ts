@@ -1,13 +1,15 @@
-// ECharts, tree-shaken: only the charts and components the dashboard draws, canvas renderer.
+// ECharts, tree-shaken: only the charts and components the dashboard draws; canvas on the page,
+// SVG for the SVG export.
 import * as echarts from 'echarts/core';
 import { BarChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
 import {
   GridComponent,
   LegendComponent,
   ParallelComponent,
+  TitleComponent,
   TooltipComponent,
 } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
+import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 
 echarts.use([
   BarChart,
@@ -17,8 +19,10 @@ echarts.use([
   GridComponent,
   LegendComponent,
   ParallelComponent,
+  TitleComponent,
   TooltipComponent,
   CanvasRenderer,
+  SVGRenderer,
 ]);
 
 export type Chart = echarts.ECharts;
@@ -88,6 +92,31 @@ export function dispose(id: string): void {
 /** Disposes every chart (when the view changes). */
 export function disposeAll(): void {
   Object.keys(window.__engramCharts).forEach(dispose);
+}
+
+/**
+ * A chart as a file: PNG as drawn on the page (twice the resolution, white background), or SVG
+ * redrawn from the same option by ECharts' SVG renderer at the chart's size.
+ */
+export async function chartImage(id: string, format: 'png' | 'svg'): Promise<Blob> {
+  const chart = window.__engramCharts[id];
+  if (!chart) throw new Error(`no chart ${id} on this page`);
+  if (format === 'png') {
+    const url = chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#fff' });
+    return (await fetch(url)).blob();
+  }
+  const svg = echarts.init(null, undefined, {
+    renderer: 'svg',
+    ssr: true,
+    width: chart.getWidth(),
+    height: chart.getHeight(),
+  });
+  try {
+    svg.setOption({ ...chart.getOption(), animation: false, backgroundColor: '#fff' });
+    return new Blob([svg.renderToSVGString()], { type: 'image/svg+xml' });
+  } finally {
+    svg.dispose();
+  }
 }
 
 export function formatNumber(value: unknown): string {

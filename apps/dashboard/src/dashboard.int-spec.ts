@@ -9,6 +9,7 @@ import { SweepBody, TEST_API_KEY, TestPlatform } from '../../api/src/testing/tes
 // The build `engram up` runs, skipped when the build is newer than the sources.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { DEFAULT_DASHBOARD_DIR, ensureDashboard } from '../../cli/src/stack/dashboard';
+import { SweepStore } from '@engram/persistence';
 import { configurations, meanMetric, metricByAxis, paretoFront, type RunRow } from './data';
 
 // The dashboard in headless Chromium (Debian's package, driven by playwright-core) against the
@@ -107,6 +108,20 @@ function expectBands(
   });
 }
 
+/** The title each chart draws (ECharts' title component), by chart id. */
+async function chartTitles(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(() => {
+    const charts = (globalThis as unknown as Record<string, Record<string, ChartHandle>>)
+      .__engramCharts;
+    return Object.fromEntries(
+      Object.entries(charts).map(([id, chart]) => [
+        id,
+        (chart.getOption().title as { text: string }[])[0].text,
+      ]),
+    );
+  });
+}
+
 const byPrefix = (series: SeriesState[], prefix: string) =>
   series.filter((s) => s.id.startsWith(prefix));
 
@@ -158,6 +173,7 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
   let page: Page;
   let baseUrl: string;
   let sweepId: string;
+  let liveId: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -281,14 +297,20 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
       await bandExtents(page, 'accuracy-noise'),
       metricByAxis(runs, 'programmingNoise', 'camThreshold', 'dynamicAccuracy'),
     );
+    // Programming noise varies but is not drawn there: held at its first value, not averaged.
     expectBands(
       await bandExtents(page, 'reduction-threshold'),
-      metricByAxis(runs, 'camThreshold', null, 'computeReduction'),
+      metricByAxis(
+        runs.filter((r) => r.parameters.programmingNoise === 0),
+        'camThreshold',
+        null,
+        'computeReduction',
+      ),
     );
 
-    // Trade-off: 4 configurations (2 noise x 2 thresholds) on one line (one memory size).
+    // Trade-off: 4 configurations (2 noise x 2 thresholds) as points, never joined by a line.
     const tradeOff = await chartSeries(page, 'tradeoff');
-    expect(tradeOff.map((s) => s.points)).toEqual([4]);
+    expect(tradeOff.map((s) => [s.type, s.points])).toEqual([['scatter', 4]]);
 
     // Pareto: 4 configurations, and the front computed from the API's numbers.
     const configs = configurations(runs, ['programmingNoise', 'camThreshold']);
@@ -397,6 +419,301 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
     await table.screenshot({ path: path.join(ARTIFACTS, 'results-table.png') });
     expect(pageErrors).toEqual([]);
   });
+
+  it('titles every chart after its chosen axes, and keeps the choices in the URL', async () => {
+    await page.goto(`${baseUrl}/#/sweeps/${sweepId}`);
+    await page.locator('[data-view="sweep"][data-ready="true"]').waitFor({ timeout: 30_000 });
+    expect(await chartTitles(page)).toEqual({
+      'accuracy-noise': 'dynamicAccuracy vs programmingNoise per camThreshold',
+      'reduction-threshold': 'computeReduction vs camThreshold',
+      tradeoff: 'dynamicAccuracy vs computeReduction',
+      pareto: 'dynamicAccuracy vs energyPerInferencePj: Pareto front',
+      exits: 'Exit histogram per configuration',
+      parallel: 'Parallel coordinates: all axes and metrics',
+    });
+    const panel = page.locator('[data-chart="accuracy-noise"]');
+    await panel.locator('select[name="x"]').selectOption('camThreshold');
+    await panel.locator('select[name="group"]').selectOption('');
+    await panel.locator('select[name="metric"]').selectOption('staticAccuracy');
+    const tradeOff = page.locator('[data-chart="tradeoff"]');
+    await tradeOff.locator('select[name="x"]').selectOption('energyPerInferencePj');
+    const chosenTitle = 'staticAccuracy vs camThreshold';
+    expect((await chartTitles(page))['accuracy-noise']).toBe(chosenTitle);
+    expect(await panel.getAttribute('data-title')).toBe(chosenTitle);
+    expect((await chartTitles(page)).tradeoff).toBe('dynamicAccuracy vs energyPerInferencePj');
+    const axis = (await chartOption(page, 'accuracy-noise', 'xAxis')) as { name: string }[];
+    expect(axis[0].name).toBe('camThreshold');
+    await panel.screenshot({ path: path.join(ARTIFACTS, 'chart-title-follows-axes.png') });
+
+    // The choices are in the URL: a reload (or the link, shared) shows the same charts.
+    const url = page.url();
+    expect(decodeURIComponent(url)).toContain('accuracy-noise.x=camThreshold');
+    expect(decodeURIComponent(url)).toContain('accuracy-noise.group=-');
+    await page.goto('about:blank');
+    await page.goto(url);
+    await page.locator('[data-view="sweep"][data-ready="true"]').waitFor({ timeout: 30_000 });
+    expect((await chartTitles(page))['accuracy-noise']).toBe(chosenTitle);
+    await expect(panel.locator('select[name="x"]').inputValue()).resolves.toBe('camThreshold');
+    await expect(panel.locator('select[name="group"]').inputValue()).resolves.toBe('');
+    await expect(tradeOff.locator('select[name="x"]').inputValue()).resolves.toBe(
+      'energyPerInferencePj',
+    );
+    // Programming noise is hidden now: held at a value, said in the subtitle.
+    expect(await panel.getAttribute('data-subtitle')).toBe(
+      'programmingNoise = 0; mean ± 1 std over 2 seeds',
+    );
+  });
+
+  it('never averages silently over a varying axis that is not drawn', async () => {
+    const runs = (await platform.get(`/sweeps/${sweepId}/results?limit=1000`)).body
+      .items as RunRow[];
+    const panel = page.locator('[data-chart="reduction-threshold"]');
+    // x is the CAM threshold and no grouping: programming noise varies but is not drawn.
+    expect(await panel.getAttribute('data-subtitle')).toBe(
+      'programmingNoise = 0; mean ± 1 std over 2 seeds',
+    );
+    const meanPoints = async () =>
+      (
+        await page.evaluate(() => {
+          const charts = (globalThis as unknown as Record<string, Record<string, ChartHandle>>)
+            .__engramCharts;
+          const series = charts['reduction-threshold'].getOption().series as {
+            id: string;
+            data: { value: number[] }[];
+          }[];
+          return series
+            .filter((s) => s.id.startsWith('mean:'))
+            .map((s) => s.data.map((d) => d.value));
+        })
+      )[0];
+    const expectPoints = async (shown: RunRow[]) => {
+      const [group] = metricByAxis(shown, 'camThreshold', null, 'computeReduction');
+      const points = await meanPoints();
+      expect(points.map((p) => p[0])).toEqual(group.points.map((p) => p.x));
+      points.forEach((p, i) => expect(p[1]).toBeCloseTo(group.points[i].mean, 12));
+    };
+    await expectPoints(runs.filter((r) => r.parameters.programmingNoise === 0));
+
+    await panel.locator('select[name="fix-programmingNoise"]').selectOption('0.05');
+    expect(await panel.getAttribute('data-subtitle')).toBe(
+      'programmingNoise = 0.05; mean ± 1 std over 2 seeds',
+    );
+    await expectPoints(runs.filter((r) => r.parameters.programmingNoise === 0.05));
+
+    // Averaging is a choice, and the chart says so.
+    await panel.locator('select[name="fix-programmingNoise"]').selectOption('*');
+    expect(await panel.getAttribute('data-subtitle')).toBe(
+      'averaged over programmingNoise ∈ {0, 0.05}; mean ± 1 std over seeds and the averaged values',
+    );
+    await expectPoints(runs);
+    const title = (await chartOption(page, 'reduction-threshold', 'title')) as {
+      text: string;
+      subtext: string;
+    }[];
+    expect(title[0].subtext).toContain('averaged over programmingNoise');
+    await panel.screenshot({ path: path.join(ARTIFACTS, 'chart-hidden-axis-stated.png') });
+    await panel.locator('select[name="fix-programmingNoise"]').selectOption('0');
+  });
+
+  it('exports any chart as a PNG and an SVG that open', async () => {
+    const panel = page.locator('[data-chart="accuracy-noise"]');
+    const title = (await panel.getAttribute('data-title'))!;
+    const size = await panel.locator('.chart').evaluate((e) => [e.clientWidth, e.clientHeight]);
+    const saved: Record<string, string> = {};
+    for (const format of ['png', 'svg']) {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        panel.locator(`button[data-action="export-${format}"]`).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(`${title.replace(/ /g, '-')}.${format}`);
+      saved[format] = path.join(ARTIFACTS, `export-accuracy-noise.${format}`);
+      await download.saveAs(saved[format]);
+    }
+    const png = readFileSync(saved.png);
+    expect(png.subarray(0, 8).equals(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]))).toBe(true);
+    // IHDR: twice the chart's size on the page (pixelRatio 2).
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([size[0] * 2, size[1] * 2]);
+    const svg = readFileSync(saved.svg, 'utf8');
+    expect(svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).toContain(title);
+    // Both open as images in the browser, at their size.
+    const opened = await page.evaluate(
+      async ([pngBase64, svgText]) => {
+        const load = (src: string) =>
+          new Promise<[number, number]>((resolve, reject) => {
+            const image = new Image();
+            image.onload = () => resolve([image.naturalWidth, image.naturalHeight]);
+            image.onerror = () => reject(new Error('does not open'));
+            image.src = src;
+          });
+        return {
+          png: await load(`data:image/png;base64,${pngBase64}`),
+          svg: await load(URL.createObjectURL(new Blob([svgText], { type: 'image/svg+xml' }))),
+        };
+      },
+      [png.toString('base64'), svg] as const,
+    );
+    expect(opened).toEqual({ png: [size[0] * 2, size[1] * 2], svg: size });
+    // A look at the SVG as drawn by the browser.
+    const viewer = await context.newPage();
+    await viewer.setViewportSize({ width: size[0], height: size[1] });
+    await viewer.setContent(svg);
+    await viewer.screenshot({ path: path.join(ARTIFACTS, 'export-accuracy-noise-svg.png') });
+    await viewer.close();
+  });
+
+  it('shows a run in detail: configuration, metrics, exit accuracy per exit, energy', async () => {
+    const runs = (await platform.get(`/sweeps/${sweepId}/results?sort=runIndex&limit=1`)).body
+      .items as {
+      runId: string;
+      runIndex: number;
+      exitHistogram: number[];
+      exitAccuracy: (number | null)[];
+      energyBreakdownPj: Record<string, number> | null;
+    }[];
+    const run = runs[0];
+    await page.goto(`${baseUrl}/#/sweeps/${sweepId}`);
+    await page.locator('[data-table="results"][data-loaded]').waitFor();
+    await page.locator(`[data-table="results"] tr[data-run-index="${run.runIndex}"] a`).click();
+    const view = page.locator(`[data-view="run"][data-run-id="${run.runId}"]`);
+    await view.waitFor();
+    expect(page.url()).toContain(`#/sweeps/${sweepId}/runs/${run.runId}`);
+    const cells = (role: string) =>
+      view
+        .locator(`[data-role="${role}"] tbody tr`)
+        .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    const parameters = Object.fromEntries((await cells('parameters')) as [string, string][]);
+    expect(parameters).toMatchObject({
+      memorySize: '2',
+      seed: '0',
+      readNoise: 'default (device profile)',
+    });
+    const exits = await cells('exits');
+    expect(exits).toHaveLength(run.exitHistogram.length);
+    expect(exits.map((row) => Number(row[1]))).toEqual(run.exitHistogram);
+    exits.forEach((row, e) => {
+      const accuracy = run.exitAccuracy[e];
+      if (accuracy === null) expect(row[3]).toBe('');
+      else expect(Number(row[3])).toBeCloseTo(accuracy, 3);
+    });
+    const metrics = Object.fromEntries((await cells('metrics')) as [string, string][]);
+    expect(Object.keys(metrics)).toContain('dynamicAccuracy');
+    if (run.energyBreakdownPj && Object.keys(run.energyBreakdownPj).length) {
+      expect(await cells('energy')).toHaveLength(Object.keys(run.energyBreakdownPj).length);
+    } else {
+      await view.getByText('No energy breakdown recorded.').waitFor();
+    }
+    await expect(view.locator('[data-role="run-error"]').count()).resolves.toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'run-detail.png'), fullPage: true });
+  });
+
+  it('shows a failed sweep with its failed runs and errors; retries and clones it from the page', async () => {
+    const queue = platform.queue();
+    const reason = 'could not enqueue: Connection is closed.';
+    try {
+      // Runs failed as the API fails them when Redis refuses the jobs (SweepStore.failQueuedRuns):
+      // the sweep is stored, the jobs are taken back out of the paused queue.
+      await queue.pause();
+      const submitted = await platform.post('/sweeps', {
+        ...sweepSpec,
+        name: 'dashboard: failed runs',
+        grid: { programmingNoise: [0], camThreshold: [0.2], seed: [20, 21] },
+      });
+      const failedId = submitted.body.sweepId as string;
+      const queued = (await platform.get(`/runs?sweepId=${failedId}`)).body.items as {
+        configHash: string;
+      }[];
+      await new SweepStore(platform.db.dataSource).failQueuedRuns(failedId, reason);
+      for (const run of queued) await queue.remove(run.configHash);
+      await queue.resume();
+
+      await page.goto(`${baseUrl}/#/sweeps/${failedId}`);
+      const view = page.locator('[data-view="sweep"][data-ready="true"]');
+      await view.waitFor({ timeout: 30_000 });
+      await view.getByText('No results: 2 failed of 2 runs.').waitFor();
+      const failed = view.locator('[data-role="failed-runs"]');
+      await expect(failed.locator('h2').textContent()).resolves.toBe('Failed runs (2)');
+      await expect(failed.locator('td.run-error').allTextContents()).resolves.toEqual([
+        reason,
+        reason,
+      ]);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'failed-sweep.png'), fullPage: true });
+
+      // A failed run's detail says why.
+      await failed.locator('tbody tr a').first().click();
+      await page.locator('[data-view="run"][data-status="failed"]').waitFor();
+      await expect(page.locator('[data-role="run-error"] pre').textContent()).resolves.toBe(reason);
+      await page.goBack();
+
+      // Retry (with the API key the page holds): the real worker computes them this time.
+      await view.locator('button[data-action="retry-failed"]').click();
+      await page
+        .locator('[data-view="sweep"][data-ready="true"] .sweep-header[data-status="completed"]')
+        .waitFor({ timeout: 120_000 });
+      await expect(page.locator('[data-role="failed-runs"]').count()).resolves.toBe(0);
+
+      // Clone as a new sweep: the specification, edited, goes to POST /sweeps.
+      await page.locator('button[data-action="clone"]').click();
+      const editor = page.locator('textarea[name="clone-spec"]');
+      const spec = JSON.parse(await editor.inputValue()) as { name: string };
+      expect(spec.name).toBe('dashboard: failed runs (copy)');
+      await editor.fill(JSON.stringify({ ...spec, grid: { ...sweepSpec.grid, readNoise: [2] } }));
+      await page.locator('button[data-action="submit-clone"]').click();
+      await expect(
+        page.locator('[data-role="clone-issues"] li').first().textContent(),
+      ).resolves.toMatch(/readNoise/);
+      await editor.fill(JSON.stringify({ ...spec, name: 'dashboard: cloned' }));
+      await page.locator('button[data-action="submit-clone"]').click();
+      await page.locator('[data-view="sweep"] h1', { hasText: 'dashboard: cloned' }).waitFor();
+      // Its runs are those of the sweep it was cloned from: served from their results.
+      await page
+        .locator('[data-view="sweep"][data-ready="true"] .sweep-header[data-status="completed"]')
+        .waitFor({ timeout: 60_000 });
+    } finally {
+      await queue.resume();
+      await queue.close();
+    }
+  });
+
+  it('cancels a running sweep from its page', async () => {
+    const queue = platform.queue();
+    try {
+      await queue.pause();
+      const submitted = await platform.post('/sweeps', {
+        ...sweepSpec,
+        name: 'dashboard: cancelled',
+        grid: { programmingNoise: [0], camThreshold: [0.2], seed: [30, 31] },
+      });
+      const id = submitted.body.sweepId as string;
+      await page.goto(`${baseUrl}/#/sweeps/${id}`);
+      await page.locator('[data-view="sweep"] .sweep-header[data-status="queued"]').waitFor();
+      await page.locator('button[data-action="cancel"]').click();
+      await page.locator('[data-view="sweep"] .sweep-header[data-status="cancelled"]').waitFor();
+      expect((await platform.get(`/sweeps/${id}`)).body.counts).toMatchObject({ cancelled: 2 });
+    } finally {
+      await queue.resume();
+      await queue.close();
+    }
+  });
+
+  it('fits the sweeps list in a 1440 px window', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    try {
+      await page.goto(`${baseUrl}/#/`);
+      await page.locator('[data-view="sweeps"] table').waitFor();
+      const widths = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth,
+        window: window.innerWidth,
+        table: document.querySelector('table.sweeps')!.scrollWidth,
+        main: document.querySelector('main')!.clientWidth,
+      }));
+      expect(widths.page).toBeLessThanOrEqual(widths.window);
+      expect(widths.table).toBeLessThanOrEqual(widths.main);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'sweeps-list-1440.png') });
+    } finally {
+      await page.setViewportSize({ width: 1360, height: 900 });
+    }
+  });
   it('keeps drop-downs, table filter and sort, and its charts while a running sweep updates', async () => {
     const queue = platform.queue();
     const done = (body: SweepBody) => body.counts.succeeded + body.counts.cached;
@@ -422,7 +739,7 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
         name: 'dashboard: live updates',
         grid: { ...sweepSpec.grid, seed: [2, 3, 4, 5] },
       });
-      const liveId = submitted.body.sweepId as string;
+      liveId = submitted.body.sweepId as string;
       await pauseAfter(liveId, 3);
 
       await page.goto(`${baseUrl}/#/sweeps/${liveId}`);
@@ -547,5 +864,46 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
       await queue.resume();
       await queue.close();
     }
+  });
+
+  it('compares two sweeps on one chart', async () => {
+    await page.goto(`${baseUrl}/#/`);
+    await page.locator(`tr[data-sweep-id="${sweepId}"] input[name="compare"]`).check();
+    await page.locator(`tr[data-sweep-id="${liveId}"] input[name="compare"]`).check();
+    await page.locator('button[data-action="compare"]').click();
+    await page.locator('[data-view="compare"][data-ready="true"]').waitFor({ timeout: 30_000 });
+    const series = await chartSeries(page, 'compare');
+    expect(series.map((s) => [s.id, s.type, s.points])).toEqual([
+      [`sweep:${sweepId}`, 'line', 2],
+      [`sweep:${liveId}`, 'line', 2],
+    ]);
+    // The CAM threshold varies in both: held at a value, which the chart states.
+    const panel = page.locator('[data-chart="compare"]');
+    expect(await panel.getAttribute('data-title')).toBe(
+      'dynamicAccuracy vs programmingNoise: 2 sweeps',
+    );
+    expect(await panel.getAttribute('data-subtitle')).toBe(
+      'dashboard: programming noise x CAM threshold: camThreshold = 0.1; mean over 2 seeds · ' +
+        'dashboard: live updates: camThreshold = 0.1; mean over 4 seeds',
+    );
+    const runsOf = async (id: string) =>
+      (await platform.get(`/sweeps/${id}/results?limit=1000&camThreshold=0.1`)).body
+        .items as RunRow[];
+    const points = (await page.evaluate(() => {
+      const charts = (globalThis as unknown as Record<string, Record<string, ChartHandle>>)
+        .__engramCharts;
+      return (charts.compare.getOption().series as { data: { value: number[] }[] }[]).map((s) =>
+        s.data.map((d) => d.value[1]),
+      );
+    })) as number[][];
+    for (const [i, id] of [sweepId, liveId].entries()) {
+      const [group] = metricByAxis(await runsOf(id), 'programmingNoise', null, 'dynamicAccuracy');
+      group.points.forEach((p, j) => expect(points[i][j]).toBeCloseTo(p.mean, 12));
+    }
+    // Its choices are in the URL too.
+    await panel.locator('select[name="metric"]').selectOption('computeReduction');
+    expect(decodeURIComponent(page.url())).toContain('compare.metric=computeReduction');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'compare.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
   });
 });

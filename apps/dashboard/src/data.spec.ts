@@ -1,5 +1,8 @@
 import {
+  ALL,
   configurations,
+  fixHiddenAxes,
+  hiddenAxesText,
   meanExitFractions,
   metricByAxis,
   paretoFront,
@@ -61,5 +64,21 @@ describe('dashboard data', () => {
       { x: 0.5, y: 0.2 },
     ];
     expect(paretoFront(points)).toEqual([3, 0, 2]);
+  });
+
+  it('holds a hidden axis at a value or averages over it, and says which', () => {
+    const atFirst = (axis: string) => (axis === 'pn' ? '0' : ALL);
+    expect(fixHiddenAxes(runs, ['pn'], atFirst).map((r) => r.metrics.acc)).toEqual([0.9, 0.7, 0.6]);
+    const band = { seedShown: false, band: true };
+    expect(hiddenAxesText(runs, ['pn'], atFirst, band)).toBe('pn = 0; mean ± 1 std over 2 seeds');
+    expect(hiddenAxesText(runs, ['pn'], atFirst, { ...band, band: false })).toBe(
+      'pn = 0; mean over 2 seeds',
+    );
+    expect(fixHiddenAxes(runs, ['pn'], () => ALL)).toHaveLength(4);
+    expect(hiddenAxesText(runs, ['pn', 'cam'], () => ALL, band)).toBe(
+      'averaged over pn ∈ {0, 0.1}; averaged over cam ∈ {0.1, 0.2}; ' +
+        'mean ± 1 std over seeds and the averaged values',
+    );
+    expect(hiddenAxesText(runs, [], () => ALL, { seedShown: true, band: true })).toBe('');
   });
 });

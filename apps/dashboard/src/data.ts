@@ -176,3 +176,46 @@ export function meanExitFractions(runs: readonly RunRow[]): number[] {
   }
   return sums.map((s) => (histograms.length ? s / histograms.length : 0));
 }
+
+/** A hidden axis' choice that averages over its values (said on the chart). */
+export const ALL = '*';
+
+/** The runs at the chosen value of each hidden axis (`ALL`: every value, averaged). */
+export function fixHiddenAxes<R extends RunRow>(
+  runs: readonly R[],
+  hidden: readonly string[],
+  fixed: (axis: string) => string,
+): R[] {
+  return runs.filter((run) =>
+    hidden.every((axis) => {
+      const choice = fixed(axis);
+      return choice === ALL || String(run.parameters[axis] ?? null) === choice;
+    }),
+  );
+}
+
+/**
+ * What a chart over these runs does with the axes it does not draw: `axis = value` for those
+ * held at a value, `averaged over axis ∈ {...}` for those averaged, and what each point is the
+ * mean (and with `band`, the ±1 std) of.
+ */
+export function hiddenAxesText(
+  runs: readonly RunRow[],
+  hidden: readonly string[],
+  fixed: (axis: string) => string,
+  options: { seedShown: boolean; band: boolean },
+): string {
+  const parts: string[] = [];
+  const pinned = hidden.filter((axis) => fixed(axis) !== ALL);
+  if (pinned.length) parts.push(pinned.map((axis) => `${axis} = ${fixed(axis)}`).join(', '));
+  const averaged = hidden.filter((a) => fixed(a) === ALL);
+  for (const axis of averaged) {
+    parts.push(`averaged over ${axis} ∈ {${distinct(runs, axis).join(', ')}}`);
+  }
+  const seeds = options.seedShown ? 1 : distinct(runs, 'seed').length;
+  const statistic = options.band ? 'mean ± 1 std' : 'mean';
+  if (averaged.length)
+    parts.push(`${statistic} over ${seeds > 1 ? 'seeds and ' : ''}the averaged values`);
+  else if (seeds > 1) parts.push(`${statistic} over ${seeds} seeds`);
+  return parts.join('; ');
+}

@@ -2,8 +2,11 @@ import './style.css';
 import { apiKey, isUnauthorized, setApiKey } from './api';
 import { disposeAll } from './charts';
 import { h } from './dom';
+import { renderComparePage } from './compare-page';
+import { renderRunPage } from './run-page';
 import { renderSweepPage } from './sweep-page';
 import { renderSweepsList } from './sweeps-list';
+import { hashRoute } from './url-state';
 
 const root = document.getElementById('app')!;
 let leave: () => void = () => undefined;
@@ -27,15 +30,29 @@ function keyForm(message: string): HTMLElement {
   return form;
 }
 
-/** Hash routes (`#/`, `#/sweeps/:id`), so they never collide with the API's own paths. */
+const UUID = '[0-9a-f-]{36}';
+
+/** The view of a hash route; its choices follow the route after `?`. */
+function view(route: string): Promise<() => void> {
+  const run = new RegExp(`^#/sweeps/(${UUID})/runs/(${UUID})$`, 'i').exec(route);
+  if (run) return renderRunPage(root, run[1], run[2]);
+  const sweep = new RegExp(`^#/sweeps/(${UUID})$`, 'i').exec(route);
+  if (sweep) return renderSweepPage(root, sweep[1]);
+  if (route === '#/compare') return renderComparePage(root);
+  return renderSweepsList(root);
+}
+
+/**
+ * Hash routes (`#/`, `#/sweeps/:id`, `#/sweeps/:id/runs/:runId`, `#/compare?sweeps=a,b`), so
+ * they never collide with the API's own paths.
+ */
 async function route(): Promise<void> {
   leave();
   leave = () => undefined;
   disposeAll();
   root.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
-  const match = /^#\/sweeps\/([0-9a-f-]{36})/i.exec(location.hash);
   try {
-    leave = match ? await renderSweepPage(root, match[1]) : await renderSweepsList(root);
+    leave = await view(hashRoute());
   } catch (error) {
     if (isUnauthorized(error)) {
       root.replaceChildren(

@@ -1,4 +1,5 @@
 import type { RunQuery, RunRecord } from '@engram/api-client';
+import { metricOf, parameterOf } from '@engram/api-client';
 import { client, resultsCsv } from './api';
 import { formatNumber } from './charts';
 import { h } from './dom';
@@ -107,9 +108,16 @@ export function createResultsTable(sweepId: string): ResultsTable {
             : column === 'status'
               ? run.status
               : column in run.parameters
-                ? run.parameters[column]
-                : run.metrics?.[column];
-        return h('td', { class: typeof value === 'number' ? 'num' : '' }, formatNumber(value));
+                ? parameterOf(run, column)
+                : metricOf(run, column);
+        const cell = formatNumber(value);
+        return h(
+          'td',
+          { class: typeof value === 'number' ? 'num' : '' },
+          column === 'runIndex'
+            ? h('a', { href: `#/sweeps/${sweepId}/runs/${run.runId}` }, cell)
+            : cell,
+        );
       }),
     );
 

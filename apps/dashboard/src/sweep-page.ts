@@ -1,11 +1,16 @@
 import type { RunRecord, SweepDetail, SweepProgress } from '@engram/api-client';
+import { metricOf, parameterOf } from '@engram/api-client';
 import { client, followSweep } from './api';
-import { Option, PALETTE, dispose, formatNumber, render } from './charts';
+import { Option, PALETTE, chartImage, dispose, formatNumber, render } from './charts';
 import {
   RunRow,
   Value,
   compareValues,
   configurations,
+  ALL,
+  distinct,
+  fixHiddenAxes,
+  hiddenAxesText,
   meanExitFractions,
   meanMetric,
   metricByAxis,
@@ -14,11 +19,14 @@ import {
   shortName,
   varyingAxes,
 } from './data';
-import { duration, h, progressBar, select } from './dom';
+import { downloadBlob, duration, h, progressBar, select } from './dom';
 import { ResultsTable, createResultsTable } from './results-table';
 import { createEnergyPanel } from './energy-panel';
+import { sweepActions, failedRunsPanel } from './sweep-actions';
+import { urlChoices } from './url-state';
 
 const TERMINAL = new Set(['completed', 'completed_with_failures', 'cancelled']);
+
 const DEFAULT_PARALLEL_METRICS = [
   'dynamicAccuracy',
   'computeReduction',
@@ -26,7 +34,7 @@ const DEFAULT_PARALLEL_METRICS = [
   'energyReductionVsDigital',
 ];
 
-interface Context {
+export interface Context {
   sweep: SweepProgress;
   runs: RunRecord[];
   /** Axes that vary across the runs (grid axes first). */
@@ -36,7 +44,7 @@ interface Context {
   metrics: string[];
 }
 
-async function allResults(sweepId: string): Promise<RunRecord[]> {
+export async function allResults(sweepId: string): Promise<RunRecord[]> {
   const runs: RunRecord[] = [];
   for (;;) {
     const page = await client().results(sweepId, {
@@ -49,50 +57,103 @@ async function allResults(sweepId: string): Promise<RunRecord[]> {
   }
 }
 
-const label = (axis: string, value: Value) => `${shortName(axis)}=${value}`;
-const axisOptions = (axes: string[]) => axes.map((a) => ({ value: a, text: a }));
-const metricOptions = (metrics: string[]) => metrics.map((m) => ({ value: m, text: m }));
+export const label = (axis: string, value: Value) => `${shortName(axis)}=${value}`;
+export const axisOptions = (axes: string[]) => axes.map((a) => ({ value: a, text: a }));
+export const metricOptions = (metrics: string[]) => metrics.map((m) => ({ value: m, text: m }));
 const groupOptions = (axes: string[]) => [{ value: '', text: '(none)' }, ...axisOptions(axes)];
 
-function pick(preferred: string, available: string[], fallback = available[0] ?? ''): string {
+export function pick(
+  preferred: string,
+  available: string[],
+  fallback = available[0] ?? '',
+): string {
   return available.includes(preferred) ? preferred : fallback;
 }
 
-/** What the user chose in a panel's drop-downs; unset ones follow the defaults. */
-type Choices<K extends string> = Partial<Record<K, string>>;
-
-/** A chart panel of the sweep page, built once and updated in place with newer results. */
-interface Panel {
-  id: string;
-  element: HTMLElement;
-  update(context: Context): void;
+/** A drawn chart: its option, and the title and subtitle that say what it shows. */
+export interface Drawing {
+  title: string;
+  /** What is averaged, fixed or left out: said on the chart, never silent. */
+  subtitle: string;
+  option: Option;
 }
 
+/** A chart panel of a page, built once and updated in place with newer results. */
+export interface Panel<C> {
+  id: string;
+  element: HTMLElement;
+  update(context: C): void;
+}
+
+/** Room above the plot for the title, the subtitle and the legend. */
+export const TITLE_HEIGHT = 78;
+
 /**
- * A titled panel: a row of drop-downs over a chart. `controls` and `draw` read the user's
- * choices, which the panel keeps across updates (an axis chosen stays chosen as results arrive).
+ * A chart panel: a row of drop-downs over a chart with its title (in the chart, so exported
+ * images carry it), PNG and SVG export. `controls` and `draw` read the user's choices, which
+ * the panel keeps across updates and in the URL (`choices`).
  */
-function chartPanel(
+export function chartPanel<C>(
   id: string,
-  title: string,
-  note: string,
-  controls: (context: Context, redraw: () => void) => HTMLElement[],
-  draw: (context: Context, element: HTMLElement) => Option,
-): Panel {
-  const chartElement = h('div', { class: 'chart', id: `chart-${id}` });
+  controls: (context: C, redraw: () => void) => HTMLElement[],
+  draw: (context: C, element: HTMLElement) => Drawing,
+  choicesKey: (context: C) => string,
+): Panel<C> {
+  const chartElement = h('div', { class: 'chart', id: `chart-${id}`, role: 'img' });
   const controlRow = h('div', { class: 'controls' });
+  const exportButtons = (['png', 'svg'] as const).map((format) => {
+    const button = h(
+      'button',
+      { type: 'button', 'data-action': `export-${format}`, title: `Save the chart as ${format}` },
+      format.toUpperCase(),
+    );
+    button.addEventListener('click', async () => {
+      const title = element.dataset.title ?? id;
+      const name = `${title.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || id}.${format}`;
+      downloadBlob(await chartImage(id, format), name);
+    });
+    return button;
+  });
   const element = h(
     'section',
     { class: 'panel', 'data-chart': id },
-    h('h2', {}, title),
-    controlRow,
+    h('div', { class: 'panel-head' }, controlRow, h('span', { class: 'export' }, ...exportButtons)),
     chartElement,
-    h('p', { class: 'note' }, note),
   );
-  let context: Context | undefined;
-  let choicesKey = '';
+  let context: C | undefined;
+  let shownChoices = '';
   const redraw = (change: 'view' | 'data') => {
-    if (context) render(id, chartElement, draw(context, chartElement), change);
+    if (!context) return;
+    const drawing = draw(context, chartElement);
+    element.dataset.title = drawing.title;
+    element.dataset.subtitle = drawing.subtitle;
+    chartElement.setAttribute('aria-label', `${drawing.title}. ${drawing.subtitle}`);
+    const width = chartElement.clientWidth || 600;
+    render(
+      id,
+      chartElement,
+      {
+        ...drawing.option,
+        title: {
+          text: drawing.title,
+          subtext: drawing.subtitle,
+          left: 0,
+          top: 0,
+          textStyle: { fontSize: 14 },
+          subtextStyle: { fontSize: 11, width: width - 20, overflow: 'break', lineHeight: 14 },
+        },
+      },
+      change,
+    );
+  };
+  const rebuildControls = () => {
+    if (!context) return;
+    controlRow.replaceChildren(
+      ...controls(context, () => {
+        rebuildControls();
+        redraw('view');
+      }),
+    );
   };
   return {
     id,
@@ -102,17 +163,20 @@ function chartPanel(
       context = next;
       // The drop-downs are rebuilt only when what they offer changes (an axis starts to vary),
       // so that one the user has open is not replaced under the pointer.
-      const key = JSON.stringify([next.axes, next.configAxes, next.metrics]);
-      if (key !== choicesKey) {
-        choicesKey = key;
-        controlRow.replaceChildren(...controls(next, () => redraw('view')));
+      const key = choicesKey(next);
+      if (key !== shownChoices) {
+        shownChoices = key;
+        rebuildControls();
       }
       redraw(first ? 'view' : 'data');
     },
   };
 }
 
-function xAxisFor(values: Value[], name: string) {
+const contextKey = (context: Context) =>
+  JSON.stringify([context.axes, context.configAxes, context.metrics]);
+
+export function xAxisFor(values: Value[], name: string) {
   const numeric = values.every((v) => typeof v === 'number');
   return numeric
     ? { type: 'value' as const, name, nameLocation: 'middle' as const, nameGap: 28, scale: true }
@@ -125,7 +189,7 @@ function xAxisFor(values: Value[], name: string) {
       };
 }
 
-const yAxis = (name: string) => ({
+export const yAxis = (name: string) => ({
   type: 'value' as const,
   name,
   nameLocation: 'middle' as const,
@@ -133,46 +197,81 @@ const yAxis = (name: string) => ({
   scale: true,
 });
 
-/** Metric against an axis, one line per value of a second axis: mean with a ±1 std band. */
+/** One drop-down per axis that varies but is not drawn: a value to show, or 'all (averaged)'. */
+export function hiddenAxisControls(
+  runs: RunRecord[],
+  hidden: string[],
+  fixed: (axis: string) => string,
+  choose: (axis: string, value: string) => void,
+): HTMLElement[] {
+  return hidden.map((axis) =>
+    select(
+      `${axis} =`,
+      `fix-${axis}`,
+      [
+        ...distinct(runs, axis).map((v) => ({ value: String(v), text: String(v) })),
+        { value: ALL, text: 'all (averaged)' },
+      ],
+      fixed(axis),
+      (value) => choose(axis, value),
+    ),
+  );
+}
+
+/**
+ * Metric against an axis, one line per value of a second axis: mean with a ±1 std band over
+ * seeds. Every other varying axis is held at a value the user picks (the first by default), or
+ * averaged when the user asks for it, and the chart says which.
+ */
 function metricVsAxisPanel(
   id: string,
-  title: string,
   defaults: { x: string; group: string; metric: string },
-): Panel {
-  const chosen: Choices<'x' | 'group' | 'metric'> = {};
-  const current = (context: Context) => ({
-    // The default x is the preferred configuration axis, else the first one.
-    x: pick(chosen.x ?? pick(defaults.x, context.configAxes, context.configAxes[0]), context.axes),
-    group: pick(chosen.group ?? defaults.group, context.axes, ''),
-    metric: pick(chosen.metric ?? defaults.metric, context.metrics),
-  });
-  return chartPanel(
+): Panel<Context> {
+  const chosen = urlChoices(id);
+  const current = (context: Context) => {
+    const x = pick(
+      chosen.get('x') ?? pick(defaults.x, context.configAxes, context.configAxes[0]),
+      context.axes,
+    );
+    const groupChoice = chosen.get('group') ?? defaults.group;
+    const group = pick(groupChoice, context.axes, '');
+    const hidden = context.configAxes.filter((axis) => axis !== x && axis !== group);
+    const fixed = (axis: string) => {
+      const values = distinct(context.runs, axis).map(String);
+      const choice = chosen.get(`fix.${axis}`);
+      return choice === ALL || (choice !== undefined && values.includes(choice))
+        ? choice
+        : values[0];
+    };
+    return {
+      x,
+      group,
+      metric: pick(chosen.get('metric') ?? defaults.metric, context.metrics),
+      hidden,
+      fixed,
+    };
+  };
+  return chartPanel<Context>(
     id,
-    title,
-    'Mean over seeds (and any axis not shown) with a ±1 standard deviation band; dashed: float software accuracy.',
     (context, redraw) => {
       const state = current(context);
+      const choose = (key: string) => (value: string) => {
+        chosen.set(key, value);
+        redraw();
+      };
       return [
-        select('x', 'x', axisOptions(context.axes), state.x, (v) => ((chosen.x = v), redraw())),
-        select(
-          'y',
-          'metric',
-          metricOptions(context.metrics),
-          state.metric,
-          (v) => ((chosen.metric = v), redraw()),
-        ),
-        select(
-          'lines per',
-          'group',
-          groupOptions(context.axes),
-          state.group,
-          (v) => ((chosen.group = v), redraw()),
+        select('x', 'x', axisOptions(context.axes), state.x, choose('x')),
+        select('y', 'metric', metricOptions(context.metrics), state.metric, choose('metric')),
+        select('lines per', 'group', groupOptions(context.axes), state.group, choose('group')),
+        ...hiddenAxisControls(context.runs, state.hidden, state.fixed, (axis, value) =>
+          choose(`fix.${axis}`)(value),
         ),
       ];
     },
     (context) => {
       const state = current(context);
-      const groups = metricByAxis(context.runs, state.x, state.group || null, state.metric);
+      const runs = fixHiddenAxes(context.runs, state.hidden, state.fixed);
+      const groups = metricByAxis(runs, state.x, state.group || null, state.metric);
       const xValues = [...new Set(groups.flatMap((g) => g.points.map((p) => p.x)))].sort(
         compareValues,
       );
@@ -228,7 +327,7 @@ function metricVsAxisPanel(
           },
         );
       });
-      const software = meanMetric(context.runs, 'softwareAccuracy');
+      const software = meanMetric(runs, 'softwareAccuracy');
       if (/Accuracy$/.test(state.metric) && Number.isFinite(software) && xValues.length > 0) {
         const name = 'software (float)';
         names.push(name);
@@ -245,43 +344,52 @@ function metricVsAxisPanel(
           ],
         });
       }
+      const shown = [state.x, state.group];
       return {
-        legend: { data: names, top: 0, type: 'scroll' },
-        grid: { left: 64, right: 20, top: 36, bottom: 44 },
-        tooltip: { trigger: 'item' },
-        xAxis: xAxisFor(xValues, state.x),
-        yAxis: yAxis(state.metric),
-        series,
+        title: `${state.metric} vs ${state.x}${state.group ? ` per ${state.group}` : ''}`,
+        subtitle:
+          hiddenAxesText(context.runs, state.hidden, state.fixed, {
+            seedShown: shown.includes('seed'),
+            band: true,
+          }) || 'every run shown',
+        option: {
+          legend: { data: names, top: 44, type: 'scroll' },
+          grid: { left: 64, right: 20, top: TITLE_HEIGHT, bottom: 44 },
+          tooltip: { trigger: 'item' },
+          xAxis: xAxisFor(xValues, state.x),
+          yAxis: yAxis(state.metric),
+          series,
+        },
       };
     },
+    contextKey,
   );
 }
 
-/** Metric against metric per configuration (grid point), one line per value of an axis. */
-function tradeOffPanel(): Panel {
-  const chosen: Choices<'x' | 'y' | 'group'> = {};
+/**
+ * Metric against metric, one point per configuration (mean over seeds), coloured by an axis.
+ * Points are not joined: neighbouring configurations along x need not be related.
+ */
+function tradeOffPanel(): Panel<Context> {
+  const chosen = urlChoices('tradeoff');
   const current = (context: Context) => ({
-    x: pick(chosen.x ?? 'computeReduction', context.metrics),
-    y: pick(chosen.y ?? 'dynamicAccuracy', context.metrics),
-    group: pick(chosen.group ?? 'memorySize', context.configAxes, ''),
+    x: pick(chosen.get('x') ?? 'computeReduction', context.metrics),
+    y: pick(chosen.get('y') ?? 'dynamicAccuracy', context.metrics),
+    group: pick(chosen.get('group') ?? 'memorySize', context.configAxes, ''),
   });
-  return chartPanel(
+  return chartPanel<Context>(
     'tradeoff',
-    'Trade-off: accuracy vs compute reduction',
-    'One point per configuration (mean over seeds), one line per value of the chosen axis, ordered by x.',
     (context, redraw) => {
       const state = current(context);
       const metrics = metricOptions(context.metrics);
+      const choose = (key: string) => (value: string) => {
+        chosen.set(key, value);
+        redraw();
+      };
       return [
-        select('x', 'x', metrics, state.x, (v) => ((chosen.x = v), redraw())),
-        select('y', 'y', metrics, state.y, (v) => ((chosen.y = v), redraw())),
-        select(
-          'lines per',
-          'group',
-          groupOptions(context.configAxes),
-          state.group,
-          (v) => ((chosen.group = v), redraw()),
-        ),
+        select('x', 'x', metrics, state.x, choose('x')),
+        select('y', 'y', metrics, state.y, choose('y')),
+        select('color by', 'group', groupOptions(context.configAxes), state.group, choose('group')),
       ];
     },
     (context) => {
@@ -290,55 +398,62 @@ function tradeOffPanel(): Panel {
       const groups = state.group
         ? [...new Set(configs.map((c) => c.values[state.group]))].sort(compareValues)
         : [null];
-      const series = groups.map((group, i) => {
-        const points = configs
+      const series = groups.map((group, i) => ({
+        id: `tradeoff:${i}`,
+        name: state.group ? label(state.group, group) : 'configurations',
+        type: 'scatter',
+        symbolSize: 9,
+        data: configs
           .filter((c) => !state.group || c.values[state.group] === group)
           .map((c) => ({
             value: [meanMetric(c.runs, state.x), meanMetric(c.runs, state.y)],
             config: c.label,
-          }))
-          .sort((a, b) => a.value[0] - b.value[0]);
-        return {
-          id: `tradeoff:${i}`,
-          name: state.group ? label(state.group, group) : 'configurations',
-          type: 'line',
-          symbolSize: 8,
-          data: points,
-        };
-      });
+          })),
+      }));
+      const seeds = distinct(context.runs, 'seed').length;
       return {
-        legend: { top: 0, type: 'scroll' },
-        grid: { left: 64, right: 20, top: 36, bottom: 44 },
-        tooltip: {
-          trigger: 'item',
-          formatter: (p: { data: { config: string; value: number[] } }) =>
-            `${p.data.config}<br>${state.x}: ${formatNumber(p.data.value[0])}<br>${state.y}: ${formatNumber(p.data.value[1])}`,
+        title: `${state.y} vs ${state.x}`,
+        subtitle:
+          `One point per configuration (${context.configAxes.join(', ') || 'one'})` +
+          (seeds > 1 ? `, mean over ${seeds} seeds` : '') +
+          '; points are not joined.',
+        option: {
+          legend: { top: 44, type: 'scroll' },
+          grid: { left: 64, right: 20, top: TITLE_HEIGHT, bottom: 44 },
+          tooltip: {
+            trigger: 'item',
+            formatter: (p: { data: { config: string; value: number[] } }) =>
+              `${p.data.config}<br>${state.x}: ${formatNumber(p.data.value[0])}<br>${state.y}: ${formatNumber(p.data.value[1])}`,
+          },
+          xAxis: { ...yAxis(state.x), nameGap: 28 },
+          yAxis: yAxis(state.y),
+          series,
         },
-        xAxis: { ...yAxis(state.x), nameGap: 28 },
-        yAxis: yAxis(state.y),
-        series,
       };
     },
+    contextKey,
   );
 }
 
 /** Energy vs accuracy per configuration, with the Pareto front (least x for the most y). */
-function paretoPanel(): Panel {
-  const chosen: Choices<'x' | 'y'> = {};
+function paretoPanel(): Panel<Context> {
+  const chosen = urlChoices('pareto');
   const current = (context: Context) => ({
-    x: pick(chosen.x ?? 'energyPerInferencePj', context.metrics),
-    y: pick(chosen.y ?? 'dynamicAccuracy', context.metrics),
+    x: pick(chosen.get('x') ?? 'energyPerInferencePj', context.metrics),
+    y: pick(chosen.get('y') ?? 'dynamicAccuracy', context.metrics),
   });
-  return chartPanel(
+  return chartPanel<Context>(
     'pareto',
-    'Energy per inference vs accuracy (Pareto front)',
-    'One point per configuration (mean over seeds); red: the Pareto front, lowest x for the highest y.',
     (context, redraw) => {
       const state = current(context);
       const metrics = metricOptions(context.metrics);
+      const choose = (key: string) => (value: string) => {
+        chosen.set(key, value);
+        redraw();
+      };
       return [
-        select('x (minimize)', 'x', metrics, state.x, (v) => ((chosen.x = v), redraw())),
-        select('y (maximize)', 'y', metrics, state.y, (v) => ((chosen.y = v), redraw())),
+        select('x (minimize)', 'x', metrics, state.x, choose('x')),
+        select('y (maximize)', 'y', metrics, state.y, choose('y')),
       ];
     },
     (context) => {
@@ -353,48 +468,53 @@ function paretoPanel(): Panel {
       const data = (indices: number[]) =>
         indices.map((i) => ({ value: [points[i].x, points[i].y], config: points[i].config }));
       return {
-        legend: { top: 0 },
-        grid: { left: 64, right: 20, top: 36, bottom: 44 },
-        tooltip: {
-          trigger: 'item',
-          formatter: (p: { data: { config: string; value: number[] } }) =>
-            `${p.data.config}<br>${state.x}: ${formatNumber(p.data.value[0])}<br>${state.y}: ${formatNumber(p.data.value[1])}`,
+        title: `${state.y} vs ${state.x}: Pareto front`,
+        subtitle:
+          'One point per configuration (mean over seeds); red: the Pareto front, lowest x for the highest y.',
+        option: {
+          legend: { top: 44 },
+          grid: { left: 64, right: 20, top: TITLE_HEIGHT, bottom: 44 },
+          tooltip: {
+            trigger: 'item',
+            formatter: (p: { data: { config: string; value: number[] } }) =>
+              `${p.data.config}<br>${state.x}: ${formatNumber(p.data.value[0])}<br>${state.y}: ${formatNumber(p.data.value[1])}`,
+          },
+          xAxis: { ...yAxis(state.x), nameGap: 28 },
+          yAxis: yAxis(state.y),
+          series: [
+            {
+              id: 'configurations',
+              name: 'configurations',
+              type: 'scatter',
+              symbolSize: 9,
+              color: '#4e79a7',
+              data: data(points.map((_, i) => i)),
+            },
+            {
+              id: 'pareto',
+              name: 'Pareto front',
+              type: 'line',
+              step: 'end',
+              symbolSize: 11,
+              color: '#e15759',
+              lineStyle: { width: 2 },
+              z: 3,
+              data: data(front),
+            },
+          ],
         },
-        xAxis: { ...yAxis(state.x), nameGap: 28 },
-        yAxis: yAxis(state.y),
-        series: [
-          {
-            id: 'configurations',
-            name: 'configurations',
-            type: 'scatter',
-            symbolSize: 9,
-            color: '#4e79a7',
-            data: data(points.map((_, i) => i)),
-          },
-          {
-            id: 'pareto',
-            name: 'Pareto front',
-            type: 'line',
-            step: 'end',
-            symbolSize: 11,
-            color: '#e15759',
-            lineStyle: { width: 2 },
-            z: 3,
-            data: data(front),
-          },
-        ],
       };
     },
+    contextKey,
   );
 }
 
 /** Where samples left the network, per configuration: stacked bars, one series per exit. */
-function exitsPanel(): Panel {
-  const state = { scale: 'fraction' };
-  return chartPanel(
+function exitsPanel(): Panel<Context> {
+  const chosen = urlChoices('exits');
+  const scaleOf = () => chosen.get('scale') ?? 'fraction';
+  return chartPanel<Context>(
     'exits',
-    'Exit histogram per configuration',
-    'Share of samples that left at each exit (mean over seeds); the last segment is the final classifier.',
     (_context, redraw) => [
       select(
         'show',
@@ -403,67 +523,72 @@ function exitsPanel(): Panel {
           { value: 'fraction', text: 'fraction of samples' },
           { value: 'samples', text: 'samples' },
         ],
-        state.scale,
-        (v) => ((state.scale = v), redraw()),
+        scaleOf(),
+        (v) => {
+          chosen.set('scale', v);
+          redraw();
+        },
       ),
     ],
     (context, element) => {
+      const scale = scaleOf();
       const configs = configurations(context.runs, context.configAxes);
       const fractions = configs.map((c) => meanExitFractions(c.runs));
       const samples = configs.map((c) => meanMetric(c.runs, 'samples'));
       const exits = Math.max(0, ...fractions.map((f) => f.length));
-      element.style.height = `${Math.max(260, 80 + configs.length * 26)}px`;
+      element.style.height = `${Math.max(300, 120 + configs.length * 26)}px`;
       return {
-        legend: { top: 0 },
-        grid: { left: 150, right: 20, top: 36, bottom: 36 },
-        tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-        xAxis: {
-          type: 'value',
-          max: state.scale === 'fraction' ? 1 : undefined,
-          name: state.scale === 'fraction' ? 'fraction of samples' : 'samples',
-          nameLocation: 'middle',
-          nameGap: 24,
+        title: 'Exit histogram per configuration',
+        subtitle:
+          'Share of samples that left at each exit (mean over seeds); the last segment is the final classifier.',
+        option: {
+          legend: { top: 44 },
+          grid: { left: 150, right: 20, top: TITLE_HEIGHT, bottom: 36 },
+          tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+          xAxis: {
+            type: 'value',
+            max: scale === 'fraction' ? 1 : undefined,
+            name: scale === 'fraction' ? 'fraction of samples' : 'samples',
+            nameLocation: 'middle',
+            nameGap: 24,
+          },
+          yAxis: { type: 'category', data: configs.map((c) => c.label), inverse: true },
+          series: Array.from({ length: exits }, (_, e) => ({
+            id: `exit:${e}`,
+            name: e === exits - 1 ? 'final' : `exit ${e + 1}`,
+            type: 'bar',
+            stack: 'exits',
+            barMaxWidth: 22,
+            data: fractions.map((f, i) => {
+              const value = f[e] ?? 0;
+              return scale === 'fraction' ? value : Math.round(value * (samples[i] || 0));
+            }),
+          })),
         },
-        yAxis: { type: 'category', data: configs.map((c) => c.label), inverse: true },
-        series: Array.from({ length: exits }, (_, e) => ({
-          id: `exit:${e}`,
-          name: e === exits - 1 ? 'final' : `exit ${e + 1}`,
-          type: 'bar',
-          stack: 'exits',
-          barMaxWidth: 22,
-          data: fractions.map((f, i) => {
-            const value = f[e] ?? 0;
-            return state.scale === 'fraction' ? value : Math.round(value * (samples[i] || 0));
-          }),
-        })),
       };
     },
+    contextKey,
   );
 }
 
 /** Every run as a line through the varying axes and the chosen metrics. */
-function parallelPanel(): Panel {
+function parallelPanel(): Panel<Context> {
+  const chosen = urlChoices('parallel');
   // The metrics shown: a set the check boxes edit, kept as it is across updates.
-  const shown = new Set(DEFAULT_PARALLEL_METRICS);
-  const chosen: Choices<'color'> = {};
+  const shown = new Set(chosen.get('metrics')?.split(',') ?? DEFAULT_PARALLEL_METRICS);
   const colorOf = (context: Context) =>
     pick(
-      chosen.color ?? pick('camThreshold', context.configAxes, context.configAxes[0] ?? ''),
+      chosen.get('color') ?? pick('camThreshold', context.configAxes, context.configAxes[0] ?? ''),
       context.axes,
       '',
     );
-  return chartPanel(
+  return chartPanel<Context>(
     'parallel',
-    'Parallel coordinates: all axes and metrics',
-    'One line per run. Drag along an axis to brush a range.',
     (context, redraw) => [
-      select(
-        'color by',
-        'color',
-        groupOptions(context.axes),
-        colorOf(context),
-        (v) => ((chosen.color = v), redraw()),
-      ),
+      select('color by', 'color', groupOptions(context.axes), colorOf(context), (v) => {
+        chosen.set('color', v);
+        redraw();
+      }),
       h(
         'span',
         { class: 'checks' },
@@ -476,6 +601,7 @@ function parallelPanel(): Panel {
           box.addEventListener('change', () => {
             if (box.checked) shown.add(metric);
             else shown.delete(metric);
+            chosen.set('metrics', [...shown].join(','));
             redraw();
           });
           return h('label', { class: 'check' }, box, metric);
@@ -487,15 +613,11 @@ function parallelPanel(): Panel {
       const metrics = context.metrics.filter((m) => shown.has(m));
       const dims = [...context.axes, ...metrics];
       const colorValues = state.color
-        ? [...new Set(context.runs.map((r) => r.parameters[state.color] ?? null))].sort(
-            compareValues,
-          )
+        ? [...new Set(context.runs.map((r) => parameterOf(r, state.color)))].sort(compareValues)
         : [null];
       const parallelAxis = dims.map((dim, i) => {
         const isAxis = i < context.axes.length;
-        const values = isAxis
-          ? [...new Set(context.runs.map((r) => r.parameters[dim] ?? null))]
-          : [];
+        const values = isAxis ? [...new Set(context.runs.map((r) => parameterOf(r, dim)))] : [];
         const categorical = isAxis && !values.every((v) => typeof v === 'number');
         return categorical
           ? {
@@ -508,34 +630,39 @@ function parallelPanel(): Panel {
       });
       const row = (run: RunRecord) =>
         dims.map((dim, i) => {
-          const value = i < context.axes.length ? run.parameters[dim] : run.metrics?.[dim];
+          const value = i < context.axes.length ? parameterOf(run, dim) : metricOf(run, dim);
           return typeof parallelAxis[i].type === 'string' && parallelAxis[i].type === 'category'
             ? String(value)
             : value;
         });
       return {
-        legend: { top: 0, type: 'scroll' },
-        tooltip: { trigger: 'item' },
-        parallel: {
-          left: 60,
-          right: 110,
-          top: 60,
-          bottom: 30,
-          parallelAxisDefault: { nameTextStyle: { fontSize: 11 }, nameGap: 10 },
+        title: 'Parallel coordinates: all axes and metrics',
+        subtitle: 'One line per run. Drag along an axis to brush a range.',
+        option: {
+          legend: { top: 44, type: 'scroll' },
+          tooltip: { trigger: 'item' },
+          parallel: {
+            left: 60,
+            right: 110,
+            top: TITLE_HEIGHT + 24,
+            bottom: 30,
+            parallelAxisDefault: { nameTextStyle: { fontSize: 11 }, nameGap: 10 },
+          },
+          parallelAxis,
+          series: colorValues.map((value, i) => ({
+            id: `runs:${i}`,
+            name: state.color ? label(state.color, value) : 'runs',
+            type: 'parallel',
+            color: PALETTE[i % PALETTE.length],
+            lineStyle: { width: 1.5, opacity: 0.6 },
+            data: context.runs
+              .filter((r) => !state.color || parameterOf(r, state.color) === value)
+              .map(row),
+          })),
         },
-        parallelAxis,
-        series: colorValues.map((value, i) => ({
-          id: `runs:${i}`,
-          name: state.color ? label(state.color, value) : 'runs',
-          type: 'parallel',
-          color: PALETTE[i % PALETTE.length],
-          lineStyle: { width: 1.5, opacity: 0.6 },
-          data: context.runs
-            .filter((r) => !state.color || (r.parameters[state.color] ?? null) === value)
-            .map(row),
-        })),
       };
     },
+    contextKey,
   );
 }
 
@@ -577,6 +704,8 @@ function specText(detail: SweepDetail): string {
 export async function renderSweepPage(root: HTMLElement, sweepId: string): Promise<() => void> {
   const detail = await client().getSweep(sweepId);
   const headerSlot = h('div', {}, header(detail));
+  const actionsSlot = h('div', {}, sweepActions(detail));
+  const failedSlot = h('div', {}, await failedRunsPanel(detail));
   const body = h('div', { class: 'charts' });
   const view = h(
     'section',
@@ -589,6 +718,8 @@ export async function renderSweepPage(root: HTMLElement, sweepId: string): Promi
       `${detail.model} · artifact ${detail.artifactVersion} · ${specText(detail)}`,
     ),
     headerSlot,
+    actionsSlot,
+    failedSlot,
     body,
   );
   root.replaceChildren(view);
@@ -604,6 +735,10 @@ export async function renderSweepPage(root: HTMLElement, sweepId: string): Promi
     if (left) return;
     loadedDone = done;
     view.dataset.runs = String(results.update(sweep, runs));
+    if (sweep.counts.failed > 0 || TERMINAL.has(sweep.status)) {
+      actionsSlot.replaceChildren(sweepActions({ ...detail, ...sweep }));
+      failedSlot.replaceChildren(await failedRunsPanel({ ...detail, ...sweep }));
+    }
     if (TERMINAL.has(sweep.status)) view.dataset.ready = 'true';
   };
   await load(detail);
@@ -638,13 +773,13 @@ export async function renderSweepPage(root: HTMLElement, sweepId: string): Promi
  * (same ECharts instances, same controls), so live progress keeps what the user chose.
  */
 function sweepResults(body: HTMLElement) {
-  let built: { panels: Panel[]; table: ResultsTable } | undefined;
+  let built: { panels: Panel<Context>[]; table: ResultsTable } | undefined;
   return {
     /** Shows these results; returns how many runs have them. */
     update(sweep: SweepProgress, records: RunRecord[]): number {
       const runs = records.filter((r) => r.metrics);
       if (runs.length === 0) {
-        if (!built) body.replaceChildren(h('p', { class: 'muted' }, 'No results yet.'));
+        if (!built) body.replaceChildren(h('p', { class: 'muted' }, noResultsText(sweep)));
         return 0;
       }
       built ??= build(body, sweep.id);
@@ -670,14 +805,25 @@ function contextOf(sweep: SweepProgress, runs: RunRecord[]): Context {
   };
 }
 
-function build(body: HTMLElement, sweepId: string): { panels: Panel[]; table: ResultsTable } {
+/** Why a sweep shows no chart: nothing settled yet, or none of its runs has a result. */
+function noResultsText(sweep: SweepProgress): string {
+  const c = sweep.counts;
+  if (!TERMINAL.has(sweep.status)) return 'No results yet.';
+  const lost = [c.failed && `${c.failed} failed`, c.cancelled && `${c.cancelled} cancelled`];
+  return `No results: ${lost.filter(Boolean).join(', ') || 'no run finished'} of ${sweep.runCount} runs.`;
+}
+
+function build(
+  body: HTMLElement,
+  sweepId: string,
+): { panels: Panel<Context>[]; table: ResultsTable } {
   const [accuracy, reduction, tradeOff, pareto, exits, parallel] = [
-    metricVsAxisPanel('accuracy-noise', 'Accuracy vs programming noise', {
+    metricVsAxisPanel('accuracy-noise', {
       x: 'programmingNoise',
       group: 'camThreshold',
       metric: 'dynamicAccuracy',
     }),
-    metricVsAxisPanel('reduction-threshold', 'Compute reduction vs CAM threshold', {
+    metricVsAxisPanel('reduction-threshold', {
       x: 'camThreshold',
       group: 'memorySize',
       metric: 'computeReduction',
@@ -688,7 +834,7 @@ function build(body: HTMLElement, sweepId: string): { panels: Panel[]; table: Re
     parallelPanel(),
   ];
   const energyPanel = createEnergyPanel();
-  const energy: Panel = {
+  const energy: Panel<Context> = {
     ...energyPanel,
     update: (context) => energyPanel.update(context.runs, context.configAxes),
   };

@@ -15,13 +15,29 @@ function countsText(sweep: SweepProgress): string {
   return parts.join(', ');
 }
 
-function row(sweep: SweepProgress): HTMLTableRowElement {
+/** Sweeps ticked for comparison, kept while rows are redrawn by live progress. */
+const picked = new Set<string>();
+
+function row(sweep: SweepProgress, onPick: () => void): HTMLTableRowElement {
+  const box = h('input', {
+    type: 'checkbox',
+    name: 'compare',
+    value: sweep.id,
+    checked: picked.has(sweep.id),
+    'aria-label': `compare ${sweep.name}`,
+  });
+  box.addEventListener('change', () => {
+    if (box.checked) picked.add(sweep.id);
+    else picked.delete(sweep.id);
+    onPick();
+  });
   return h(
     'tr',
     { 'data-sweep-id': sweep.id, 'data-status': sweep.status },
-    h('td', {}, h('a', { href: `#/sweeps/${sweep.id}` }, sweep.name)),
+    h('td', {}, box),
+    h('td', { class: 'name' }, h('a', { href: `#/sweeps/${sweep.id}` }, sweep.name)),
     h('td', {}, sweep.model),
-    h('td', {}, sweep.gridAxes.join(' × ')),
+    h('td', { class: 'axes' }, sweep.gridAxes.join(' × ')),
     h('td', {}, h('span', { class: `status status-${sweep.status}` }, sweep.status)),
     h(
       'td',
@@ -43,13 +59,24 @@ export async function renderSweepsList(root: HTMLElement): Promise<() => void> {
   const page = await client().listSweeps(100, 0);
   const stops: (() => void)[] = [];
   const body = h('tbody');
+  const shownIds = new Set(page.items.map((s) => s.id));
+  for (const id of picked) if (!shownIds.has(id)) picked.delete(id);
+  const compare = h(
+    'button',
+    { type: 'button', 'data-action': 'compare', disabled: picked.size < 2 },
+    'Compare selected',
+  );
+  const onPick = () => (compare.disabled = picked.size < 2);
+  compare.addEventListener('click', () => {
+    location.hash = `#/compare?sweeps=${[...picked].join(',')}`;
+  });
   for (const sweep of page.items) {
-    let current = row(sweep);
+    let current = row(sweep, onPick);
     body.append(current);
     if (!TERMINAL.has(sweep.status)) {
       stops.push(
         followSweep(sweep.id, (progress) => {
-          const next = row(progress);
+          const next = row(progress, onPick);
           current.replaceWith(next);
           current = next;
         }),
@@ -64,7 +91,8 @@ export async function renderSweepsList(root: HTMLElement): Promise<() => void> {
       h(
         'p',
         { class: 'muted' },
-        `${page.total} sweep${page.total === 1 ? '' : 's'}; running ones update live.`,
+        `${page.total} sweep${page.total === 1 ? '' : 's'}; running ones update live. Tick two or more to compare them on one chart. `,
+        compare,
       ),
       page.items.length
         ? h(
@@ -76,7 +104,7 @@ export async function renderSweepsList(root: HTMLElement): Promise<() => void> {
               h(
                 'tr',
                 {},
-                ...['Name', 'Model', 'Axes', 'Status', 'Progress', 'Time', 'Created'].map((t) =>
+                ...['', 'Name', 'Model', 'Axes', 'Status', 'Progress', 'Time', 'Created'].map((t) =>
                   h('th', {}, t),
                 ),
               ),

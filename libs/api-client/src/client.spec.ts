@@ -2,6 +2,14 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { EngramApiError, EngramClient } from './index';
 
+const DOWN = {
+  status: 'error',
+  checks: {
+    database: { status: 'up', latencyMs: 1 },
+    redis: { status: 'down', latencyMs: 2000, error: 'no answer in 2000 ms' },
+  },
+};
+
 describe('EngramClient', () => {
   let server: Server;
   let client: EngramClient;
@@ -14,7 +22,13 @@ describe('EngramClient', () => {
       req.on('end', () => {
         seen.push({ url: req.url, key: req.headers['x-api-key'], body });
         res.setHeader('content-type', 'application/json');
-        if (req.method === 'POST') {
+        if (req.url === '/health') {
+          res.statusCode = 503;
+          res.end(JSON.stringify(DOWN));
+        } else if (req.url?.includes('format=csv')) {
+          res.setHeader('content-type', 'text/csv; charset=utf-8');
+          res.end('runId,status\nr1,succeeded\n');
+        } else if (req.method === 'POST') {
           res.statusCode = 400;
           res.end(
             JSON.stringify({
@@ -59,5 +73,13 @@ describe('EngramClient', () => {
       issues: [{ field: 'model', message: 'unknown model' }],
     });
     expect(seen.at(-1)?.body).toBe('{"model":"x"}');
+  });
+
+  it('reads the checks of a 503 health answer, and CSV as text', async () => {
+    await expect(client.health()).resolves.toEqual(DOWN);
+    await expect(client.resultsCsv('s1', { status: 'succeeded' })).resolves.toBe(
+      'runId,status\nr1,succeeded\n',
+    );
+    expect(seen.at(-1)?.url).toBe('/sweeps/s1/results?status=succeeded&format=csv');
   });
 });

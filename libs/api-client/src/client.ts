@@ -1,11 +1,17 @@
+import createClient from 'openapi-fetch';
+import type { paths } from './generated/openapi';
 import type {
+  CancelledSweep,
   Health,
-  Page,
+  Model,
+  RetriedSweep,
+  RunPage,
   RunQuery,
-  RunRecord,
   SubmittedSweep,
   SweepDetail,
+  SweepPage,
   SweepProgress,
+  SweepSpec,
   SweepSummary,
 } from './types';
 
@@ -30,111 +36,149 @@ export interface EngramClientOptions {
   timeoutMs?: number;
 }
 
-function queryString(query: RunQuery | undefined): string {
-  if (!query) return '';
+/**
+ * The run query as the API reads it: one query parameter per filter (`readNoise=0.05`,
+ * `dynamicAccuracy[gte]=0.9`), lists joined by commas (`status=failed,cancelled`).
+ */
+function runQueryString(query: Record<string, unknown>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
     params.append(key, Array.isArray(value) ? value.join(',') : String(value));
   }
-  const text = params.toString();
-  return text ? `?${text}` : '';
+  return params.toString();
 }
 
-/** Typed client of the Engram HTTP API (Node 20's fetch; no dependencies). */
+type Answer<T> = { data?: T; error?: unknown; response: Response };
+
+/** The data of a 2xx answer, or an EngramApiError with the answer's message and issues. */
+function dataOf<T>({ data, error, response }: Answer<T>): T {
+  if (response.ok) return data as T;
+  let message = response.statusText;
+  let issues: { field: string; message: string }[] = [];
+  if (typeof error === 'string') {
+    message = error || message;
+  } else if (error && typeof error === 'object') {
+    const body = error as { message?: unknown; issues?: unknown };
+    if (typeof body.message === 'string') message = body.message;
+    else if (Array.isArray(body.message)) message = body.message.join('; ');
+    if (Array.isArray(body.issues)) issues = body.issues as typeof issues;
+  }
+  throw new EngramApiError(response.status, message, issues);
+}
+
+/**
+ * Client of the Engram HTTP API: openapi-fetch over the types generated from the committed
+ * OpenAPI document (apps/api/openapi.json), so a route's path, parameters and answer are those
+ * the API documents.
+ */
 export class EngramClient {
-  private readonly baseUrl: string;
+  private readonly api;
 
   constructor(private readonly options: EngramClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/$/, '');
-  }
-
-  private async request(method: string, path: string, body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = {};
-    if (this.options.apiKey) headers['x-api-key'] = this.options.apiKey;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+    this.api = createClient<paths, 'application/json'>({
+      baseUrl: options.baseUrl.replace(/\/$/, ''),
+      headers: options.apiKey ? { 'x-api-key': options.apiKey } : {},
+      querySerializer: runQueryString,
     });
-    if (!response.ok) {
-      const text = await response.text();
-      let message = text;
-      let issues: { field: string; message: string }[] = [];
-      try {
-        const parsed = JSON.parse(text) as { message?: string; issues?: typeof issues };
-        message = parsed.message ?? text;
-        issues = parsed.issues ?? [];
-      } catch {
-        // Not JSON: keep the text.
-      }
-      throw new EngramApiError(response.status, message, issues);
-    }
-    return response;
   }
 
-  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return (await (await this.request(method, path, body)).json()) as T;
+  private get signal(): AbortSignal {
+    return AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
   }
 
-  submitSweep(spec: unknown): Promise<SubmittedSweep> {
-    return this.json('POST', '/sweeps', spec);
+  /** Any object is sent: the API validates it, and a 400 names the fields at fault. */
+  async submitSweep(spec: SweepSpec | object): Promise<SubmittedSweep> {
+    return dataOf(await this.api.POST('/sweeps', { body: spec as SweepSpec, signal: this.signal }));
   }
 
-  listSweeps(limit = 50, offset = 0): Promise<Page<SweepProgress>> {
-    return this.json('GET', `/sweeps?limit=${limit}&offset=${offset}`);
-  }
-
-  getSweep(id: string): Promise<SweepDetail> {
-    return this.json('GET', `/sweeps/${id}`);
-  }
-
-  cancelSweep(
-    id: string,
-  ): Promise<{ cancelledRuns: number; removedJobs: number; sweep: SweepProgress }> {
-    return this.json('POST', `/sweeps/${id}/cancel`);
-  }
-
-  retryFailed(id: string): Promise<{ requeuedRuns: number; sweep: SweepProgress }> {
-    return this.json('POST', `/sweeps/${id}/retry-failed`);
-  }
-
-  results(id: string, query?: RunQuery): Promise<Page<RunRecord>> {
-    return this.json('GET', `/sweeps/${id}/results${queryString(query)}`);
-  }
-
-  async resultsCsv(id: string, query?: RunQuery): Promise<string> {
-    return (
-      await this.request('GET', `/sweeps/${id}/results${queryString({ ...query, format: 'csv' })}`)
-    ).text();
-  }
-
-  summary(id: string, metrics?: string[]): Promise<SweepSummary> {
-    return this.json(
-      'GET',
-      `/sweeps/${id}/summary${metrics ? `?metrics=${metrics.join(',')}` : ''}`,
+  async listSweeps(limit = 50, offset = 0): Promise<SweepPage> {
+    return dataOf(
+      await this.api.GET('/sweeps', { params: { query: { limit, offset } }, signal: this.signal }),
     );
   }
 
-  runs(query?: RunQuery): Promise<Page<RunRecord>> {
-    return this.json('GET', `/runs${queryString(query)}`);
+  async getSweep(id: string): Promise<SweepDetail> {
+    return dataOf(
+      await this.api.GET('/sweeps/{id}', { params: { path: { id } }, signal: this.signal }),
+    );
+  }
+
+  async cancelSweep(id: string): Promise<CancelledSweep> {
+    return dataOf(
+      await this.api.POST('/sweeps/{id}/cancel', { params: { path: { id } }, signal: this.signal }),
+    );
+  }
+
+  async retryFailed(id: string): Promise<RetriedSweep> {
+    return dataOf(
+      await this.api.POST('/sweeps/{id}/retry-failed', {
+        params: { path: { id } },
+        signal: this.signal,
+      }),
+    );
+  }
+
+  async results(id: string, query: RunQuery = {}): Promise<RunPage> {
+    return dataOf(
+      await this.api.GET('/sweeps/{id}/results', {
+        // The run query's filters are query parameters of their own (the document's exploded
+        // `filters` object), so the query is not the generated type: runQueryString writes it.
+        params: { path: { id }, query: query as never },
+        signal: this.signal,
+      }),
+    );
+  }
+
+  async resultsCsv(id: string, query: RunQuery = {}): Promise<string> {
+    return dataOf(
+      await this.api.GET('/sweeps/{id}/results', {
+        params: { path: { id }, query: { ...query, format: 'csv' } as never },
+        parseAs: 'text',
+        signal: this.signal,
+      }),
+    );
+  }
+
+  async summary(id: string, metrics?: string[]): Promise<SweepSummary> {
+    return dataOf(
+      await this.api.GET('/sweeps/{id}/summary', {
+        params: { path: { id }, query: metrics ? { metrics: metrics.join(',') } : {} },
+        signal: this.signal,
+      }),
+    );
+  }
+
+  async runs(query: RunQuery = {}): Promise<RunPage> {
+    return dataOf(
+      await this.api.GET('/runs', { params: { query: query as never }, signal: this.signal }),
+    );
   }
 
   /** Every run matching the query (any state, errors included) as CSV. */
-  async runsCsv(query?: RunQuery): Promise<string> {
-    return (await this.request('GET', `/runs${queryString({ ...query, format: 'csv' })}`)).text();
+  async runsCsv(query: RunQuery = {}): Promise<string> {
+    return dataOf(
+      await this.api.GET('/runs', {
+        params: { query: { ...query, format: 'csv' } as never },
+        parseAs: 'text',
+        signal: this.signal,
+      }),
+    );
   }
 
-  schema(): Promise<Record<string, unknown>> {
-    return this.json('GET', '/sweep-spec/schema');
+  async schema(): Promise<Record<string, unknown>> {
+    return dataOf(await this.api.GET('/sweep-spec/schema', { signal: this.signal }));
   }
 
+  async models(): Promise<Model[]> {
+    return dataOf(await this.api.GET('/models', { signal: this.signal }));
+  }
+
+  /** The checks, also when the API answers 503 (a check is down). */
   async health(): Promise<Health> {
-    const response = await fetch(`${this.baseUrl}/health`, {
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-    });
-    return (await response.json()) as Health;
+    const { data, error, response } = await this.api.GET('/health', { signal: this.signal });
+    if (response.status === 503) return error as Health;
+    return dataOf({ data, error, response });
   }
 
   /** Polls the sweep until it settles (completed, completed_with_failures or cancelled). */

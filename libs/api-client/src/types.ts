@@ -1,39 +1,28 @@
-/** Wire types of the Engram API (JSON as served; dates are ISO strings). */
+import type { components } from './generated/openapi';
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'cached' | 'failed' | 'cancelled';
-export type SweepStatus =
-  'queued' | 'running' | 'cancelling' | 'cancelled' | 'completed' | 'completed_with_failures';
+/** Wire types of the Engram API, generated from its OpenAPI document (dates are ISO strings). */
+type Schemas = components['schemas'];
 
-export interface SubmittedSweep {
-  sweepId: string;
-  runCount: number;
-  cachedCount: number;
-  queuedCount: number;
-}
+export type SweepSpec = Schemas['SweepSpec'];
+export type SubmittedSweep = Schemas['SubmittedSweep'];
+export type SweepStatus = Schemas['SweepStatus'];
+export type SweepProgress = Schemas['SweepProgress'];
+export type SweepDetail = Schemas['SweepDetail'];
+export type SweepPage = Schemas['SweepPage'];
+export type CancelledSweep = Schemas['CancelledSweep'];
+export type RetriedSweep = Schemas['RetriedSweep'];
+export type RunStatus = Schemas['RunStatus'];
+export type RunRecord = Schemas['RunRecord'];
+export type RunParameters = Schemas['RunParameters'];
+export type RunMetrics = Schemas['RunMetrics'];
+export type RunPage = Schemas['RunPage'];
+export type SweepSummary = Schemas['SweepSummary'];
+export type SummaryGroup = Schemas['SummaryGroup'];
+export type Model = Schemas['Model'];
+export type Health = Schemas['Health'];
+export type ApiErrorBody = Schemas['Error'];
 
-export interface SweepProgress {
-  id: string;
-  name: string;
-  description: string | null;
-  model: string;
-  artifactVersion: string;
-  gridAxes: string[];
-  status: SweepStatus;
-  runCount: number;
-  counts: Record<RunStatus, number>;
-  progress: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  cancelledAt: string | null;
-  elapsedMs: number;
-  etaMs: number | null;
-}
-
-export interface SweepDetail extends SweepProgress {
-  spec: Record<string, unknown>;
-}
-
+/** A page of a listing. */
 export interface Page<T> {
   total: number;
   limit: number;
@@ -41,52 +30,18 @@ export interface Page<T> {
   items: T[];
 }
 
-export interface RunRecord {
-  runId: string;
-  sweepId: string;
-  runIndex: number;
-  repeat: number;
-  status: RunStatus;
-  configHash: string;
-  model: string;
-  artifactVersion: string;
-  parameters: Record<string, number | string | null>;
-  split: string;
-  sampleCount: number | null;
-  attempts: number;
-  workerId: string | null;
-  error: string | null;
-  queuedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  config: Record<string, unknown>;
-  metrics: Record<string, number> | null;
-  exitHistogram: number[] | null;
-  exitAccuracy: (number | null)[] | null;
-  /** Energy of the dynamic run on the chip per inference by component, pJ. */
-  energyBreakdownPj: Record<string, number> | null;
-  /** Digital baseline the energy reductions are against (null for energy model 1 results). */
-  energyBaseline: string | null;
-  /** The static network on that baseline per inference by component, pJ. */
-  digitalEnergyBreakdownPj: Record<string, number> | null;
-}
-
-export interface SweepSummary {
-  sweepId: string;
-  status: SweepStatus;
-  groupBy: string[];
-  metrics: string[];
-  groups: {
-    values: Record<string, number | string | null>;
-    count: number;
-    metrics: Record<string, { mean: number | null; std: number | null }>;
-  }[];
-}
-
-export interface Health {
-  status: 'ok' | 'error';
-  checks: Record<string, { status: 'up' | 'down'; latencyMs: number; error?: string }>;
-}
-
-/** Query of /runs and /sweeps/:id/results: `{ readNoise: 0.05, 'dynamicAccuracy[gte]': 0.9, sort: '-dynamicAccuracy' }`. */
+/**
+ * Query of /runs and /sweeps/:id/results, one entry per query parameter:
+ * `{ readNoise: 0.05, 'dynamicAccuracy[gte]': 0.9, status: ['failed'], sort: '-dynamicAccuracy' }`.
+ */
 export type RunQuery = Record<string, string | number | readonly (string | number)[]>;
+
+/** A run's value of a parameter named at run time (a chosen axis); null: the default. */
+export function parameterOf(run: RunRecord, name: string): number | string | null {
+  return (run.parameters as Record<string, number | string | null>)[name] ?? null;
+}
+
+/** A run's value of a metric named at run time; null while the run has no result. */
+export function metricOf(run: RunRecord, name: string): number | null {
+  return (run.metrics as Record<string, number> | null)?.[name] ?? null;
+}

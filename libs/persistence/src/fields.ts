@@ -11,6 +11,9 @@ export interface QueryField {
   type: FieldType;
 }
 
+/** Parameters stored as text (the others are numbers). */
+export type TextParameterName = 'exitRule' | 'deviceProfile' | 'engine' | 'digitalBaseline';
+
 /** Typed run columns holding the sweep parameters, and how each is read from a config. */
 export const PARAMETER_COLUMNS: Readonly<
   Record<

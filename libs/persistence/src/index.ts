@@ -38,6 +38,7 @@ export {
   type Filter,
   type FilterOperator,
   type RunQuery,
+  type RunParameters,
   type RunRecord,
   type SortKey,
   type SummaryGroup,

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { EvaluationConfig, EvaluationSplit } from '@engram/evaluation';
 import { PARAMETER_NAMES, ParameterName } from '@engram/sweep-spec';
 import {
   FieldType,
@@ -8,6 +9,7 @@ import {
   QUERY_FIELDS,
   QueryField,
   RunStatus,
+  TextParameterName,
 } from './fields';
 
 export type FilterOperator = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'in';
@@ -35,6 +37,11 @@ export interface RunQuery {
   offset: number;
 }
 
+/** A run's value of every sweep parameter; null: the default (device profile or platform). */
+export type RunParameters = {
+  [K in ParameterName]: (K extends TextParameterName ? string : number) | null;
+};
+
 export interface RunRecord {
   runId: string;
   sweepId: string;
@@ -44,8 +51,8 @@ export interface RunRecord {
   configHash: string;
   model: string;
   artifactVersion: string;
-  parameters: Partial<Record<ParameterName, number | string | null>>;
-  split: string;
+  parameters: RunParameters;
+  split: EvaluationSplit;
   sampleCount: number | null;
   attempts: number;
   workerId: string | null;
@@ -53,7 +60,7 @@ export interface RunRecord {
   queuedAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
-  config: unknown;
+  config: EvaluationConfig;
   metrics: Record<MetricName, number> | null;
   exitHistogram: number[] | null;
   exitAccuracy: (number | null)[] | null;
@@ -76,7 +83,7 @@ export class QueryFieldError extends Error {
 
 export interface SummaryGroup {
   /** The grid point: values of the grouped axes. */
-  values: Partial<Record<ParameterName, number | string | null>>;
+  values: Partial<RunParameters>;
   count: number;
   metrics: Partial<Record<MetricName, { mean: number | null; std: number | null }>>;
 }
@@ -193,9 +200,9 @@ interface RunRow {
 }
 
 function toRecord(row: RunRow): RunRecord {
-  const parameters: RunRecord['parameters'] = {};
-  for (const name of PARAMETER_NAMES)
-    parameters[name] = row[PARAMETER_COLUMNS[name].column] as number | string | null;
+  const parameters = Object.fromEntries(
+    PARAMETER_NAMES.map((name) => [name, row[PARAMETER_COLUMNS[name].column]]),
+  ) as RunParameters;
   const hasResult = row['result_hash'] !== null;
   let metrics: RunRecord['metrics'] = null;
   if (hasResult) {
@@ -212,7 +219,7 @@ function toRecord(row: RunRow): RunRecord {
     model: row['model'] as string,
     artifactVersion: row['artifact_version'] as string,
     parameters,
-    split: row['split'] as string,
+    split: row['split'] as EvaluationSplit,
     sampleCount: row['sample_count'] as number | null,
     attempts: row['attempts'] as number,
     workerId: row['worker_id'] as string | null,
@@ -220,7 +227,7 @@ function toRecord(row: RunRow): RunRecord {
     queuedAt: row['queued_at'] as Date,
     startedAt: row['started_at'] as Date | null,
     finishedAt: row['finished_at'] as Date | null,
-    config: row['config'],
+    config: row['config'] as EvaluationConfig,
     metrics,
     exitHistogram: (row['exit_histogram'] as number[] | null) ?? null,
     exitAccuracy: (row['exit_accuracy'] as (number | null)[] | null) ?? null,
@@ -285,8 +292,9 @@ export class ResultQuery {
     const groups = rows
       .filter((row) => (row['count'] as number) > 0)
       .map((row) => {
-        const values: SummaryGroup['values'] = {};
-        for (const name of groupBy) values[name] = row[name];
+        const values = Object.fromEntries(
+          groupBy.map((name) => [name, row[name]]),
+        ) as SummaryGroup['values'];
         const summary: SummaryGroup['metrics'] = {};
         for (const name of metrics) {
           summary[name] = {

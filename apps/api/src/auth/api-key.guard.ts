@@ -5,9 +5,11 @@ import {
   Inject,
   Injectable,
   SetMetadata,
+  applyDecorators,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiSecurity } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../tokens';
@@ -15,8 +17,11 @@ import { API_CONFIG } from '../tokens';
 export const API_KEY_HEADER = 'x-api-key';
 const PUBLIC = 'engram:public';
 
-/** Marks a route that needs no API key (health checks from load balancers and orchestrators). */
-export const Public = () => SetMetadata(PUBLIC, true);
+/**
+ * Marks a route that needs no API key (health checks from load balancers and orchestrators);
+ * its OpenAPI operation says so (an empty security requirement).
+ */
+export const Public = () => applyDecorators(SetMetadata(PUBLIC, true), ApiSecurity({}));
 
 function presentedKey(request: Request): string | undefined {
   const header = request.headers[API_KEY_HEADER];

@@ -9,6 +9,7 @@ import type { Queue } from 'bullmq';
 import type { Response } from 'express';
 import { PlatformStats } from '@engram/persistence';
 import { Public } from '../auth/api-key.guard';
+import { HealthDto } from '../http/dto';
 import { RUN_QUEUE } from '../tokens';
 
 interface Check {
@@ -56,8 +57,8 @@ export class HealthController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'Database and Redis checks: 200 when both answer, 503 otherwise.' })
-  @ApiOkResponse({ description: 'All checks up.' })
-  @ApiServiceUnavailableResponse({ description: 'A check is down.' })
+  @ApiOkResponse({ description: 'All checks up.', type: HealthDto })
+  @ApiServiceUnavailableResponse({ description: 'A check is down.', type: HealthDto })
   async health(@Res({ passthrough: true }) response: Response) {
     const [database, redis] = await Promise.all([
       timed(() => this.stats.ping()),
@@ -66,6 +67,6 @@ export class HealthController {
     ]);
     const up = database.status === 'up' && redis.status === 'up';
     response.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: up ? 'ok' : 'error', checks: { database, redis } };
+    return { status: up ? ('ok' as const) : ('error' as const), checks: { database, redis } };
   }
 }

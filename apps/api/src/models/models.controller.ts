@@ -9,9 +9,12 @@ import {
 } from '@engram/sweep-spec';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../tokens';
+import { ModelDto } from '../http/dto';
+import { ApiKeyRequired } from '../openapi/api-responses';
 import { ArtifactCatalog } from './artifact-catalog';
 
 @ApiTags('specification')
+@ApiKeyRequired()
 @Controller()
 export class ModelsController {
   constructor(
@@ -21,7 +24,12 @@ export class ModelsController {
 
   @Get('sweep-spec/schema')
   @ApiOperation({ summary: 'JSON Schema (draft-07) of a sweep specification.' })
-  @ApiOkResponse({ description: 'The schema.' })
+  @ApiOkResponse({
+    description:
+      'A draft-07 JSON Schema (the SweepSpec component of this document, with `$schema`), ' +
+      'for editors and validators.',
+    schema: { type: 'object', additionalProperties: true },
+  })
   schema() {
     return sweepSpecJsonSchema({ maxRuns: this.config.maxRunsPerSweep });
   }
@@ -30,6 +38,7 @@ export class ModelsController {
   @ApiOperation({
     summary: 'Registered models: parameters with ranges, and the current artifact version.',
   })
+  @ApiOkResponse({ description: 'Every registered model.', type: [ModelDto] })
   models() {
     return MODEL_NAMES.map((name) => {
       const registration = MODEL_REGISTRY[name];

@@ -1,11 +1,20 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RunPageDto } from '../http/dto';
+import { ApiKeyRequired, ApiRunQuery } from '../openapi/api-responses';
 import { parseRunQuery } from './run-query-params';
 import { RunsService } from './runs.service';
 
 @ApiTags('runs')
+@ApiKeyRequired()
+@ApiExtraModels(RunPageDto)
 @Controller('runs')
 export class RunsController {
   constructor(private readonly runs: RunsService) {}
@@ -18,13 +27,14 @@ export class RunsController {
       '`status=failed,cancelled`, `dynamicAccuracy[gte]=0.9` (eq, ne, gt, gte, lt, lte, in). ' +
       'Sort with `sort=-dynamicAccuracy,readNoise`; page with limit (<= 1000) and offset; `format=csv` exports.',
   })
-  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
-  @ApiQuery({ name: 'sweepId', required: false })
-  @ApiQuery({ name: 'limit', required: false })
-  @ApiQuery({ name: 'offset', required: false })
-  @ApiQuery({ name: 'sort', required: false })
-  @ApiOkResponse({ type: RunPageDto })
-  @ApiProduces('application/json', 'text/csv')
+  @ApiRunQuery({ sweepIdFilter: true })
+  @ApiOkResponse({
+    description: 'A page of runs, or with `format=csv` all of them as CSV (one row per run).',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(RunPageDto) } },
+      'text/csv': { schema: { type: 'string' } },
+    },
+  })
   async list(
     @Query() query: Record<string, string | string[]>,
     @Res({ passthrough: true }) response: Response,

@@ -22,11 +22,13 @@ import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConflictResponse,
+  ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiQuery,
+  ApiServiceUnavailableResponse,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Response } from 'express';
@@ -38,17 +40,27 @@ import {
   SweepStore,
   METRIC_NAMES,
 } from '@engram/persistence';
-import { ParameterName, sweepSpecJsonSchema } from '@engram/sweep-spec';
+import { ParameterName } from '@engram/sweep-spec';
 import type { ApiConfig } from '../config/api-config';
 import {
   SubmittedSweepDto,
   SweepDetailDto,
   SweepPageDto,
   RunPageDto,
-  ValidationErrorDto,
+  ErrorDto,
   CancelledSweepDto,
   RetriedSweepDto,
+  SweepSummaryDto,
+  SweepProgressDto,
 } from '../http/dto';
+import {
+  ApiKeyRequired,
+  BAD_RUN_QUERY,
+  ApiRunQuery,
+  ApiSweepIdResponses,
+  ApiWriteRateLimited,
+} from '../openapi/api-responses';
+import { registrySchemaRef } from '../openapi/registry-schemas';
 import { parseRunQuery } from '../runs/run-query-params';
 import { RunsService } from '../runs/runs.service';
 import { API_CONFIG } from '../tokens';
@@ -59,14 +71,9 @@ const FILTER_HELP =
   'Filter by any run field, sweep axis or metric: `readNoise=0.05`, `status=failed,cancelled`, ' +
   '`dynamicAccuracy[gte]=0.9` (operators eq, ne, gt, gte, lt, lte, in). Sort with `sort=-dynamicAccuracy,readNoise`.';
 
-/** The sweep spec's JSON Schema as an OpenAPI 3.0 schema (which takes no $schema keyword). */
-export function specSchemaForOpenApi(maxRuns: number): Record<string, unknown> {
-  const schema = { ...sweepSpecJsonSchema({ maxRuns }) };
-  delete schema['$schema'];
-  return schema;
-}
-
 @ApiTags('sweeps')
+@ApiKeyRequired()
+@ApiExtraModels(RunPageDto, SweepProgressDto)
 @Controller('sweeps')
 export class SweepsController {
   constructor(
@@ -83,17 +90,28 @@ export class SweepsController {
   @ApiOperation({
     summary: 'Submit a sweep: its runs are stored in one transaction, then enqueued in bulk.',
   })
-  // Decorators run before the configuration is known: createApiApp replaces this schema with
-  // the one of the configured MAX_RUNS_PER_SWEEP.
-  @ApiBody({ schema: specSchemaForOpenApi(10_000) })
-  @ApiAcceptedResponse({ type: SubmittedSweepDto })
+  // The SweepSpec component is written with this deployment's MAX_RUNS_PER_SWEEP.
+  @ApiBody({ schema: registrySchemaRef('SweepSpec', 'The sweep specification.') })
+  @ApiAcceptedResponse({
+    description: 'Stored; its runs are enqueued (or served from cached results).',
+    type: SubmittedSweepDto,
+    headers: {
+      Location: { description: 'The new sweep: `/sweeps/{id}`.', schema: { type: 'string' } },
+    },
+  })
   @ApiBadRequestResponse({
     description: 'Invalid specification; `issues` name the fields.',
-    type: ValidationErrorDto,
+    type: ErrorDto,
   })
   @ApiConflictResponse({
     description:
       'The model has no trained artifact yet, or its dataset is missing on this deployment (the message says what to do).',
+    type: ErrorDto,
+  })
+  @ApiWriteRateLimited()
+  @ApiServiceUnavailableResponse({
+    description: 'Stored but not enqueued (Redis unreachable): its runs failed; retry them later.',
+    type: ErrorDto,
   })
   async submit(
     @Body() body: unknown,
@@ -106,7 +124,18 @@ export class SweepsController {
 
   @Get()
   @ApiOperation({ summary: 'Sweeps, newest first, with their progress.' })
-  @ApiOkResponse({ type: SweepPageDto })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+  })
+  @ApiQuery({
+    name: 'offset',
+    required: false,
+    schema: { type: 'integer', minimum: 0, default: 0 },
+  })
+  @ApiOkResponse({ description: 'A page of sweeps.', type: SweepPageDto })
+  @ApiBadRequestResponse({ description: '`limit` or `offset` is not an integer.', type: ErrorDto })
   async list(
     @Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number,
     @Query('offset', new DefaultValuePipe(0), ParseIntPipe) offset: number,
@@ -118,7 +147,8 @@ export class SweepsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Status, counts by state, progress, timing and ETA of a sweep.' })
-  @ApiOkResponse({ type: SweepDetailDto })
+  @ApiOkResponse({ description: 'The sweep and its specification.', type: SweepDetailDto })
+  @ApiSweepIdResponses()
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<SweepDetailDto> {
     const [progress, spec] = await Promise.all([this.sweeps.progress(id), this.sweeps.spec(id)]);
     return { ...progress, spec: spec as unknown as Record<string, unknown> };
@@ -129,7 +159,18 @@ export class SweepsController {
     summary:
       'Server-sent events: `progress` when counts change, then `end` when the sweep settles.',
   })
-  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description:
+      'A `text/event-stream`: `event: progress` then `event: end`, each with `data:` a ' +
+      'SweepProgress as JSON.',
+    content: {
+      'text/event-stream': {
+        schema: { type: 'string' },
+        example: 'event: progress\ndata: {"id":"...","status":"running","progress":0.5,...}\n\n',
+      },
+    },
+  })
+  @ApiSweepIdResponses()
   async events(@Param('id', ParseUUIDPipe) id: string): Promise<Observable<MessageEvent>> {
     await this.sweeps.progress(id);
     return sweepEvents(this.store, id, this.config.eventsIntervalMs);
@@ -139,7 +180,9 @@ export class SweepsController {
   @UseGuards(ThrottlerGuard)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Cancel: queued runs are removed; running runs finish.' })
-  @ApiOkResponse({ type: CancelledSweepDto })
+  @ApiOkResponse({ description: 'Cancelled, with the progress after it.', type: CancelledSweepDto })
+  @ApiSweepIdResponses()
+  @ApiWriteRateLimited()
   async cancel(@Param('id', ParseUUIDPipe) id: string) {
     return this.sweeps.cancel(id);
   }
@@ -148,7 +191,12 @@ export class SweepsController {
   @UseGuards(ThrottlerGuard)
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Requeue the failed runs of a sweep (only those).' })
-  @ApiAcceptedResponse({ type: RetriedSweepDto })
+  @ApiAcceptedResponse({
+    description: 'The failed runs are queued again.',
+    type: RetriedSweepDto,
+  })
+  @ApiSweepIdResponses()
+  @ApiWriteRateLimited()
   async retryFailed(@Param('id', ParseUUIDPipe) id: string) {
     return this.sweeps.retryFailed(id);
   }
@@ -158,13 +206,15 @@ export class SweepsController {
     summary: 'Runs of the sweep that have results, with their metrics.',
     description: FILTER_HELP,
   })
-  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
-  @ApiQuery({ name: 'limit', required: false })
-  @ApiQuery({ name: 'offset', required: false })
-  @ApiQuery({ name: 'sort', required: false })
-  @ApiOkResponse({ type: RunPageDto })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiBadRequestResponse({ description: 'Invalid filter, sort or page', type: ValidationErrorDto })
+  @ApiRunQuery()
+  @ApiOkResponse({
+    description: 'A page of runs, or with `format=csv` all of them as CSV (one row per run).',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(RunPageDto) } },
+      'text/csv': { schema: { type: 'string' } },
+    },
+  })
+  @ApiSweepIdResponses(BAD_RUN_QUERY)
   async results(
     @Param('id', ParseUUIDPipe) id: string,
     @Query() query: Record<string, string | string[]>,
@@ -187,7 +237,10 @@ export class SweepsController {
     name: 'metrics',
     required: false,
     description: `Comma-separated; default ${SUMMARY_METRICS.join(',')}`,
+    schema: { type: 'string' },
   })
+  @ApiOkResponse({ description: 'One group per grid point.', type: SweepSummaryDto })
+  @ApiSweepIdResponses('`metrics` names an unknown metric.')
   async summary(@Param('id', ParseUUIDPipe) id: string, @Query('metrics') metricsText?: string) {
     const progress = await this.sweeps.progress(id);
     const metrics = metricsText ? parseMetrics(metricsText) : SUMMARY_METRICS;

@@ -7,6 +7,8 @@ import {
   SweepDetail,
   SweepProgress,
   SweepSummary,
+  metricOf,
+  parameterOf,
 } from '@engram/api-client';
 import { MODEL_NAMES, ModelArtifactNotFoundError, readModelArtifactInfo } from '@engram/sweep-spec';
 import { ApiUrl, resolveApiUrl } from '../api-target';
@@ -187,9 +189,9 @@ export function resultsTable(runs: RunRecord[], axes: string[]): string {
   const headers = ['run', ...axes, 'status', ...metrics, ...(withErrors ? ['error'] : [])];
   const rows = runs.map((r) => [
     r.runIndex,
-    ...axes.map((a) => r.parameters[a] ?? null),
+    ...axes.map((a) => parameterOf(r, a)),
     r.status,
-    ...metrics.map((m) => r.metrics?.[m] ?? null),
+    ...metrics.map((m) => metricOf(r, m)),
     ...(withErrors ? [r.status === 'failed' ? shortError(r.error) : null] : []),
   ]);
   return renderTable(headers, rows);
