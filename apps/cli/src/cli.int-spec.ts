@@ -342,9 +342,14 @@ describe('engram CLI against the API', () => {
     const file = spec('big.yaml', {
       name: 'cli cancel',
       model: 'resnet-mnist',
-      grid: { camThreshold: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3], seed: [11, 12] },
+      // 60 runs on one worker: far more than it finishes while the next CLI process starts
+      // (12 short runs could all end first on a fast machine, leaving nothing queued to cancel).
+      grid: {
+        camThreshold: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3],
+        seed: [11, 12, 13, 14, 15, 16, 17, 18, 19, 20],
+      },
       fixed: { memorySize: 2 },
-      sampleCount: 200,
+      sampleCount: 500,
     });
     const submitted = runCli(['sweep', 'submit', file, '--json'], env);
     expect(submitted.code).toBe(0);

@@ -429,6 +429,7 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
       tradeoff: 'dynamicAccuracy vs computeReduction',
       pareto: 'dynamicAccuracy vs energyPerInferencePj: Pareto front',
       exits: 'Exit histogram per configuration',
+      'energy-breakdown': 'Energy per inference by component: chip vs digital baseline',
       parallel: 'Parallel coordinates: all axes and metrics',
     });
     const panel = page.locator('[data-chart="accuracy-noise"]');

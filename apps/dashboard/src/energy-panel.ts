@@ -1,6 +1,5 @@
 import type { RunRecord } from '@engram/api-client';
-import { Option, formatNumber, render } from './charts';
-import { h } from './dom';
+import { Option, formatNumber } from './charts';
 import { EnergyBar, energyBars } from './energy-breakdown';
 
 /**
@@ -28,15 +27,15 @@ const COMPONENT_COLORS: Readonly<Record<string, string>> = {
 };
 const KNOWN_ORDER = Object.keys(COMPONENT_COLORS);
 
-function barsOption(bars: readonly EnergyBar[]): Option {
+function barsOption(bars: readonly EnergyBar[], top: number): Option {
   const present = new Set(bars.flatMap((b) => Object.keys(b.componentsPj)));
   const components = [
     ...KNOWN_ORDER.filter((c) => present.has(c)),
     ...[...present].filter((c) => !(c in COMPONENT_COLORS)).sort(),
   ];
   return {
-    legend: { top: 0, type: 'scroll' },
-    grid: { left: 220, right: 20, top: 36, bottom: 36 },
+    legend: { top: top - 34, type: 'scroll' },
+    grid: { left: 220, right: 20, top, bottom: 36 },
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'shadow' },
@@ -56,36 +55,22 @@ function barsOption(bars: readonly EnergyBar[]): Option {
 }
 
 /**
- * The energy breakdown panel of a sweep page: chip and digital baseline side by side per
- * configuration, by component. Results of energy model 1 (no digital breakdown) show the chip only.
+ * The energy chart: for each configuration, the chip's energy per inference next to the digital
+ * baseline's (the static network on the baseline named in the label), by component. Results of
+ * energy model 1 (no digital breakdown) show the chip only. `top` is the room left for the title.
  */
-export function createEnergyPanel(): {
-  id: string;
-  element: HTMLElement;
-  update(runs: readonly RunRecord[], configAxes: readonly string[]): void;
-} {
-  const id = 'energy-breakdown';
-  const chart = h('div', { class: 'chart', id: `chart-${id}` });
-  const element = h(
-    'section',
-    { class: 'panel', 'data-chart': id },
-    h('h2', {}, 'Energy per inference by component: chip vs digital baseline'),
-    chart,
-    h(
-      'p',
-      { class: 'note' },
-      'Mean over seeds. Chip: the dynamic run. Digital: the static network on the baseline named in the label (docs/energy-model.md).',
-    ),
-  );
-  let drawn = false;
+export function energyDrawing(
+  runs: readonly RunRecord[],
+  configAxes: readonly string[],
+  element: HTMLElement,
+  top: number,
+): { title: string; subtitle: string; option: Option } {
+  const bars = energyBars(runs, configAxes);
+  element.style.height = `${Math.max(300, top + 60 + bars.length * 26)}px`;
   return {
-    id,
-    element,
-    update(runs, configAxes) {
-      const bars = energyBars(runs, configAxes);
-      chart.style.height = `${Math.max(260, 80 + bars.length * 26)}px`;
-      render(id, chart, barsOption(bars), drawn ? 'data' : 'view');
-      drawn = true;
-    },
+    title: 'Energy per inference by component: chip vs digital baseline',
+    subtitle:
+      'Mean over seeds. Chip: the dynamic run. Digital: the static network on the baseline named in the label (docs/energy-model.md).',
+    option: barsOption(bars, top + 34),
   };
 }

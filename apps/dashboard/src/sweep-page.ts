@@ -21,7 +21,7 @@ import {
 } from './data';
 import { downloadBlob, duration, h, progressBar, select } from './dom';
 import { ResultsTable, createResultsTable } from './results-table';
-import { createEnergyPanel } from './energy-panel';
+import { energyDrawing } from './energy-panel';
 import { sweepActions, failedRunsPanel } from './sweep-actions';
 import { urlChoices } from './url-state';
 
@@ -833,11 +833,12 @@ function build(
     exitsPanel(),
     parallelPanel(),
   ];
-  const energyPanel = createEnergyPanel();
-  const energy: Panel<Context> = {
-    ...energyPanel,
-    update: (context) => energyPanel.update(context.runs, context.configAxes),
-  };
+  const energy = chartPanel<Context>(
+    'energy-breakdown',
+    () => [],
+    (context, element) => energyDrawing(context.runs, context.configAxes, element, TITLE_HEIGHT),
+    () => '',
+  );
   const table = createResultsTable(sweepId);
   body.replaceChildren(
     h(
