@@ -5,9 +5,10 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ApiModule } from './app.module';
-import { API_KEY_HEADER } from './auth/api-key.guard';
+import { API_KEY_HEADER, apiKeyCheck } from './auth/api-key.middleware';
 import type { ApiConfig } from './config/api-config';
 import { precompressedStatic } from './dashboard-static';
+import { strictJsonBody } from './http/strict-json-body';
 import { specSchemaForOpenApi } from './sweeps/sweeps.controller';
 
 /**
@@ -28,6 +29,8 @@ export async function createApiApp(
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     logger: options.logger,
     bufferLogs: false,
+    // Bodies are read by strictJsonBody, after the API key check.
+    bodyParser: false,
   });
   app.enableShutdownHooks();
   // The dashboard at / when it has been built: static files only (its routes are #/...), no API
@@ -38,6 +41,9 @@ export async function createApiApp(
     app.use(precompressedStatic(dashboard));
     app.useStaticAssets(dashboard);
   }
+  // The key before the body: a caller without it is refused before any byte of its body is read.
+  app.use(apiKeyCheck(config.apiKey, config.authFailuresPerMinute));
+  app.use(strictJsonBody());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -15,6 +15,7 @@ import { QUEUE_NAMES, QueueConnection, QueueName, createQueueConnection } from '
 import type { WorkerConfig } from './config/worker-config';
 import { EVALUATOR } from './evaluation/evaluator';
 import { ThreadPoolEvaluator } from './evaluation/thread-pool-evaluator';
+import { DatabaseOutage } from './processing/database-outage';
 import { RunExecutor } from './processing/run-executor';
 import { RunProcessor, configuredRunProcessor } from './processing/run-processor';
 import { DATA_SOURCE, QUEUE_CONNECTION, WORKER_CONFIG } from './tokens';
@@ -108,6 +109,7 @@ export class WorkerModule {
           useFactory: (ds: DataSource) => new RunLifecycle(ds),
         },
         evaluator,
+        DatabaseOutage,
         RunExecutor,
         ...Object.values(processorsFor(config)),
         DataSourceCloser,

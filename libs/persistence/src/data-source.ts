@@ -3,6 +3,7 @@ import { ModelArtifactEntity, ResultEntity, RunEntity, SweepEntity } from './ent
 import { CreateExperimentTables1764200000000 } from './migrations/1764200000000-create-experiment-tables';
 import { AddRunEngine1764300000000 } from './migrations/1764300000000-add-run-engine';
 import { AddExitThresholds1764400000000 } from './migrations/1764400000000-add-exit-thresholds';
+import { AddRunPriorAttempts1764517000000 } from './migrations/1764517000000-add-run-prior-attempts';
 
 export const ENTITIES = [ModelArtifactEntity, SweepEntity, RunEntity, ResultEntity];
 /** In order; a later CLI or Docker image runs them through `migrateDatabase`. */
@@ -10,6 +11,7 @@ export const MIGRATIONS = [
   CreateExperimentTables1764200000000,
   AddRunEngine1764300000000,
   AddExitThresholds1764400000000,
+  AddRunPriorAttempts1764517000000,
 ];
 
 export interface DatabaseSettings {

@@ -30,6 +30,7 @@ export {
   type SweepStatus,
 } from './sweep-store';
 export { RunLifecycle, type Claim, type ClaimedRun } from './run-lifecycle';
+export { RunReconciliation, type PendingHash, type RepairedHashes } from './run-reconciliation';
 export {
   QueryFieldError,
   ResultQuery,
@@ -47,3 +48,4 @@ export { PlatformStats, type DurationHistogram } from './platform-stats';
 export { sql, type SqlExecutor, type SqlResult } from './sql';
 export { TEST_DATABASE_URL, createTestDatabase, type TestDatabase } from './testing';
 export { loadDatabaseConfig } from './database-config';
+export { isDatabaseUnavailableError } from './database-errors';

@@ -37,6 +37,7 @@ export {
   type RedisClientPlan,
   type RedisRole,
 } from './redis-connection';
+export { isRedisUnavailableError } from './redis-errors';
 export { enqueueSimulationRuns, removeSimulationRunJobs, type RunToEnqueue } from './run-queue';
 export {
   redisServerAvailable,

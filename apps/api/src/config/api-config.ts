@@ -18,6 +18,17 @@ export interface ApiConfig {
   maxRunsPerSweep: number;
   /** Write requests (POST) allowed per client per minute. */
   writeRateLimitPerMinute: number;
+  /** Failed API key checks per client address per minute before its requests get 429s. */
+  authFailuresPerMinute: number;
+  /** How often the reconciler compares pending runs with the queue (0: never, in this replica). */
+  reconcileIntervalMs: number;
+  /** Most runs and sweeps the reconciler repairs in one pass. */
+  reconcileBatchSize: number;
+  /**
+   * Test hook (ENGRAM_TEST_CRASH_AFTER_ENQUEUED_JOBS): the process kills itself once a
+   * submission has enqueued this many jobs, as a crash mid-enqueue would. Unset in production.
+   */
+  crashAfterEnqueuedJobs: number | undefined;
   /** Folder with models/<name>/artifact.json; the same variable the evaluator reads. */
   modelsDir: string;
   /** How often /sweeps/:id/events re-reads progress. */
@@ -32,6 +43,14 @@ function defaultModelsDir(): string {
     dir = parent;
   }
   return path.join(dir, 'models');
+}
+
+/** 0 turns the reconciler off; otherwise at least a second (each pass reads the queue). */
+function reconcileInterval(read: EnvReader): number {
+  const ms = read.integer('RECONCILE_INTERVAL_MS', 30_000, 0, 3_600_000);
+  if (ms > 0 && ms < 1_000)
+    throw new ConfigError('RECONCILE_INTERVAL_MS', 'must be 0 (off) or at least 1000');
+  return ms;
 }
 
 /** Reads the API's configuration, failing at start-up with the name of the bad variable. */
@@ -50,6 +69,14 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     apiKey,
     maxRunsPerSweep: read.integer('MAX_RUNS_PER_SWEEP', 10_000, 1, 1_000_000),
     writeRateLimitPerMinute: read.integer('WRITE_RATE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
+    authFailuresPerMinute: read.integer('AUTH_FAILURES_PER_MINUTE', 20, 1, 1_000_000),
+    reconcileIntervalMs: reconcileInterval(read),
+    reconcileBatchSize: read.integer('RECONCILE_BATCH_SIZE', 1_000, 1, 100_000),
+    crashAfterEnqueuedJobs: read.optionalInteger(
+      'ENGRAM_TEST_CRASH_AFTER_ENQUEUED_JOBS',
+      1,
+      1_000_000,
+    ),
     modelsDir: read.string('ENGRAM_MODELS_DIR', defaultModelsDir()),
     eventsIntervalMs: read.integer('EVENTS_INTERVAL_MS', 1_000, 50, 60_000),
   };

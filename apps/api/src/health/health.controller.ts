@@ -8,7 +8,6 @@ import {
 import type { Queue } from 'bullmq';
 import type { Response } from 'express';
 import { PlatformStats } from '@engram/persistence';
-import { Public } from '../auth/api-key.guard';
 import { RUN_QUEUE } from '../tokens';
 
 interface Check {
@@ -54,7 +53,6 @@ export class HealthController {
   ) {}
 
   @Get()
-  @Public()
   @ApiOperation({ summary: 'Database and Redis checks: 200 when both answer, 503 otherwise.' })
   @ApiOkResponse({ description: 'All checks up.' })
   @ApiServiceUnavailableResponse({ description: 'A check is down.' })

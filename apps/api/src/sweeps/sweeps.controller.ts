@@ -2,15 +2,12 @@ import {
   BadRequestException,
   Body,
   Controller,
-  DefaultValuePipe,
   Get,
   HttpCode,
   HttpStatus,
   Inject,
   MessageEvent,
   Param,
-  ParseIntPipe,
-  ParseUUIDPipe,
   Post,
   Query,
   Res,
@@ -49,6 +46,7 @@ import {
   CancelledSweepDto,
   RetriedSweepDto,
 } from '../http/dto';
+import { IntegerQueryPipe, SingleQueryPipe, uuidParam } from '../http/param-pipes';
 import { parseRunQuery } from '../runs/run-query-params';
 import { RunsService } from '../runs/runs.service';
 import { API_CONFIG } from '../tokens';
@@ -105,18 +103,17 @@ export class SweepsController {
   @ApiOperation({ summary: 'Sweeps, newest first, with their progress.' })
   @ApiOkResponse({ type: SweepPageDto })
   async list(
-    @Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number,
-    @Query('offset', new DefaultValuePipe(0), ParseIntPipe) offset: number,
+    @Query('limit', new IntegerQueryPipe('limit', 1, 500, 50)) limit: number,
+    @Query('offset', new IntegerQueryPipe('offset', 0, Number.MAX_SAFE_INTEGER, 0)) offset: number,
   ): Promise<SweepPageDto> {
-    const page = Math.min(Math.max(limit, 1), 500);
-    const { total, items } = await this.store.listSweeps(page, Math.max(offset, 0));
-    return { total, limit: page, offset: Math.max(offset, 0), items };
+    const { total, items } = await this.store.listSweeps(limit, offset);
+    return { total, limit, offset, items };
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Status, counts by state, progress, timing and ETA of a sweep.' })
   @ApiOkResponse({ type: SweepDetailDto })
-  async get(@Param('id', ParseUUIDPipe) id: string): Promise<SweepDetailDto> {
+  async get(@Param('id', uuidParam()) id: string): Promise<SweepDetailDto> {
     const [progress, spec] = await Promise.all([this.sweeps.progress(id), this.sweeps.spec(id)]);
     return { ...progress, spec: spec as unknown as Record<string, unknown> };
   }
@@ -127,7 +124,7 @@ export class SweepsController {
       'Server-sent events: `progress` when counts change, then `end` when the sweep settles.',
   })
   @ApiProduces('text/event-stream')
-  async events(@Param('id', ParseUUIDPipe) id: string): Promise<Observable<MessageEvent>> {
+  async events(@Param('id', uuidParam()) id: string): Promise<Observable<MessageEvent>> {
     await this.sweeps.progress(id);
     return sweepEvents(this.store, id, this.config.eventsIntervalMs);
   }
@@ -137,7 +134,7 @@ export class SweepsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Cancel: queued runs are removed; running runs finish.' })
   @ApiOkResponse({ type: CancelledSweepDto })
-  async cancel(@Param('id', ParseUUIDPipe) id: string) {
+  async cancel(@Param('id', uuidParam()) id: string) {
     return this.sweeps.cancel(id);
   }
 
@@ -146,7 +143,7 @@ export class SweepsController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Requeue the failed runs of a sweep (only those).' })
   @ApiAcceptedResponse({ type: RetriedSweepDto })
-  async retryFailed(@Param('id', ParseUUIDPipe) id: string) {
+  async retryFailed(@Param('id', uuidParam()) id: string) {
     return this.sweeps.retryFailed(id);
   }
 
@@ -163,7 +160,7 @@ export class SweepsController {
   @ApiProduces('application/json', 'text/csv')
   @ApiBadRequestResponse({ description: 'Invalid filter, sort or page', type: ValidationErrorDto })
   async results(
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', uuidParam()) id: string,
     @Query() query: Record<string, string | string[]>,
     @Res({ passthrough: true }) response: Response,
   ) {
@@ -185,7 +182,10 @@ export class SweepsController {
     required: false,
     description: `Comma-separated; default ${SUMMARY_METRICS.join(',')}`,
   })
-  async summary(@Param('id', ParseUUIDPipe) id: string, @Query('metrics') metricsText?: string) {
+  async summary(
+    @Param('id', uuidParam()) id: string,
+    @Query('metrics', new SingleQueryPipe('metrics')) metricsText?: string,
+  ) {
     const progress = await this.sweeps.progress(id);
     const metrics = metricsText ? parseMetrics(metricsText) : SUMMARY_METRICS;
     const groupBy = progress.gridAxes.filter((axis) => axis !== 'seed') as ParameterName[];

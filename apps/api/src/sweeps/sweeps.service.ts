@@ -14,9 +14,12 @@ import {
 } from '@engram/queue';
 import {
   SweepSpec,
+  SweepSpecError,
   SweepSpecValidator,
+  collapsedRunIssues,
   expandSweep,
   gridAxes,
+  type ExpandedRun,
   runConfigHash,
 } from '@engram/sweep-spec';
 import type { ApiConfig } from '../config/api-config';
@@ -38,7 +41,7 @@ export class SweepsService {
   readonly validator: SweepSpecValidator;
 
   constructor(
-    @Inject(API_CONFIG) config: ApiConfig,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(RUN_QUEUE) private readonly queue: Queue<SimulationRunJobData>,
     private readonly store: SweepStore,
     private readonly artifacts: ArtifactCatalog,
@@ -53,15 +56,19 @@ export class SweepsService {
   async submit(input: unknown): Promise<SubmittedSweep> {
     const spec: SweepSpec = this.validator.validate(input);
     const artifact = this.artifacts.current(spec.model);
-    const runs: NewRun[] = [];
+    const runs: (NewRun & { gridValues: ExpandedRun['gridValues'] })[] = [];
     for (const run of expandSweep(spec)) {
       runs.push({
         index: run.index,
         repeat: run.repeat,
         config: run.config,
+        gridValues: run.gridValues,
         configHash: runConfigHash(spec.model, artifact.version, run.config),
       });
     }
+    // Two grid points that are one run would break the sweep's one-row-per-configuration rule.
+    const collapsed = collapsedRunIssues(runs);
+    if (collapsed.length > 0) throw new SweepSpecError(collapsed);
     const created = await this.store.createSweep({
       spec,
       gridAxes: gridAxes(spec),
@@ -86,6 +93,7 @@ export class SweepsService {
       await enqueueSimulationRuns(
         this.queue,
         runs.map((run) => ({ ...run, sweepId })),
+        (enqueued) => this.crashHook(enqueued),
       );
     } catch (error) {
       const reason = `could not enqueue: ${(error as Error).message}`;
@@ -98,6 +106,12 @@ export class SweepsService {
     }
     // A job id already taken by a job that finished meanwhile added nothing: serve those from cache.
     await this.store.settleCachedRuns(sweepId);
+  }
+
+  /** ENGRAM_TEST_CRASH_AFTER_ENQUEUED_JOBS: die as a crash mid-enqueue would (tests only). */
+  private crashHook(enqueued: number): void {
+    const limit = this.config.crashAfterEnqueuedJobs;
+    if (limit !== undefined && enqueued >= limit) process.kill(process.pid, 'SIGKILL');
   }
 
   async progress(sweepId: string): Promise<SweepProgress> {
