@@ -47,5 +47,6 @@ export {
 export { PlatformStats, type DurationHistogram } from './platform-stats';
 export { sql, type SqlExecutor, type SqlResult } from './sql';
 export { TEST_DATABASE_URL, createTestDatabase, type TestDatabase } from './testing';
+export { startPostgresServer, type PostgresTestServer } from './testing-postgres';
 export { loadDatabaseConfig } from './database-config';
 export { isDatabaseUnavailableError } from './database-errors';

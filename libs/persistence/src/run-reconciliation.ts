@@ -62,8 +62,10 @@ export class RunReconciliation {
   /**
    * For hashes that have no live job: runs whose result exists are settled from it; runs of a
    * cancelled sweep queued before the cancellation are cancelled (they were only waiting to be
-   * stopped); the rest go back to queued, keeping their attempts (a run interrupted while running
-   * was not a failure of its own, so that attempt is not kept), and are returned for enqueueing.
+   * stopped); the rest go back to queued and are returned for enqueueing. Their attempts so far
+   * become prior attempts, except the one a running run was interrupted in: not a failure of its
+   * own, its next claim repeats that attempt number (and a worker still computing it, whose job
+   * vanished with Redis, settles it with the attempts it has).
    */
   async repair(manager: EntityManager, hashes: readonly string[]): Promise<RepairedHashes> {
     if (hashes.length === 0)
@@ -95,8 +97,7 @@ export class RunReconciliation {
     const requeued = await sql<{ config_hash: string; id: string; sweep_id: string }>(
       manager,
       `UPDATE runs SET status = 'queued', worker_id = NULL,
-              prior_attempts = CASE WHEN status = 'running' THEN greatest(attempts - 1, 0) ELSE attempts END,
-              attempts = CASE WHEN status = 'running' THEN greatest(attempts - 1, 0) ELSE attempts END
+              prior_attempts = CASE WHEN status = 'running' THEN greatest(attempts - 1, 0) ELSE attempts END
        WHERE config_hash = ANY($1::text[]) AND status IN ('queued', 'running')
        RETURNING config_hash, id, sweep_id`,
       [hashes],
