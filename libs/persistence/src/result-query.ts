@@ -149,8 +149,13 @@ function coerce(field: QueryField, value: FieldValue): FieldValue {
   if (field.type === 'integer') {
     const number =
       typeof value === 'number' ? value : INTEGER_TEXT.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(number))
-      throw new QueryFieldError(field.name, `not an integer: ${value}`);
+    if (!Number.isInteger(number)) {
+      const numeric = typeof value === 'string' && DECIMAL_TEXT.test(value);
+      throw new QueryFieldError(
+        field.name,
+        `${numeric ? 'not an integer' : 'not a number'}: ${value}`,
+      );
+    }
     if (number < INT4_MIN || number > INT4_MAX)
       throw new QueryFieldError(field.name, `out of range: must be in [${INT4_MIN}, ${INT4_MAX}]`);
     return number;
