@@ -298,6 +298,9 @@ describe('hostile input (property-based, real API)', () => {
     // The generator reaches both sides of the limits, not only refusals.
     expect(statuses.get(400)).toBeGreaterThan(100);
     expect(statuses.get(202)).toBeGreaterThan(20);
+    console.log(
+      `reliability: sweep bodies by status ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
   });
 
   it('answers every generated query string of the read routes with 200 or a 400 naming the parameter', async () => {
@@ -314,6 +317,9 @@ describe('hostile input (property-based, real API)', () => {
     );
     expect(statuses.get(200)).toBeGreaterThan(100);
     expect(statuses.get(400)).toBeGreaterThan(100);
+    console.log(
+      `reliability: query strings by status ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
   });
 
   it('refuses the named cases of the issue with a 400 naming the field', async () => {
