@@ -30,7 +30,12 @@ export {
   type SweepStatus,
 } from './sweep-store';
 export { RunLifecycle, type Claim, type ClaimedRun } from './run-lifecycle';
-export { RunReconciliation, type PendingHash, type RepairedHashes } from './run-reconciliation';
+export {
+  RECONCILER_LOCK_KEY,
+  RunReconciliation,
+  type PendingHash,
+  type RepairedHashes,
+} from './run-reconciliation';
 export {
   QueryFieldError,
   ResultQuery,

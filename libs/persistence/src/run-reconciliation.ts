@@ -22,7 +22,7 @@ export interface RepairedHashes {
 }
 
 /** Arbitrary but fixed: the advisory lock key of the reconciler ("engram" + 17). */
-const RECONCILER_LOCK_KEY = 6_571_726_117;
+export const RECONCILER_LOCK_KEY = 6_571_726_117;
 
 /**
  * The database side of reconciliation: the database says which runs must still run; the caller

@@ -43,5 +43,4 @@ export {
 } from './expand';
 export { RUN_IDENTITY_FORMAT, canonicalJson, runConfigHash } from './run-identity';
 export { JsonSyntaxError, parseStrictJson } from './strict-json';
-export { textIssue } from './text';
 export { parseSpecText, specFormatOf, type SpecFormat } from './parse';

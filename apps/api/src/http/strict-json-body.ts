@@ -3,7 +3,7 @@ import { JsonSyntaxError, parseStrictJson } from '@engram/sweep-spec';
 import { errorEnvelope } from './error-envelope.filter';
 
 /** The largest body accepted: a sweep spec with a 10,000-point grid is a few tens of kB. */
-export const MAX_BODY_BYTES = 100 * 1024;
+const MAX_BODY_BYTES = 100 * 1024;
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 
 function reply(response: Response, status: number, message: string, field: string): void {
