@@ -341,6 +341,16 @@ describe('hostile input (property-based, real API)', () => {
         expect.arrayContaining([{ field, message: expect.any(String) }]),
       );
     }
+    const missing = await platform.get('/sweeps/00000000-0000-4000-8000-000000000000');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({
+      statusCode: 404,
+      error: 'Not Found',
+      issues: [{ field: 'id', message: expect.stringMatching(/no sweep/) }],
+    });
+    const noRoute = await platform.get('/no-such-route');
+    expect(noRoute.status).toBe(404);
+    expect(noRoute.body.issues).toEqual([{ field: '(request)', message: expect.any(String) }]);
     const collapsed = await platform.post('/sweeps', {
       name: 'collapsing',
       model: 'resnet-mnist',

@@ -51,7 +51,10 @@ function fromHttpException(error: HttpException): ErrorEnvelope {
   if (typeof body === 'string') return errorEnvelope(status, body);
   const { message, issues } = body as { message?: unknown; issues?: unknown };
   const text = Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
-  return errorEnvelope(status, text, Array.isArray(issues) ? issues.filter(isIssue) : []);
+  const named = Array.isArray(issues) ? issues.filter(isIssue) : [];
+  // A refusal always says what it concerns; without a field of its own, the request as a whole.
+  if (named.length === 0 && status < 500) named.push({ field: '(request)', message: text });
+  return errorEnvelope(status, text, named);
 }
 
 /**

@@ -34,6 +34,11 @@ export interface SubmittedSweep {
   queuedCount: number;
 }
 
+function noSuchSweep(sweepId: string): NotFoundException {
+  const message = `no sweep ${sweepId}`;
+  return new NotFoundException({ message, issues: [{ field: 'id', message }] });
+}
+
 /** Submission, cancellation and retries: the database first, then the queue. */
 @Injectable()
 export class SweepsService {
@@ -116,13 +121,13 @@ export class SweepsService {
 
   async progress(sweepId: string): Promise<SweepProgress> {
     const progress = await this.store.getProgress(sweepId);
-    if (!progress) throw new NotFoundException(`no sweep ${sweepId}`);
+    if (!progress) throw noSuchSweep(sweepId);
     return progress;
   }
 
   async spec(sweepId: string): Promise<SweepSpec> {
     const spec = await this.store.getSpec(sweepId);
-    if (!spec) throw new NotFoundException(`no sweep ${sweepId}`);
+    if (!spec) throw noSuchSweep(sweepId);
     return spec;
   }
 

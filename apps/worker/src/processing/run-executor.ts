@@ -54,7 +54,25 @@ export class RunExecutor {
     this.shuttingDown = true;
   }
 
+  /**
+   * Runs the job; if a database step fails because PostgreSQL is unreachable (claim, settling,
+   * recording a retry), the job is released rather than failed: the outage is not the run's.
+   */
   async execute(
+    job: RunJob,
+    token: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<SimulationRunJobResult> {
+    try {
+      return await this.run(job, token, signal);
+    } catch (error) {
+      if (isDatabaseUnavailableError(error))
+        return this.releaseForOutage(job, token, 'a database step', error);
+      throw error;
+    }
+  }
+
+  private async run(
     job: RunJob,
     token: string | undefined,
     signal?: AbortSignal,
@@ -66,14 +84,7 @@ export class RunExecutor {
     const workerId = this.config.workerId;
     // Failed attempts and stalls (a worker died) count; releases for an outage do not.
     const attempt = job.attemptsMade + job.stalledCounter + 1;
-    let claim;
-    try {
-      claim = await this.lifecycle.claim(configHash, workerId, attempt);
-    } catch (error) {
-      if (isDatabaseUnavailableError(error))
-        await this.releaseForOutage(job, token, 'claim', error);
-      throw error;
-    }
+    const claim = await this.lifecycle.claim(configHash, workerId, attempt);
     const elapsed = () => Math.round(performance.now() - started);
     if (claim.resultExists) {
       const settledRuns = await this.lifecycle.settleFromExistingResult(configHash);
