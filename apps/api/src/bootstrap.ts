@@ -33,6 +33,8 @@ export async function createApiApp(
     bodyParser: false,
   });
   app.enableShutdownHooks();
+  // Behind an ingress every request comes from the proxy: rate limits need the caller's address.
+  if (config.trustProxyHops > 0) app.set('trust proxy', config.trustProxyHops);
   // The dashboard at / when it has been built: static files only (its routes are #/...), no API
   // key needed to load the page; API routes, /docs and /health are unaffected. Its text files
   // go out precompressed (.br/.gz written by the build) to clients that accept it.

@@ -20,6 +20,7 @@ describe('loadApiConfig', () => {
       maxRunsPerSweep: 10_000,
       writeRateLimitPerMinute: 60,
       authFailuresPerMinute: 20,
+      trustProxyHops: 0,
       reconcileIntervalMs: 30_000,
       reconcileBatchSize: 1_000,
       crashAfterEnqueuedJobs: undefined,

@@ -20,6 +20,11 @@ export interface ApiConfig {
   writeRateLimitPerMinute: number;
   /** Failed API key checks per client address per minute before its requests get 429s. */
   authFailuresPerMinute: number;
+  /**
+   * Proxies in front of the API (ingress, load balancer) whose X-Forwarded-For is believed: the
+   * client address of rate limits is then the caller's, not the proxy's. 0: none.
+   */
+  trustProxyHops: number;
   /** How often the reconciler compares pending runs with the queue (0: never, in this replica). */
   reconcileIntervalMs: number;
   /** Most runs and sweeps the reconciler repairs in one pass. */
@@ -70,6 +75,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     maxRunsPerSweep: read.integer('MAX_RUNS_PER_SWEEP', 10_000, 1, 1_000_000),
     writeRateLimitPerMinute: read.integer('WRITE_RATE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
     authFailuresPerMinute: read.integer('AUTH_FAILURES_PER_MINUTE', 20, 1, 1_000_000),
+    trustProxyHops: read.integer('TRUST_PROXY_HOPS', 0, 0, 10),
     reconcileIntervalMs: reconcileInterval(read),
     reconcileBatchSize: read.integer('RECONCILE_BATCH_SIZE', 1_000, 1, 100_000),
     crashAfterEnqueuedJobs: read.optionalInteger(
