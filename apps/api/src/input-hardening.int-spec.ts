@@ -170,6 +170,7 @@ const QUERY_KEYS = [
   'format',
   'metrics',
   'shoeSize',
+  '',
 ];
 const QUERY_VALUES = [
   '0',
@@ -199,6 +200,8 @@ const QUERY_VALUES = [
   '0000-01-01',
   'a,b',
   '-dynamicAccuracy,readNoise',
+  '-',
+  ',',
   'csv',
   'json',
   'dynamicAccuracy',

@@ -84,6 +84,12 @@ describe('parseRunQuery', () => {
     ]);
   });
 
+  it('names empty sort keys and nameless parameters', () => {
+    for (const sort of ['-', ',', 'seed,'])
+      expect(issues({ sort })).toEqual([{ field: 'sort', message: expect.any(String) }]);
+    expect(issues({ '': '1' })).toEqual([{ field: '(empty name)', message: expect.any(String) }]);
+  });
+
   it('takes page numbers in decimal digits only, offsets up to the safe integers', () => {
     for (const offset of ['1e3', '0x10', ' 5', '-1', '9223372036854775808', '1.0'])
       expect(issues({ offset })).toEqual([

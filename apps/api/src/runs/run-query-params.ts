@@ -78,6 +78,7 @@ export function parseRunQuery(
   try {
     for (const [key, value] of Object.entries(query as Record<string, QueryValue>)) {
       if (value === undefined || skip.has(key)) continue;
+      if (!key) throw badField('(empty name)', 'a query parameter without a name');
       const bracket = /^([A-Za-z]+)\[([a-z]+)\]$/.exec(key);
       if (bracket) {
         queryField(bracket[1]);
@@ -96,6 +97,8 @@ export function parseRunQuery(
       for (const part of sortText.split(',')) {
         const descending = part.startsWith('-');
         const field = descending ? part.slice(1) : part;
+        if (!field)
+          throw badField('sort', 'empty sort key: name a field, e.g. sort=-dynamicAccuracy');
         queryField(field);
         sort.push({ field, direction: descending ? 'desc' : 'asc' });
       }
