@@ -243,7 +243,8 @@ describeWithRedis('Redis restarted empty mid-sweep', () => {
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    platform = await TestPlatform.start(RECONCILER, { redisUrl: redis.url });
+    // Here the worker reconciles (the API's is off): either kind of replica recovers lost jobs.
+    platform = await TestPlatform.start({ RECONCILE_INTERVAL_MS: '0' }, { redisUrl: redis.url });
   });
 
   afterAll(async () => {
@@ -252,7 +253,7 @@ describeWithRedis('Redis restarted empty mid-sweep', () => {
   });
 
   it('re-enqueues the lost jobs and completes the sweep with one result and one attempt per run', async () => {
-    const worker = await platform.startWorker();
+    const worker = await platform.startWorker(RECONCILER);
     const submitted = await platform.post('/sweeps', eightRuns('redis restart'));
     const sweepId = submitted.body.sweepId as string;
     await until(
@@ -269,6 +270,7 @@ describeWithRedis('Redis restarted empty mid-sweep', () => {
     expect(before).toBeGreaterThan(0);
     expect(await liveJobs(platform)).toBe(0);
     await expectCompletedCleanly(platform, sweepId);
+    expect(worker.output()).toMatch(/re-enqueued \d+ jobs/);
     console.log(
       `reliability: Redis restarted empty, sweep completed ${Date.now() - restarted} ms later`,
     );

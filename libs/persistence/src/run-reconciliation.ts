@@ -9,10 +9,8 @@ export interface PendingHash {
 }
 
 export interface RepairedHashes {
-  /** Runs settled from a result that already existed. */
-  settledFromResults: number;
-  /** Runs of cancelled sweeps that were waiting from before the cancellation: now cancelled. */
-  cancelled: number;
+  /** Runs settled without a job: from a result that already existed, or cancelled with their sweep. */
+  settledRuns: number;
   /** Sweeps whose runs were settled here (the sweep status follows from its runs). */
   sweepsRepaired: number;
   /** Runs put back in the queued state. */
@@ -25,8 +23,9 @@ export interface RepairedHashes {
 export const RECONCILER_LOCK_KEY = 6_571_726_117;
 
 /**
- * The database side of reconciliation: the database says which runs must still run; the caller
- * compares that with the queue and hands back the hashes whose job is gone.
+ * The database side of reconciliation (the ReconciliationStore of @engram/queue's
+ * QueueReconciler): the database says which runs must still run; the reconciler compares that
+ * with the queue and hands back the hashes whose job is gone.
  */
 export class RunReconciliation {
   constructor(private readonly dataSource: DataSource) {}
@@ -69,13 +68,7 @@ export class RunReconciliation {
    */
   async repair(manager: EntityManager, hashes: readonly string[]): Promise<RepairedHashes> {
     if (hashes.length === 0)
-      return {
-        settledFromResults: 0,
-        cancelled: 0,
-        sweepsRepaired: 0,
-        requeuedRuns: 0,
-        requeue: [],
-      };
+      return { settledRuns: 0, sweepsRepaired: 0, requeuedRuns: 0, requeue: [] };
     const settled = await sql<{ sweep_id: string }>(
       manager,
       `UPDATE runs r SET status = 'succeeded', finished_at = now(), error = NULL
@@ -108,8 +101,7 @@ export class RunReconciliation {
         byHash.set(r.config_hash, { configHash: r.config_hash, runId: r.id, sweepId: r.sweep_id });
     const sweeps = new Set([...settled.rows, ...cancelled.rows].map((r) => r.sweep_id));
     return {
-      settledFromResults: settled.count,
-      cancelled: cancelled.count,
+      settledRuns: settled.count + cancelled.count,
       sweepsRepaired: sweeps.size,
       requeuedRuns: requeued.count,
       requeue: [...byHash.values()],

@@ -38,6 +38,15 @@ export {
   type RedisRole,
 } from './redis-connection';
 export { isRedisUnavailableError } from './redis-errors';
+export {
+  QueueReconciler,
+  loadReconcilerConfig,
+  scheduleReconciler,
+  type ReconcilerConfig,
+  type ReconcilePass,
+  type ReconciliationStore,
+  type RepairOutcome,
+} from './reconciler';
 export { enqueueSimulationRuns, removeSimulationRunJobs, type RunToEnqueue } from './run-queue';
 export {
   redisServerAvailable,

@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatabaseSettings } from '@engram/persistence';
-import { QueueConnectionConfig, loadQueueConnectionConfig } from '@engram/queue';
+import {
+  QueueConnectionConfig,
+  loadQueueConnectionConfig,
+  loadReconcilerConfig,
+} from '@engram/queue';
 import { loadDatabaseConfig } from '@engram/persistence';
 import { ConfigError, EnvReader } from '@engram/config';
 
@@ -50,14 +54,6 @@ function defaultModelsDir(): string {
   return path.join(dir, 'models');
 }
 
-/** 0 turns the reconciler off; otherwise at least a second (each pass reads the queue). */
-function reconcileInterval(read: EnvReader): number {
-  const ms = read.integer('RECONCILE_INTERVAL_MS', 30_000, 0, 3_600_000);
-  if (ms > 0 && ms < 1_000)
-    throw new ConfigError('RECONCILE_INTERVAL_MS', 'must be 0 (off) or at least 1000');
-  return ms;
-}
-
 /** Reads the API's configuration, failing at start-up with the name of the bad variable. */
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const read = new EnvReader(env);
@@ -65,6 +61,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   if (apiKey !== undefined && apiKey.length < 16) {
     throw new ConfigError('API_KEY', 'must be at least 16 characters');
   }
+  const reconciler = loadReconcilerConfig(env);
   return {
     host: read.string('HOST', '0.0.0.0'),
     port: read.integer('PORT', 3000, 0, 65_535),
@@ -76,8 +73,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     writeRateLimitPerMinute: read.integer('WRITE_RATE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
     authFailuresPerMinute: read.integer('AUTH_FAILURES_PER_MINUTE', 20, 1, 1_000_000),
     trustProxyHops: read.integer('TRUST_PROXY_HOPS', 0, 0, 10),
-    reconcileIntervalMs: reconcileInterval(read),
-    reconcileBatchSize: read.integer('RECONCILE_BATCH_SIZE', 1_000, 1, 100_000),
+    reconcileIntervalMs: reconciler.intervalMs,
+    reconcileBatchSize: reconciler.batchSize,
     crashAfterEnqueuedJobs: read.optionalInteger(
       'ENGRAM_TEST_CRASH_AFTER_ENQUEUED_JOBS',
       1,

@@ -108,6 +108,8 @@ export class TestPlatform {
         // Short locks so a killed worker's job is picked up within seconds, not a minute.
         RUN_LOCK_DURATION_MS: '4000',
         RUN_STALLED_INTERVAL_MS: '1000',
+        // The API's reconciler is the one specs drive; a worker's runs only when a spec asks.
+        RECONCILE_INTERVAL_MS: '0',
         NO_COLOR: '1',
         ...(process.env.ENGRAM_MODELS_DIR
           ? { ENGRAM_MODELS_DIR: process.env.ENGRAM_MODELS_DIR }
