@@ -1,17 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { ApiKeyGuard } from './auth/api-key.guard';
 import type { ApiConfig } from './config/api-config';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
-import { DomainErrorFilter } from './http/domain-error.filter';
+import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { ArtifactCatalog } from './models/artifact-catalog';
 import { ModelDataCheck } from './models/model-data';
 import { ModelsController } from './models/models.controller';
 import { QueueModule } from './queue/queue.module';
+import { ReconcilerService } from './reconciler/reconciler.service';
 import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
 import { SweepsController } from './sweeps/sweeps.controller';
@@ -52,8 +52,8 @@ export class ApiModule {
         ArtifactCatalog,
         ModelDataCheck,
         MetricsService,
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
-        { provide: APP_FILTER, useClass: DomainErrorFilter },
+        ReconcilerService,
+        { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
       ],
     };
   }

@@ -5,8 +5,10 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { ApiModule } from './app.module';
+import { apiKeyCheck } from './auth/api-key.middleware';
 import type { ApiConfig } from './config/api-config';
 import { precompressedStatic } from './dashboard-static';
+import { strictJsonBody } from './http/strict-json-body';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 
 /**
@@ -27,8 +29,12 @@ export async function createApiApp(
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     logger: options.logger,
     bufferLogs: false,
+    // Bodies are read by strictJsonBody, after the API key check.
+    bodyParser: false,
   });
   app.enableShutdownHooks();
+  // Behind an ingress every request comes from the proxy: rate limits need the caller's address.
+  if (config.trustProxyHops > 0) app.set('trust proxy', config.trustProxyHops);
   // The dashboard at / when it has been built: static files only (its routes are #/...), no API
   // key needed to load the page; API routes, /docs and /health are unaffected. Its text files
   // go out precompressed (.br/.gz written by the build) to clients that accept it.
@@ -37,6 +43,9 @@ export async function createApiApp(
     app.use(precompressedStatic(dashboard));
     app.useStaticAssets(dashboard);
   }
+  // The key before the body: a caller without it is refused before any byte of its body is read.
+  app.use(apiKeyCheck(config.apiKey, config.authFailuresPerMinute));
+  app.use(strictJsonBody());
   const document = buildOpenApiDocument(app, { maxRunsPerSweep: config.maxRunsPerSweep });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;

@@ -10,13 +10,15 @@ import {
 } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { DataSource } from 'typeorm';
-import { RunLifecycle, createExperimentDataSource } from '@engram/persistence';
+import { RunLifecycle, RunReconciliation, createExperimentDataSource } from '@engram/persistence';
 import { QUEUE_NAMES, QueueConnection, QueueName, createQueueConnection } from '@engram/queue';
 import type { WorkerConfig } from './config/worker-config';
 import { EVALUATOR } from './evaluation/evaluator';
 import { ThreadPoolEvaluator } from './evaluation/thread-pool-evaluator';
+import { DatabaseOutage } from './processing/database-outage';
 import { RunExecutor } from './processing/run-executor';
 import { RunProcessor, configuredRunProcessor } from './processing/run-processor';
+import { WorkerReconciler } from './processing/worker-reconciler';
 import { DATA_SOURCE, QUEUE_CONNECTION, WORKER_CONFIG } from './tokens';
 
 @Injectable()
@@ -107,7 +109,14 @@ export class WorkerModule {
           inject: [DATA_SOURCE],
           useFactory: (ds: DataSource) => new RunLifecycle(ds),
         },
+        {
+          provide: RunReconciliation,
+          inject: [DATA_SOURCE],
+          useFactory: (ds: DataSource) => new RunReconciliation(ds),
+        },
+        WorkerReconciler,
         evaluator,
+        DatabaseOutage,
         RunExecutor,
         ...Object.values(processorsFor(config)),
         DataSourceCloser,

@@ -5,6 +5,7 @@ import { AddRunEngine1764300000000 } from './migrations/1764300000000-add-run-en
 import { AddExitThresholds1764400000000 } from './migrations/1764400000000-add-exit-thresholds';
 import { AddEnergyModel21764450000000 } from './migrations/1764450000000-add-energy-model-2';
 import { AddSqlViews1764500000000 } from './migrations/1764500000000-add-sql-views';
+import { AddRunPriorAttempts1764517000000 } from './migrations/1764517000000-add-run-prior-attempts';
 
 export const ENTITIES = [ModelArtifactEntity, SweepEntity, RunEntity, ResultEntity];
 /** In order; a later CLI or Docker image runs them through `migrateDatabase`. */
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   AddExitThresholds1764400000000,
   AddEnergyModel21764450000000,
   AddSqlViews1764500000000,
+  AddRunPriorAttempts1764517000000,
 ];
 
 export interface DatabaseSettings {

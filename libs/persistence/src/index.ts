@@ -31,6 +31,12 @@ export {
 } from './sweep-store';
 export { RunLifecycle, type Claim, type ClaimedRun } from './run-lifecycle';
 export {
+  RECONCILER_LOCK_KEY,
+  RunReconciliation,
+  type PendingHash,
+  type RepairedHashes,
+} from './run-reconciliation';
+export {
   QueryFieldError,
   ResultQuery,
   queryField,
@@ -47,5 +53,7 @@ export {
 export { PlatformStats, type DurationHistogram } from './platform-stats';
 export { sql, type SqlExecutor, type SqlResult } from './sql';
 export { TEST_DATABASE_URL, createTestDatabase, type TestDatabase } from './testing';
+export { startPostgresServer, type PostgresTestServer } from './testing-postgres';
 export { loadDatabaseConfig } from './database-config';
 export { READ_ONLY_ROLE } from './migrations/1764500000000-add-sql-views';
+export { isDatabaseUnavailableError } from './database-errors';

@@ -114,33 +114,71 @@ export function queryField(name: string): QueryField {
   return field;
 }
 
+/** PostgreSQL integer columns are 32-bit. */
+const INT4_MIN = -(2 ** 31);
+const INT4_MAX = 2 ** 31 - 1;
+const INTEGER_TEXT = /^[+-]?\d+$/;
+const DECIMAL_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** ISO 8601 date or date-time, years 0001-9999 (PostgreSQL stores more, JavaScript dates fewer). */
+const TIMESTAMP_TEXT =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
+function coerceTimestamp(field: QueryField, value: FieldValue): string {
+  const text = String(value);
+  const parts = TIMESTAMP_TEXT.exec(text);
+  // A date-time without an offset is read as UTC, whatever the server's time zone.
+  const iso = text.replace(' ', 'T');
+  const date = new Date(parts && parts[4] && !parts[7] ? `${iso}Z` : iso);
+  if (!parts || Number(parts[1]) < 1 || Number.isNaN(date.getTime())) {
+    throw new QueryFieldError(
+      field.name,
+      `not a timestamp: ${text} (ISO 8601, e.g. 2026-01-31 or 2026-01-31T12:00:00Z, years 0001-9999)`,
+    );
+  }
+  return date.toISOString();
+}
+
+/**
+ * A filter value checked against its column's type before it reaches SQL: integers in the
+ * 32-bit range and written as integers (no exponent), finite numbers, UUIDs, ISO timestamps,
+ * text without NUL (PostgreSQL text cannot hold it). Every refusal names the field.
+ */
 function coerce(field: QueryField, value: FieldValue): FieldValue {
-  if (field.type === 'text') return String(value);
+  if (field.type === 'text') {
+    const text = String(value);
+    if (text.includes('\u0000')) throw new QueryFieldError(field.name, 'must not contain NUL');
+    return text;
+  }
   if (field.type === 'uuid') {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(String(value))) {
       throw new QueryFieldError(field.name, `not a UUID: ${value}`);
     }
     return String(value);
   }
-  if (field.type === 'timestamp') {
-    const date = new Date(value);
-    if (Number.isNaN(date.getTime()))
-      throw new QueryFieldError(field.name, `not a timestamp: ${value}`);
-    return date.toISOString();
+  if (field.type === 'timestamp') return coerceTimestamp(field, value);
+  if (field.type === 'integer') {
+    const number =
+      typeof value === 'number' ? value : INTEGER_TEXT.test(value) ? Number(value) : NaN;
+    if (!Number.isInteger(number)) {
+      const numeric = typeof value === 'string' && DECIMAL_TEXT.test(value);
+      throw new QueryFieldError(
+        field.name,
+        `${numeric ? 'not an integer' : 'not a number'}: ${value}`,
+      );
+    }
+    if (number < INT4_MIN || number > INT4_MAX)
+      throw new QueryFieldError(field.name, `out of range: must be in [${INT4_MIN}, ${INT4_MAX}]`);
+    return number;
   }
-  const number = typeof value === 'number' ? value : Number(value);
-  if (!Number.isFinite(number) || (typeof value === 'string' && value.trim() === '')) {
-    throw new QueryFieldError(field.name, `not a number: ${value}`);
-  }
-  if (field.type === 'integer' && !Number.isInteger(number))
-    throw new QueryFieldError(field.name, `not an integer: ${value}`);
+  const number = typeof value === 'number' ? value : DECIMAL_TEXT.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(number)) throw new QueryFieldError(field.name, `not a number: ${value}`);
   return number;
 }
 
 const PG_ARRAY_TYPE: Record<FieldType, string> = {
   uuid: 'uuid[]',
   number: 'float8[]',
-  integer: 'int8[]',
+  integer: 'int4[]',
   text: 'text[]',
   timestamp: 'timestamptz[]',
 };

@@ -33,7 +33,10 @@ function finiteOrNull(values: number[]): (number | null)[] {
 export class RunLifecycle {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Marks the pending runs of this hash running, with the attempt number and worker id. */
+  /**
+   * Marks the pending runs of this hash running, with the worker id and their attempt number:
+   * the attempts of earlier jobs plus `attempt`, the current job's.
+   */
   async claim(configHash: string, workerId: string, attempt: number): Promise<Claim> {
     const claimed = await sql<{
       id: string;
@@ -43,7 +46,7 @@ export class RunLifecycle {
       config: EvaluationConfig;
     }>(
       this.dataSource,
-      `UPDATE runs SET status = 'running', attempts = $3, worker_id = $2, started_at = coalesce(started_at, now())
+      `UPDATE runs SET status = 'running', attempts = prior_attempts + $3, worker_id = $2, started_at = coalesce(started_at, now())
        WHERE config_hash = $1 AND status IN ('queued', 'running')
        RETURNING id, sweep_id, model, artifact_version, config`,
       [configHash, workerId, attempt],
@@ -146,6 +149,11 @@ export class RunLifecycle {
       [configHash, error],
     );
     return failed.count;
+  }
+
+  /** A cheap round trip: is the database answering? */
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
   }
 
   /** Shutdown released the job unfinished: its runs go back to waiting. */

@@ -73,10 +73,18 @@ function emptyCounts(): RunCounts {
   return Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as RunCounts;
 }
 
-function sweepStatus(counts: RunCounts, cancelledAt: Date | null): SweepStatus {
+/**
+ * `pendingFromBeforeCancel`: pending runs queued before the sweep was cancelled (running ones
+ * finishing); runs requeued by retry-failed after the cancellation make the sweep run again.
+ */
+function sweepStatus(
+  counts: RunCounts,
+  cancelledAt: Date | null,
+  pendingFromBeforeCancel: number,
+): SweepStatus {
   const pending = counts.queued + counts.running;
   if (pending > 0) {
-    if (cancelledAt) return 'cancelling';
+    if (cancelledAt && pendingFromBeforeCancel > 0) return 'cancelling';
     const settled = counts.succeeded + counts.failed + counts.cancelled;
     return counts.running > 0 || settled > 0 ? 'running' : 'queued';
   }
@@ -98,6 +106,7 @@ interface ProgressRow {
   last_finished_at: Date | null;
   /** Runs a worker settled (not served from cache, not cancelled): the rate behind the ETA. */
   worker_settled: number;
+  pending_before_cancel: number;
   now: Date;
   status_counts: Record<string, number> | null;
 }
@@ -124,7 +133,7 @@ function toProgress(row: ProgressRow): SweepProgress {
     model: row.model,
     artifactVersion: row.artifact_version,
     gridAxes: row.grid_axes,
-    status: sweepStatus(counts, row.cancelled_at),
+    status: sweepStatus(counts, row.cancelled_at, row.pending_before_cancel),
     runCount: row.run_count,
     counts,
     progress: row.run_count > 0 ? settled / row.run_count : 1,
@@ -140,12 +149,14 @@ function toProgress(row: ProgressRow): SweepProgress {
 const PROGRESS_SELECT = `
   SELECT s.id, s.name, s.description, s.model, s.artifact_version, s.grid_axes, s.run_count,
          s.created_at, s.cancelled_at, now() AS now,
-         agg.first_started_at, agg.last_finished_at, agg.worker_settled, agg.status_counts
+         agg.first_started_at, agg.last_finished_at, agg.worker_settled, agg.pending_before_cancel,
+         agg.status_counts
   FROM sweeps s
   CROSS JOIN LATERAL (
     SELECT min(r.started_at) AS first_started_at,
            max(r.finished_at) AS last_finished_at,
            count(*) FILTER (WHERE r.status IN ('succeeded', 'failed') AND r.started_at IS NOT NULL)::int AS worker_settled,
+           count(*) FILTER (WHERE r.status IN ('queued', 'running') AND r.queued_at <= s.cancelled_at)::int AS pending_before_cancel,
            jsonb_build_object(
              'queued', count(*) FILTER (WHERE r.status = 'queued'),
              'running', count(*) FILTER (WHERE r.status = 'running'),
@@ -288,10 +299,8 @@ export class SweepStore {
    */
   async cancel(sweepId: string): Promise<{ cancelledRuns: number; unneededHashes: string[] }> {
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `UPDATE sweeps SET cancelled_at = coalesce(cancelled_at, now()) WHERE id = $1`,
-        [sweepId],
-      );
+      // The latest cancellation: runs requeued by retry-failed before it are cancelled too.
+      await manager.query(`UPDATE sweeps SET cancelled_at = now() WHERE id = $1`, [sweepId]);
       const cancelled = await sql<{ config_hash: string }>(
         manager,
         `UPDATE runs SET status = 'cancelled', finished_at = now()
@@ -309,20 +318,20 @@ export class SweepStore {
     });
   }
 
-  /** Puts the sweep's failed runs back in the queued state; returns them for enqueueing. */
+  /**
+   * Puts the sweep's failed runs back in the queued state; returns them for enqueueing. Their
+   * attempts so far are kept (the new job counts on from them); the sweep's cancellation time
+   * stays, and its cancelled runs stay cancelled.
+   */
   async requeueFailed(sweepId: string): Promise<{ runId: string; configHash: string }[]> {
-    return this.dataSource.transaction(async (manager) => {
-      const { rows } = await sql<{ id: string; config_hash: string }>(
-        manager,
-        `UPDATE runs SET status = 'queued', error = NULL, worker_id = NULL, started_at = NULL,
-                finished_at = NULL, queued_at = now()
-         WHERE sweep_id = $1 AND status = 'failed' RETURNING id, config_hash`,
-        [sweepId],
-      );
-      if (rows.length > 0)
-        await manager.query(`UPDATE sweeps SET cancelled_at = NULL WHERE id = $1`, [sweepId]);
-      return rows.map((r) => ({ runId: r.id, configHash: r.config_hash }));
-    });
+    const { rows } = await sql<{ id: string; config_hash: string }>(
+      this.dataSource,
+      `UPDATE runs SET status = 'queued', error = NULL, worker_id = NULL, started_at = NULL,
+              finished_at = NULL, queued_at = now(), prior_attempts = attempts
+       WHERE sweep_id = $1 AND status = 'failed' RETURNING id, config_hash`,
+      [sweepId],
+    );
+    return rows.map((r) => ({ runId: r.id, configHash: r.config_hash }));
   }
 
   /**

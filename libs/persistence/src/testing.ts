@@ -16,9 +16,12 @@ export interface TestDatabase {
  * A schema of its own in the shared test database, migrated with the real migrations, so
  * integration specs never see each other's rows.
  */
-export async function createTestDatabase(prefix = 'engram_test'): Promise<TestDatabase> {
+export async function createTestDatabase(
+  prefix = 'engram_test',
+  url = TEST_DATABASE_URL,
+): Promise<TestDatabase> {
   const settings: DatabaseSettings = {
-    url: TEST_DATABASE_URL,
+    url,
     schema: `${prefix}_${randomBytes(4).toString('hex')}`,
     poolSize: 4,
   };

@@ -37,6 +37,16 @@ export {
   type RedisClientPlan,
   type RedisRole,
 } from './redis-connection';
+export { isRedisUnavailableError } from './redis-errors';
+export {
+  QueueReconciler,
+  loadReconcilerConfig,
+  scheduleReconciler,
+  type ReconcilerConfig,
+  type ReconcilePass,
+  type ReconciliationStore,
+  type RepairOutcome,
+} from './reconciler';
 export { enqueueSimulationRuns, removeSimulationRunJobs, type RunToEnqueue } from './run-queue';
 export {
   redisServerAvailable,

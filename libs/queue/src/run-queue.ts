@@ -16,31 +16,41 @@ const REMOVE_CONCURRENCY = 50;
 export async function enqueueSimulationRuns(
   queue: Queue<SimulationRunJobData>,
   runs: readonly RunToEnqueue[],
+  /** Called after each chunk (1,000 runs) with the number of runs enqueued so far. */
+  onProgress?: (enqueued: number) => void,
 ): Promise<void> {
   const opts = jobOptionsFor(QueueName.SimulationRuns);
   const chunks: RunToEnqueue[][] = [];
   for (let start = 0; start < runs.length; start += ADD_CHUNK)
     chunks.push(runs.slice(start, start + ADD_CHUNK));
   // A few chunks in flight overlap the client's encoding with Redis' script execution.
+  let enqueued = 0;
   for (let start = 0; start < chunks.length; start += ADD_CHUNKS_IN_FLIGHT) {
+    const batch = chunks.slice(start, start + ADD_CHUNKS_IN_FLIGHT);
     await Promise.all(
-      chunks.slice(start, start + ADD_CHUNKS_IN_FLIGHT).map((chunk) =>
-        queue.addBulk(
+      batch.map(async (chunk) => {
+        await queue.addBulk(
           chunk.map((run) => ({
             name: SIMULATE_RUN_JOB,
             data: run,
             opts: { ...opts, jobId: simulationRunJobId(run.configHash) },
           })),
-        ),
-      ),
+        );
+        enqueued += chunk.length;
+        onProgress?.(enqueued);
+      }),
     );
   }
 }
 
+/** States of a job that is not running and may be removed. */
+const REMOVABLE_STATES = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+
 /**
  * Removes the waiting or delayed jobs of these config hashes. Active jobs are locked and stay:
  * they finish, and the worker then settles only runs that are still pending.
- * Returns how many jobs were removed.
+ * Returns how many jobs were removed (BullMQ's remove answers 1 for a job that does not exist,
+ * so only jobs seen waiting are counted).
  */
 export async function removeSimulationRunJobs(
   queue: Queue<SimulationRunJobData>,
@@ -49,8 +59,14 @@ export async function removeSimulationRunJobs(
   let removed = 0;
   for (let start = 0; start < configHashes.length; start += REMOVE_CONCURRENCY) {
     const batch = configHashes.slice(start, start + REMOVE_CONCURRENCY);
-    const results = await Promise.all(batch.map((hash) => queue.remove(simulationRunJobId(hash))));
-    removed += results.reduce((sum, r) => sum + r, 0);
+    const results = await Promise.all(
+      batch.map(async (hash) => {
+        const id = simulationRunJobId(hash);
+        if (!REMOVABLE_STATES.has(await queue.getJobState(id))) return 0;
+        return (await queue.remove(id)) === 1 ? 1 : 0;
+      }),
+    );
+    removed += results.reduce<number>((sum, r) => sum + r, 0);
   }
   return removed;
 }

@@ -29,6 +29,11 @@ export interface RedisTestServers {
   env: Record<string, string>;
   /** Kills the servers and removes their folder. */
   stop(): Promise<void>;
+  /**
+   * Single node only: kills the server (SIGKILL) and starts an empty one on the same port, as a
+   * replaced cache node without persistence would come back.
+   */
+  restartEmpty(): Promise<void>;
 }
 
 function portIsFree(port: number): Promise<boolean> {
@@ -85,19 +90,19 @@ async function startServers(count: number, cluster: boolean): Promise<RedisTestS
     );
     fs.rmSync(dir, { recursive: true, force: true });
   };
-  try {
-    for (const port of ports) {
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
-      args.push('--save', '', '--appendonly', 'no', '--daemonize', 'no');
-      if (cluster) {
-        const conf = path.join(dir, `nodes-${port}.conf`);
-        args.push('--cluster-enabled', 'yes', '--cluster-config-file', conf);
-      }
-      const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      children.push(child);
+  const launch = async (port: number) => {
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
+    args.push('--save', '', '--appendonly', 'no', '--daemonize', 'no');
+    if (cluster) {
+      const conf = path.join(dir, `nodes-${port}.conf`);
+      args.push('--cluster-enabled', 'yes', '--cluster-config-file', conf);
     }
+    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    children.push(child);
+  };
+  const ready = async () => {
     for (const port of ports) {
       await waitFor(
         () => `redis-server on ${port}:\n${output}`,
@@ -105,6 +110,26 @@ async function startServers(count: number, cluster: boolean): Promise<RedisTestS
         10_000,
       );
     }
+  };
+  const restartEmpty = async () => {
+    if (cluster) throw new Error('restartEmpty is for a single node');
+    const old = children.splice(0);
+    await Promise.all(
+      old.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGKILL');
+          }),
+      ),
+    );
+    for (const port of ports) await launch(port);
+    await ready();
+  };
+  try {
+    for (const port of ports) await launch(port);
+    await ready();
     if (cluster) {
       const nodes = ports.map((port) => `127.0.0.1:${port}`);
       await run('redis-cli', [
@@ -140,6 +165,7 @@ async function startServers(count: number, cluster: boolean): Promise<RedisTestS
       ? { REDIS_URL: url, REDIS_CLUSTER: 'true', REDIS_CLUSTER_NODES: otherNodes }
       : { REDIS_URL: url },
     stop,
+    restartEmpty,
   };
 }
 

@@ -7,7 +7,7 @@ import {
   ParameterValue,
   PLATFORM_DEFAULTS,
 } from './parameters';
-import { SweepSpec } from './sweep-spec';
+import { SpecIssue, SweepSpec } from './sweep-spec';
 import { MODEL_REGISTRY } from './model-registry';
 
 export type ParameterValues = Partial<Record<ParameterName, ParameterValue>>;
@@ -82,4 +82,47 @@ export function* expandSweep(spec: SweepSpec): Generator<ExpandedRun> {
     while (axis >= 0 && ++digits[axis] === lists[axis].length) digits[axis--] = 0;
     if (axis < 0) return;
   }
+}
+
+/** A run of the sweep with its identity (runConfigHash), as the submitter computed it. */
+export interface IdentifiedRun {
+  gridValues: ParameterValues;
+  repeat: number;
+  configHash: string;
+}
+
+/**
+ * Grid points that resolve to the same run (e.g. a camThreshold axis whose every exit is
+ * overridden by per-exit thresholds, or a knob at its profile value beside an unset one): one
+ * issue per grid axis whose values collapse, with the first example found. Empty when every
+ * run is distinct. Such a sweep is refused rather than merged, so its run count and grid stay
+ * what the user wrote.
+ */
+export function collapsedRunIssues(runs: Iterable<IdentifiedRun>): SpecIssue[] {
+  const first = new Map<string, IdentifiedRun>();
+  const issues = new Map<string, SpecIssue>();
+  for (const run of runs) {
+    const earlier = first.get(run.configHash);
+    if (!earlier) {
+      first.set(run.configHash, run);
+      continue;
+    }
+    const axes = (Object.keys(run.gridValues) as ParameterName[]).filter(
+      (axis) => run.gridValues[axis] !== earlier.gridValues[axis],
+    );
+    const point = (values: ParameterValues) =>
+      axes.map((axis) => `${axis}=${values[axis]}`).join(', ');
+    for (const axis of axes.length > 0 ? axes : (['grid'] as const)) {
+      const field = axis === 'grid' ? 'grid' : `grid.${axis}`;
+      if (issues.has(field)) continue;
+      issues.set(field, {
+        field,
+        message:
+          `grid points (${point(earlier.gridValues)}) and (${point(run.gridValues)}) resolve to ` +
+          `the same run configuration (the differing ${axes.length > 1 ? 'axes' : 'axis'} ` +
+          `${axes.join(', ')} change${axes.length > 1 ? '' : 's'} nothing there): remove one of the values`,
+      });
+    }
+  }
+  return [...issues.values()];
 }

@@ -33,11 +33,14 @@ export {
   type SweepSpec,
 } from './sweep-spec';
 export {
+  collapsedRunIssues,
   expandSweep,
   gridAxes,
   resolveConfig,
   type ExpandedRun,
+  type IdentifiedRun,
   type ParameterValues,
 } from './expand';
 export { RUN_IDENTITY_FORMAT, canonicalJson, runConfigHash } from './run-identity';
+export { JsonSyntaxError, parseStrictJson } from './strict-json';
 export { parseSpecText, specFormatOf, type SpecFormat } from './parse';

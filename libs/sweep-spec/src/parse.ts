@@ -1,4 +1,5 @@
 import { parse as parseYaml } from 'yaml';
+import { parseStrictJson } from './strict-json';
 
 export type SpecFormat = 'json' | 'yaml';
 
@@ -7,7 +8,7 @@ export function specFormatOf(fileName: string): SpecFormat {
   return /\.ya?ml$/i.test(fileName) ? 'yaml' : 'json';
 }
 
-/** Parses spec text into a plain value for `SweepSpecValidator.validate`. */
+/** Parses spec text into a plain value for `SweepSpecValidator.validate` (JSON: duplicate keys refused). */
 export function parseSpecText(text: string, format: SpecFormat): unknown {
-  return format === 'yaml' ? parseYaml(text) : JSON.parse(text);
+  return format === 'yaml' ? parseYaml(text) : parseStrictJson(text);
 }

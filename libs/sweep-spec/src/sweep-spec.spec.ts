@@ -4,6 +4,7 @@ import {
   SweepSpecError,
   SweepSpecValidator,
   canonicalJson,
+  collapsedRunIssues,
   countRuns,
   expandSweep,
   parseSpecText,
@@ -153,6 +154,66 @@ describe('SweepSpecValidator', () => {
         { field: 'grid.adcBits', message: 'values must be distinct' },
       ]),
     );
+  });
+});
+
+describe('SweepSpecValidator: values PostgreSQL cannot store, and texts that show nothing', () => {
+  it('refuses NUL, lone surrogates and invisible names, naming the field', () => {
+    const cases: [Partial<SweepSpec>, string, RegExp][] = [
+      [{ name: 'a\u0000b' }, 'name', /NUL/],
+      [{ name: 'broken \ud800' }, 'name', /lone UTF-16 surrogate/],
+      [{ name: '   ' }, 'name', /visible character/],
+      [{ name: '\u200b' }, 'name', /visible character/],
+      [{ name: '\u00a0\t\u2060' }, 'name', /visible character/],
+      [{ description: 'x\u0000' }, 'description', /NUL/],
+      [{ description: '\udfff' }, 'description', /surrogate/],
+    ];
+    for (const [change, field, message] of cases)
+      expect(issuesOf({ ...baseSpec, ...change })).toEqual([
+        { field, message: expect.stringMatching(message) },
+      ]);
+    // Emoji (a surrogate pair) and blank descriptions are fine.
+    expect(() =>
+      validator.validate({ ...baseSpec, name: '\ud83d\ude00', description: ' ' }),
+    ).not.toThrow();
+  });
+
+  it('bounds sampleCount by the column type and the split, and seed + repeats by the seed range', () => {
+    for (const sampleCount of [3e9, 1e300])
+      expect(issuesOf({ ...baseSpec, sampleCount }).map((i) => i.field)).toEqual(['sampleCount']);
+    expect(
+      issuesOf({ ...baseSpec, fixed: { memorySize: 4, seed: 2 ** 31 - 2 }, repeats: 3 }),
+    ).toEqual([{ field: 'repeats', message: expect.stringMatching(/largest seed 2147483647/) }]);
+    expect(() =>
+      validator.validate({ ...baseSpec, fixed: { memorySize: 4, seed: 2 ** 31 - 3 }, repeats: 3 }),
+    ).not.toThrow();
+  });
+});
+
+describe('collapsedRunIssues', () => {
+  it('names the axes whose values resolve to the same run', () => {
+    // Both exits have thresholds of their own: the common camThreshold axis changes nothing.
+    const spec = validator.validate({
+      ...baseSpec,
+      grid: { camThreshold: [0.1, 0.2], readNoise: [0, 0.02] },
+      fixed: { memorySize: 4, camThresholdExit1: 0.3, camThresholdExit2: 0.3 },
+    });
+    const runs = [...expandSweep(spec)].map((run) => ({
+      ...run,
+      configHash: runConfigHash(spec.model, 'v1', run.config),
+    }));
+    expect(collapsedRunIssues(runs)).toEqual([
+      { field: 'grid.camThreshold', message: expect.stringMatching(/same run configuration/) },
+    ]);
+    const distinct = validator.validate(baseSpec);
+    expect(
+      collapsedRunIssues(
+        [...expandSweep(distinct)].map((run) => ({
+          ...run,
+          configHash: runConfigHash(distinct.model, 'v1', run.config),
+        })),
+      ),
+    ).toEqual([]);
   });
 });
 

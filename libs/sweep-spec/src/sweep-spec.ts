@@ -9,7 +9,12 @@ import {
   ParameterValue,
   PLATFORM_DEFAULTS,
   REQUIRED_PARAMETERS,
+  MAX_SEED,
 } from './parameters';
+import { textIssue } from './text';
+
+/** Largest value of a PostgreSQL integer column (runs.sample_count, runs.seed). */
+const INT4_MAX = 2 ** 31 - 1;
 
 /** A sweep as users write it (JSON over HTTP, JSON or YAML through the CLI). */
 export interface SweepSpec {
@@ -109,6 +114,7 @@ export function sweepSpecJsonSchema(limits: SweepLimits): JsonSchema {
       sampleCount: {
         type: 'integer',
         minimum: 1,
+        maximum: INT4_MAX,
         description: 'Samples of the split each run evaluates. Default: the whole split.',
       },
       repeats: {
@@ -227,6 +233,15 @@ function checkModelRules(spec: SweepSpec, limits: SweepLimits): SpecIssue[] {
       field: 'repeats',
       message: 'cannot be combined with a seed axis: use one or the other',
     });
+  } else if (repeats > 1) {
+    // Repeats count seeds up from the fixed seed: the last one must still be a valid seed.
+    const seed = (fixed.seed as number | undefined) ?? PLATFORM_DEFAULTS.seed;
+    if (seed + repeats - 1 > MAX_SEED) {
+      issues.push({
+        field: 'repeats',
+        message: `seeds ${seed}..${seed + repeats - 1} pass the largest seed ${MAX_SEED}: lower fixed.seed or repeats`,
+      });
+    }
   }
   const split = spec.split ?? PLATFORM_DEFAULTS.split;
   const splitSamples = registration.splitSamples[split];
@@ -250,6 +265,16 @@ function checkModelRules(spec: SweepSpec, limits: SweepLimits): SpecIssue[] {
   return issues;
 }
 
+/** Text is stored in PostgreSQL (no NUL) and shown to people (a name must show something). */
+function checkText(spec: SweepSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const name = textIssue(spec.name, { visible: true });
+  if (name) issues.push({ field: 'name', message: name });
+  const description = spec.description === undefined ? null : textIssue(spec.description);
+  if (description) issues.push({ field: 'description', message: description });
+  return issues;
+}
+
 /** A reusable validator: compiles the schema once per limits. */
 export class SweepSpecValidator {
   private readonly validateSchema;
@@ -264,7 +289,7 @@ export class SweepSpecValidator {
     if (!this.validateSchema(input)) {
       throw new SweepSpecError((this.validateSchema.errors ?? []).map(issueFromAjv));
     }
-    const issues = checkModelRules(input, this.limits);
+    const issues = [...checkText(input), ...checkModelRules(input, this.limits)];
     if (issues.length > 0) throw new SweepSpecError(issues);
     return input;
   }

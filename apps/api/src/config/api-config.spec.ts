@@ -20,7 +20,13 @@ describe('loadApiConfig', () => {
       maxRunsPerSweep: 10_000,
       writeRateLimitPerMinute: 60,
       submitChecksModelData: true,
+      authFailuresPerMinute: 20,
+      trustProxyHops: 0,
+      reconcileIntervalMs: 30_000,
+      reconcileBatchSize: 1_000,
+      crashAfterEnqueuedJobs: undefined,
     });
+    expect(loadApiConfig({ ...valid, RECONCILE_INTERVAL_MS: '0' }).reconcileIntervalMs).toBe(0);
     expect(config.modelsDir).toMatch(/models$/);
   });
 
@@ -36,6 +42,12 @@ describe('loadApiConfig', () => {
     [{ API_KEY: 'short' }, /^API_KEY: must be at least 16 characters/],
     [{ MIGRATE_ON_START: 'maybe' }, /^MIGRATE_ON_START: must be true or false/],
     [{ MAX_RUNS_PER_SWEEP: '0' }, /^MAX_RUNS_PER_SWEEP: must be an integer/],
+    [
+      { RECONCILE_INTERVAL_MS: '500' },
+      /^RECONCILE_INTERVAL_MS: must be 0 \(off\) or at least 1000/,
+    ],
+    [{ RECONCILE_BATCH_SIZE: '0' }, /^RECONCILE_BATCH_SIZE: must be an integer in \[1, 100000\]/],
+    [{ AUTH_FAILURES_PER_MINUTE: '-1' }, /^AUTH_FAILURES_PER_MINUTE: must be an integer/],
   ])('fails fast naming the bad variable (%o)', (override, message) => {
     expect(() => loadApiConfig({ ...valid, ...override })).toThrow(message);
   });

@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatabaseSettings } from '@engram/persistence';
-import { QueueConnectionConfig, loadQueueConnectionConfig } from '@engram/queue';
+import {
+  QueueConnectionConfig,
+  loadQueueConnectionConfig,
+  loadReconcilerConfig,
+} from '@engram/queue';
 import { loadDatabaseConfig } from '@engram/persistence';
 import { ConfigError, EnvReader } from '@engram/config';
 
@@ -18,6 +22,22 @@ export interface ApiConfig {
   maxRunsPerSweep: number;
   /** Write requests (POST) allowed per client per minute. */
   writeRateLimitPerMinute: number;
+  /** Failed API key checks per client address per minute before its requests get 429s. */
+  authFailuresPerMinute: number;
+  /**
+   * Proxies in front of the API (ingress, load balancer) whose X-Forwarded-For is believed: the
+   * client address of rate limits is then the caller's, not the proxy's. 0: none.
+   */
+  trustProxyHops: number;
+  /** How often the reconciler compares pending runs with the queue (0: never, in this replica). */
+  reconcileIntervalMs: number;
+  /** Most runs and sweeps the reconciler repairs in one pass. */
+  reconcileBatchSize: number;
+  /**
+   * Test hook (ENGRAM_TEST_CRASH_AFTER_ENQUEUED_JOBS): the process kills itself once a
+   * submission has enqueued this many jobs, as a crash mid-enqueue would. Unset in production.
+   */
+  crashAfterEnqueuedJobs: number | undefined;
   /** Folder with models/<name>/artifact.json; the same variable the evaluator reads. */
   modelsDir: string;
   /** How often /sweeps/:id/events re-reads progress. */
@@ -49,6 +69,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   if (apiKey !== undefined && apiKey.length < 16) {
     throw new ConfigError('API_KEY', 'must be at least 16 characters');
   }
+  const reconciler = loadReconcilerConfig(env);
   return {
     host: read.string('HOST', '0.0.0.0'),
     port: read.integer('PORT', 3000, 0, 65_535),
@@ -58,6 +79,15 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     apiKey,
     maxRunsPerSweep: read.integer('MAX_RUNS_PER_SWEEP', 10_000, 1, 1_000_000),
     writeRateLimitPerMinute: read.integer('WRITE_RATE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
+    authFailuresPerMinute: read.integer('AUTH_FAILURES_PER_MINUTE', 20, 1, 1_000_000),
+    trustProxyHops: read.integer('TRUST_PROXY_HOPS', 0, 0, 10),
+    reconcileIntervalMs: reconciler.intervalMs,
+    reconcileBatchSize: reconciler.batchSize,
+    crashAfterEnqueuedJobs: read.optionalInteger(
+      'ENGRAM_TEST_CRASH_AFTER_ENQUEUED_JOBS',
+      1,
+      1_000_000,
+    ),
     modelsDir: read.string('ENGRAM_MODELS_DIR', defaultModelsDir()),
     eventsIntervalMs: read.integer('EVENTS_INTERVAL_MS', 1_000, 50, 60_000),
     submitChecksModelData: read.boolean('SUBMIT_CHECKS_MODEL_DATA', true),

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import {
   PlatformStats,
   ResultQuery,
+  RunReconciliation,
   SweepStore,
   createExperimentDataSource,
   migrateDatabase,
@@ -48,8 +49,13 @@ class DataSourceCloser implements OnApplicationShutdown {
       inject: [DATA_SOURCE],
       useFactory: (ds: DataSource) => new PlatformStats(ds),
     },
+    {
+      provide: RunReconciliation,
+      inject: [DATA_SOURCE],
+      useFactory: (ds: DataSource) => new RunReconciliation(ds),
+    },
     DataSourceCloser,
   ],
-  exports: [DATA_SOURCE, SweepStore, ResultQuery, PlatformStats],
+  exports: [DATA_SOURCE, SweepStore, ResultQuery, PlatformStats, RunReconciliation],
 })
 export class DatabaseModule {}

@@ -8,7 +8,7 @@ import {
 import type { Queue } from 'bullmq';
 import type { Response } from 'express';
 import { PlatformStats } from '@engram/persistence';
-import { Public } from '../auth/api-key.guard';
+import { ApiPublic } from '../auth/api-key.middleware';
 import { HealthDto } from '../http/dto';
 import { RUN_QUEUE } from '../tokens';
 
@@ -55,7 +55,7 @@ export class HealthController {
   ) {}
 
   @Get()
-  @Public()
+  @ApiPublic()
   @ApiOperation({ summary: 'Database and Redis checks: 200 when both answer, 503 otherwise.' })
   @ApiOkResponse({ description: 'All checks up.', type: HealthDto })
   @ApiServiceUnavailableResponse({ description: 'A check is down.', type: HealthDto })

@@ -289,14 +289,20 @@ export class IssueDto {
   @ApiProperty({ example: 'must be <= 1' }) message!: string;
 }
 
-/** Every error answer: a message, and for invalid input the fields at fault. */
+/**
+ * Every error answer (the one envelope of http/error-envelope.filter.ts): status, reason, message
+ * and the fields at fault; a 4xx always names at least one (`(request)` for the request as a whole).
+ */
 @ApiSchema({ name: 'Error' })
 export class ErrorDto {
-  @ApiPropertyOptional({ example: 400 }) statusCode?: number;
-  @ApiPropertyOptional({ example: 'Bad Request' }) error?: string;
+  @ApiProperty({ example: 400 }) statusCode!: number;
+  @ApiProperty({ example: 'Bad Request' }) error!: string;
   @ApiProperty() message!: string;
-  @ApiPropertyOptional({ type: [IssueDto], description: 'The fields at fault, for invalid input.' })
-  issues?: IssueDto[];
+  @ApiProperty({
+    type: [IssueDto],
+    description: 'The fields at fault (at least one for a 4xx; empty for a 5xx).',
+  })
+  issues!: IssueDto[];
 }
 
 @ApiSchema({ name: 'CancelledSweep' })

@@ -14,8 +14,8 @@ import { DEFAULT_PAGE_SIZE, MAX_CSV_ROWS, MAX_PAGE_SIZE } from '../runs/run-quer
 export const API_KEY_SCHEME = 'api-key';
 
 /**
- * The 401 of routes behind the API key: every route but those marked @Public() (the document
- * requires the key everywhere; @Public() routes say they need none).
+ * The 401 of routes behind the API key: every route but the public paths (the document
+ * requires the key everywhere; @ApiPublic() operations say they need none).
  */
 export const ApiKeyRequired = () =>
   ApiUnauthorizedResponse({

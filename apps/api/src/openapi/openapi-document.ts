@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { API_KEY_HEADER } from '../auth/api-key.guard';
+import { API_KEY_HEADER } from '../auth/api-key.middleware';
 import { API_KEY_SCHEME } from './api-responses';
 import { registrySchemas } from './registry-schemas';
 

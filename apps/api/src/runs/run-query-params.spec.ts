@@ -66,6 +66,38 @@ describe('parseRunQuery', () => {
     ]);
   });
 
+  it('refuses repeated keys, arrays and nested objects where one value is expected', () => {
+    expect(issues({ sort: ['a', 'b'] } as never)).toEqual([
+      { field: 'sort', message: expect.stringContaining('given more than once') },
+    ]);
+    expect(issues({ seed: ['1', '2'] } as never)).toEqual([
+      { field: 'seed', message: expect.stringContaining('given more than once') },
+    ]);
+    expect(issues({ 'seed[gte]': ['1', '2'] } as never)).toEqual([
+      { field: 'seed[gte]', message: expect.stringContaining('given more than once') },
+    ]);
+    expect(issues({ seed: { gte: { x: '1' } } } as never)).toEqual([
+      { field: 'seed[gte]', message: expect.stringContaining('plain value') },
+    ]);
+    expect(issues({ limit: ['1', '2'] } as never)).toEqual([
+      { field: 'limit', message: expect.stringContaining('given more than once') },
+    ]);
+  });
+
+  it('names empty sort keys and nameless parameters', () => {
+    for (const sort of ['-', ',', 'seed,'])
+      expect(issues({ sort })).toEqual([{ field: 'sort', message: expect.any(String) }]);
+    expect(issues({ '': '1' })).toEqual([{ field: '(empty name)', message: expect.any(String) }]);
+  });
+
+  it('takes page numbers in decimal digits only, offsets up to the safe integers', () => {
+    for (const offset of ['1e3', '0x10', ' 5', '-1', '9223372036854775808', '1.0'])
+      expect(issues({ offset })).toEqual([
+        { field: 'offset', message: 'must be an integer in [0, 9007199254740991]' },
+      ]);
+    expect(parseRunQuery({ offset: '9007199254740991' }).offset).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
   it('allows large pages for CSV exports', () => {
     expect(parseRunQuery({ format: 'csv', limit: '50000' }).limit).toBe(50_000);
   });

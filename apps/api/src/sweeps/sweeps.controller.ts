@@ -2,15 +2,12 @@ import {
   BadRequestException,
   Body,
   Controller,
-  DefaultValuePipe,
   Get,
   HttpCode,
   HttpStatus,
   Inject,
   MessageEvent,
   Param,
-  ParseIntPipe,
-  ParseUUIDPipe,
   Post,
   Query,
   Res,
@@ -61,6 +58,7 @@ import {
   ApiWriteRateLimited,
 } from '../openapi/api-responses';
 import { registrySchemaRef } from '../openapi/registry-schemas';
+import { IntegerQueryPipe, SingleQueryPipe, uuidParam } from '../http/param-pipes';
 import { parseRunQuery } from '../runs/run-query-params';
 import { RunsService } from '../runs/runs.service';
 import { API_CONFIG } from '../tokens';
@@ -137,19 +135,18 @@ export class SweepsController {
   @ApiOkResponse({ description: 'A page of sweeps.', type: SweepPageDto })
   @ApiBadRequestResponse({ description: '`limit` or `offset` is not an integer.', type: ErrorDto })
   async list(
-    @Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number,
-    @Query('offset', new DefaultValuePipe(0), ParseIntPipe) offset: number,
+    @Query('limit', new IntegerQueryPipe('limit', 1, 500, 50)) limit: number,
+    @Query('offset', new IntegerQueryPipe('offset', 0, Number.MAX_SAFE_INTEGER, 0)) offset: number,
   ): Promise<SweepPageDto> {
-    const page = Math.min(Math.max(limit, 1), 500);
-    const { total, items } = await this.store.listSweeps(page, Math.max(offset, 0));
-    return { total, limit: page, offset: Math.max(offset, 0), items };
+    const { total, items } = await this.store.listSweeps(limit, offset);
+    return { total, limit, offset, items };
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Status, counts by state, progress, timing and ETA of a sweep.' })
   @ApiOkResponse({ description: 'The sweep and its specification.', type: SweepDetailDto })
   @ApiSweepIdResponses()
-  async get(@Param('id', ParseUUIDPipe) id: string): Promise<SweepDetailDto> {
+  async get(@Param('id', uuidParam()) id: string): Promise<SweepDetailDto> {
     const [progress, spec] = await Promise.all([this.sweeps.progress(id), this.sweeps.spec(id)]);
     return { ...progress, spec: spec as unknown as Record<string, unknown> };
   }
@@ -171,7 +168,7 @@ export class SweepsController {
     },
   })
   @ApiSweepIdResponses()
-  async events(@Param('id', ParseUUIDPipe) id: string): Promise<Observable<MessageEvent>> {
+  async events(@Param('id', uuidParam()) id: string): Promise<Observable<MessageEvent>> {
     await this.sweeps.progress(id);
     return sweepEvents(this.store, id, this.config.eventsIntervalMs);
   }
@@ -183,7 +180,7 @@ export class SweepsController {
   @ApiOkResponse({ description: 'Cancelled, with the progress after it.', type: CancelledSweepDto })
   @ApiSweepIdResponses()
   @ApiWriteRateLimited()
-  async cancel(@Param('id', ParseUUIDPipe) id: string) {
+  async cancel(@Param('id', uuidParam()) id: string) {
     return this.sweeps.cancel(id);
   }
 
@@ -197,7 +194,7 @@ export class SweepsController {
   })
   @ApiSweepIdResponses()
   @ApiWriteRateLimited()
-  async retryFailed(@Param('id', ParseUUIDPipe) id: string) {
+  async retryFailed(@Param('id', uuidParam()) id: string) {
     return this.sweeps.retryFailed(id);
   }
 
@@ -216,7 +213,7 @@ export class SweepsController {
   })
   @ApiSweepIdResponses(BAD_RUN_QUERY)
   async results(
-    @Param('id', ParseUUIDPipe) id: string,
+    @Param('id', uuidParam()) id: string,
     @Query() query: Record<string, string | string[]>,
     @Res({ passthrough: true }) response: Response,
   ) {
@@ -241,7 +238,10 @@ export class SweepsController {
   })
   @ApiOkResponse({ description: 'One group per grid point.', type: SweepSummaryDto })
   @ApiSweepIdResponses('`metrics` names an unknown metric.')
-  async summary(@Param('id', ParseUUIDPipe) id: string, @Query('metrics') metricsText?: string) {
+  async summary(
+    @Param('id', uuidParam()) id: string,
+    @Query('metrics', new SingleQueryPipe('metrics')) metricsText?: string,
+  ) {
     const progress = await this.sweeps.progress(id);
     const metrics = metricsText ? parseMetrics(metricsText) : SUMMARY_METRICS;
     const groupBy = progress.gridAxes.filter((axis) => axis !== 'seed') as ParameterName[];

@@ -16,9 +16,12 @@ import {
 } from '@engram/queue';
 import {
   SweepSpec,
+  SweepSpecError,
   SweepSpecValidator,
+  collapsedRunIssues,
   expandSweep,
   gridAxes,
+  type ExpandedRun,
   runConfigHash,
 } from '@engram/sweep-spec';
 import type { ApiConfig } from '../config/api-config';
@@ -34,6 +37,11 @@ export interface SubmittedSweep {
   queuedCount: number;
 }
 
+function noSuchSweep(sweepId: string): NotFoundException {
+  const message = `no sweep ${sweepId}`;
+  return new NotFoundException({ message, issues: [{ field: 'id', message }] });
+}
+
 /** Submission, cancellation and retries: the database first, then the queue. */
 @Injectable()
 export class SweepsService {
@@ -41,7 +49,7 @@ export class SweepsService {
   readonly validator: SweepSpecValidator;
 
   constructor(
-    @Inject(API_CONFIG) config: ApiConfig,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
     @Inject(RUN_QUEUE) private readonly queue: Queue<SimulationRunJobData>,
     private readonly store: SweepStore,
     private readonly artifacts: ArtifactCatalog,
@@ -58,7 +66,7 @@ export class SweepsService {
     const spec: SweepSpec = this.validator.validate(input);
     const artifact = this.artifacts.current(spec.model);
     this.modelData.require(spec.model);
-    const runs: NewRun[] = [];
+    const runs: (NewRun & { gridValues: ExpandedRun['gridValues'] })[] = [];
     // Runs of a grid share a few device settings: resolve each once.
     const resolved = new Map<string, ResolvedDeviceParameters | null>();
     const deviceResolved = (config: EvaluationConfig) => {
@@ -72,10 +80,14 @@ export class SweepsService {
         index: run.index,
         repeat: run.repeat,
         config: run.config,
+        gridValues: run.gridValues,
         configHash: runConfigHash(spec.model, artifact.version, run.config),
         deviceResolved: deviceResolved(run.config),
       });
     }
+    // Two grid points that are one run would break the sweep's one-row-per-configuration rule.
+    const collapsed = collapsedRunIssues(runs);
+    if (collapsed.length > 0) throw new SweepSpecError(collapsed);
     const created = await this.store.createSweep({
       spec,
       gridAxes: gridAxes(spec),
@@ -100,6 +112,7 @@ export class SweepsService {
       await enqueueSimulationRuns(
         this.queue,
         runs.map((run) => ({ ...run, sweepId })),
+        (enqueued) => this.crashHook(enqueued),
       );
     } catch (error) {
       const reason = `could not enqueue: ${(error as Error).message}`;
@@ -114,15 +127,21 @@ export class SweepsService {
     await this.store.settleCachedRuns(sweepId);
   }
 
+  /** ENGRAM_TEST_CRASH_AFTER_ENQUEUED_JOBS: die as a crash mid-enqueue would (tests only). */
+  private crashHook(enqueued: number): void {
+    const limit = this.config.crashAfterEnqueuedJobs;
+    if (limit !== undefined && enqueued >= limit) process.kill(process.pid, 'SIGKILL');
+  }
+
   async progress(sweepId: string): Promise<SweepProgress> {
     const progress = await this.store.getProgress(sweepId);
-    if (!progress) throw new NotFoundException(`no sweep ${sweepId}`);
+    if (!progress) throw noSuchSweep(sweepId);
     return progress;
   }
 
   async spec(sweepId: string): Promise<SweepSpec> {
     const spec = await this.store.getSpec(sweepId);
-    if (!spec) throw new NotFoundException(`no sweep ${sweepId}`);
+    if (!spec) throw noSuchSweep(sweepId);
     return spec;
   }
 

@@ -36,18 +36,28 @@ export class TestPlatform {
     readonly app: INestApplication,
     readonly config: ApiConfig,
     readonly queuePrefix: string,
+    /** Redis of this platform (the shared test server unless a private one was given). */
+    readonly redisUrl: string,
   ) {}
 
-  static async start(overrides: Record<string, string> = {}): Promise<TestPlatform> {
+  /**
+   * `overrides`: API environment variables. `servers`: a private PostgreSQL (its URL; the
+   * platform still gets a schema of its own) or Redis, for specs that stop or restart them.
+   */
+  static async start(
+    overrides: Record<string, string> = {},
+    servers: { databaseUrl?: string; redisUrl?: string } = {},
+  ): Promise<TestPlatform> {
     // The real simulation on a tiny untrained network unless a models folder is given: the
     // platform's behaviour does not depend on the trained weights, and it runs in seconds.
     process.env.ENGRAM_MODELS_DIR ??= writeTinyResNetArtifact();
-    const db = await createTestDatabase();
+    const db = await createTestDatabase('engram_test', servers.databaseUrl);
+    const redisUrl = servers.redisUrl ?? TEST_REDIS_URL;
     const queuePrefix = `engram_test_${randomBytes(4).toString('hex')}`;
     const config = loadApiConfig({
       DATABASE_URL: db.settings.url,
       DATABASE_SCHEMA: db.settings.schema,
-      REDIS_URL: TEST_REDIS_URL,
+      REDIS_URL: redisUrl,
       QUEUE_PREFIX: queuePrefix,
       API_KEY: TEST_API_KEY,
       EVENTS_INTERVAL_MS: '200',
@@ -58,7 +68,7 @@ export class TestPlatform {
     });
     const app = await createApiApp(config, { logger: false });
     await app.listen(0, '127.0.0.1');
-    return new TestPlatform(db, app, config, queuePrefix);
+    return new TestPlatform(db, app, config, queuePrefix, redisUrl);
   }
 
   /** Base URL of the listening API, for clients other than supertest. */
@@ -91,13 +101,15 @@ export class TestPlatform {
         HOME: process.env.HOME,
         DATABASE_URL: this.db.settings.url,
         DATABASE_SCHEMA: this.db.settings.schema,
-        REDIS_URL: TEST_REDIS_URL,
+        REDIS_URL: this.redisUrl,
         QUEUE_PREFIX: this.queuePrefix,
         WORKER_ID: id,
         WORKER_CONCURRENCY: '1',
         // Short locks so a killed worker's job is picked up within seconds, not a minute.
         RUN_LOCK_DURATION_MS: '4000',
         RUN_STALLED_INTERVAL_MS: '1000',
+        // The API's reconciler is the one specs drive; a worker's runs only when a spec asks.
+        RECONCILE_INTERVAL_MS: '0',
         NO_COLOR: '1',
         ...(process.env.ENGRAM_MODELS_DIR
           ? { ENGRAM_MODELS_DIR: process.env.ENGRAM_MODELS_DIR }
@@ -158,7 +170,7 @@ export class TestPlatform {
   queue(): Queue {
     return new Queue(QueueName.SimulationRuns, {
       prefix: this.queuePrefix,
-      connection: { url: TEST_REDIS_URL },
+      connection: { url: this.redisUrl },
     });
   }
 

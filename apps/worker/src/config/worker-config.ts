@@ -4,7 +4,9 @@ import {
   QueueConnectionConfig,
   QueueName,
   QueueWorkerOptions,
+  ReconcilerConfig,
   loadQueueConnectionConfig,
+  loadReconcilerConfig,
   workerOptionsFor,
 } from '@engram/queue';
 import { loadDatabaseConfig } from '@engram/persistence';
@@ -19,6 +21,8 @@ export interface WorkerConfig {
   runWorker: QueueWorkerOptions;
   /** On SIGTERM, how long running jobs may take to finish before they are released to the queue. */
   shutdownGraceMs: number;
+  /** RECONCILE_INTERVAL_MS, RECONCILE_BATCH_SIZE: this replica's reconciler passes. */
+  reconciler: ReconcilerConfig;
 }
 
 /** Reads the worker's configuration, failing at start-up with the name of the bad variable. */
@@ -40,6 +44,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       maxStalledCount: read.optionalInteger('RUN_MAX_STALLED_COUNT', 0, 100),
     }),
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000),
+    reconciler: loadReconcilerConfig(env),
   };
   if (config.runWorker.stalledInterval > config.runWorker.lockDuration) {
     throw new ConfigError(

@@ -1,12 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Job, UnrecoverableError, WaitingError } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError, WaitingError } from 'bullmq';
 import type { EvaluationResult } from '@engram/evaluation';
-import { RunLifecycle } from '@engram/persistence';
+import { RunLifecycle, isDatabaseUnavailableError } from '@engram/persistence';
 import { SIMULATE_RUN_JOB, SimulationRunJobData, SimulationRunJobResult } from '@engram/queue';
 import { runConfigHash } from '@engram/sweep-spec';
 import type { WorkerConfig } from '../config/worker-config';
 import { EVALUATOR, Evaluator, isPermanentEvaluationError } from '../evaluation/evaluator';
 import { WORKER_CONFIG } from '../tokens';
+import { DatabaseOutage } from './database-outage';
+
+/** A job released for a database outage waits this long before a worker takes it again. */
+const OUTAGE_RELEASE_DELAY_MS = 2_000;
+/** Retries of a result write while the database is unreachable: from 250 ms, doubling, up to 5 s. */
+const WRITE_RETRY_FIRST_MS = 250;
+const WRITE_RETRY_MAX_MS = 5_000;
 
 /** Job progress milestones (percent): the simulation itself reports none. */
 const PROGRESS = { claimed: 5, evaluated: 90, stored: 100 } as const;
@@ -39,6 +46,7 @@ export class RunExecutor {
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     private readonly lifecycle: RunLifecycle,
     @Inject(EVALUATOR) private readonly evaluator: Evaluator,
+    private readonly outage: DatabaseOutage,
   ) {}
 
   /** From now on an aborted evaluation releases its job instead of failing it. */
@@ -46,7 +54,25 @@ export class RunExecutor {
     this.shuttingDown = true;
   }
 
+  /**
+   * Runs the job; if a database step fails because PostgreSQL is unreachable (claim, settling,
+   * recording a retry), the job is released rather than failed: the outage is not the run's.
+   */
   async execute(
+    job: RunJob,
+    token: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<SimulationRunJobResult> {
+    try {
+      return await this.run(job, token, signal);
+    } catch (error) {
+      if (isDatabaseUnavailableError(error))
+        return this.releaseForOutage(job, token, 'a database step', error);
+      throw error;
+    }
+  }
+
+  private async run(
     job: RunJob,
     token: string | undefined,
     signal?: AbortSignal,
@@ -56,7 +82,8 @@ export class RunExecutor {
       throw new UnrecoverableError(`no handler for job ${job.name}`);
     const { configHash } = job.data;
     const workerId = this.config.workerId;
-    const attempt = Math.max(job.attemptsStarted, job.attemptsMade + 1);
+    // Failed attempts and stalls (a worker died) count; releases for an outage do not.
+    const attempt = job.attemptsMade + job.stalledCounter + 1;
     const claim = await this.lifecycle.claim(configHash, workerId, attempt);
     const elapsed = () => Math.round(performance.now() - started);
     if (claim.resultExists) {
@@ -110,9 +137,56 @@ export class RunExecutor {
         `the worker's ${result.model} artifact is ${result.artifactVersion}, the run was submitted for ${run.artifactVersion}; resubmit the sweep`,
       );
     }
-    const settledRuns = await this.lifecycle.complete(configHash, result, run.id, workerId);
+    const settledRuns = await this.storeResult(job, token, () =>
+      this.lifecycle.complete(configHash, result, run.id, workerId),
+    );
     await job.updateProgress(PROGRESS.stored);
     return { outcome: 'computed', settledRuns, durationMs: elapsed() };
+  }
+
+  /**
+   * Writes the result, retrying with backoff while the database is unreachable, for at most
+   * half the lock duration (BullMQ keeps renewing the lock meanwhile); then the job is released
+   * and will be computed again, rather than failed.
+   */
+  private async storeResult(
+    job: RunJob,
+    token: string | undefined,
+    write: () => Promise<number>,
+  ): Promise<number> {
+    const deadline = Date.now() + this.config.runWorker.lockDuration / 2;
+    let delayMs = WRITE_RETRY_FIRST_MS;
+    for (;;) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!isDatabaseUnavailableError(error)) throw error;
+        if (Date.now() + delayMs > deadline)
+          return this.releaseForOutage(job, token, 'result write', error);
+        this.logger.warn(
+          `result write of ${job.data.configHash} failed, retrying: ${describe(error)}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        delayMs = Math.min(delayMs * 2, WRITE_RETRY_MAX_MS);
+      }
+    }
+  }
+
+  /**
+   * The database is unreachable: the job goes back to the queue (delayed, not counted as an
+   * attempt) and the worker pauses its intake until the database answers.
+   */
+  private async releaseForOutage(
+    job: RunJob,
+    token: string | undefined,
+    step: string,
+    error: unknown,
+  ): Promise<never> {
+    this.outage.report(error);
+    if (!token) throw error;
+    await job.moveToDelayed(Date.now() + OUTAGE_RELEASE_DELAY_MS, token);
+    this.logger.warn(`released ${job.data.configHash}: ${step} failed, database unreachable`);
+    throw new DelayedError();
   }
 
   /** Jobs BullMQ fails without running the processor (stalled too often) still fail their runs. */

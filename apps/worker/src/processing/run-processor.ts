@@ -1,22 +1,36 @@
 import { Inject, Logger, Type } from '@nestjs/common';
-import { BeforeApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { QueueName, QueueWorkerOptions } from '@engram/queue';
 import type { WorkerConfig } from '../config/worker-config';
 import { EVALUATOR, Evaluator } from '../evaluation/evaluator';
 import { WORKER_CONFIG } from '../tokens';
+import { DatabaseOutage } from './database-outage';
 import { RunExecutor, RunJob } from './run-executor';
 
 /** The BullMQ processor of the simulation-runs queue; the work is in RunExecutor. */
-export class RunProcessor extends WorkerHost implements BeforeApplicationShutdown {
+export class RunProcessor
+  extends WorkerHost
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger('RunProcessor');
 
   constructor(
     private readonly executor: RunExecutor,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     @Inject(EVALUATOR) private readonly evaluator: Evaluator,
+    private readonly outage: DatabaseOutage,
   ) {
     super();
+  }
+
+  /** While the database is unreachable the worker takes no jobs (they would only be released). */
+  onApplicationBootstrap(): void {
+    this.outage.listen({
+      // Not waiting for the active jobs: they release themselves if they need the database.
+      pause: () => this.worker.pause(true),
+      resume: () => this.worker.resume(),
+    });
   }
 
   // Three parameters: BullMQ hands an abort signal only to processors that declare it.

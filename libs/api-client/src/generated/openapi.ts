@@ -224,12 +224,12 @@ export interface components {
     };
     Error: {
       /** @example 400 */
-      statusCode?: number;
+      statusCode: number;
       /** @example Bad Request */
-      error?: string;
+      error: string;
       message: string;
-      /** @description The fields at fault, for invalid input. */
-      issues?: components['schemas']['Issue'][];
+      /** @description The fields at fault (at least one for a 4xx; empty for a 5xx). */
+      issues: components['schemas']['Issue'][];
     };
     /**
      * @description cached: served from the result of an identical configuration.

@@ -131,9 +131,16 @@ export class RunEntity {
   @Column({ type: 'text' })
   status!: RunStatus;
 
-  /** Delivery attempts started (BullMQ's count, including restarts after a stall). */
+  /**
+   * Attempts started: those of earlier jobs (prior_attempts) plus the current job's failed
+   * attempts and stalls, plus one. Releases for a database outage do not count.
+   */
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
+
+  /** Attempts of the run's earlier jobs (before retry-failed or a reconciler re-enqueue). */
+  @Column({ name: 'prior_attempts', type: 'integer', default: 0 })
+  priorAttempts!: number;
 
   @Column({ name: 'worker_id', type: 'text', nullable: true })
   workerId!: string | null;
