@@ -151,7 +151,8 @@ describe('engram CLI against the API', () => {
     const json = runCli(['results', body.sweepId, '--where', 'status=failed', '--json'], env);
     const failed = JSON.parse(json.stdout) as { status: string; error: string; attempts: number }[];
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ status: 'failed', attempts: 1 });
+    // Attempts carry across retries: the first job and the retried one.
+    expect(failed[0]).toMatchObject({ status: 'failed', attempts: 2 });
     expect(failed[0].error).toMatch(
       /^InvalidEvaluationConfigError: device: device profile: stuckAtFaults.hrsRate must not exceed/,
     );

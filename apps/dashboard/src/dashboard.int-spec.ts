@@ -620,6 +620,7 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
         name: 'dashboard: failed runs',
         grid: { programmingNoise: [0], camThreshold: [0.2], seed: [20, 21] },
       });
+      expect({ status: submitted.status, body: submitted.body }).toMatchObject({ status: 202 });
       const failedId = submitted.body.sweepId as string;
       const queued = (await platform.get(`/runs?sweepId=${failedId}`)).body.items as {
         configHash: string;

@@ -82,9 +82,12 @@ export function apiKeyCheck(
       response.status(429).json(errorEnvelope(429, message, [{ field: API_KEY_HEADER, message }]));
       return;
     }
-    const given = Buffer.from(presentedKey(request) ?? '');
+    const presented = presentedKey(request);
+    const given = Buffer.from(presented ?? '');
     if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
-    limiter.recordFailure(client);
+    // Only a wrong key is a guess: a page that has not been given the key yet (the dashboard
+    // before its key form is filled in) must not lock its own address out.
+    if (presented !== undefined) limiter.recordFailure(client);
     const message = `missing or wrong API key (send it in the ${API_KEY_HEADER} header)`;
     response.status(401).json(errorEnvelope(401, message, [{ field: API_KEY_HEADER, message }]));
   };
