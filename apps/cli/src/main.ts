@@ -15,6 +15,7 @@ import { CliError, ExitCode, formatCliError } from './errors';
 import { train } from './commands/train';
 import { runEvaluate } from './commands/evaluate';
 import { report } from './commands/report';
+import { dataCommand } from './commands/data';
 
 function integer(value: string): number {
   const parsed = Number(value);
@@ -245,6 +246,8 @@ Examples:
     .action((model: string, opts: { out: string; samples?: number }) =>
       report(model, opts.out, opts.samples),
     );
+
+  program.addCommand(dataCommand());
 
   return program;
 }
