@@ -81,11 +81,16 @@ describe('docker/compose.yaml', () => {
       for (const dep of Object.keys(s.depends_on ?? {})) expect(services[dep]).toBeDefined();
   });
 
-  it('declares the volumes it mounts and publishes the API port', () => {
+  it('declares the volumes it mounts and publishes the API port on 127.0.0.1 by default', () => {
     for (const s of Object.values(services))
       for (const v of s.volumes ?? [])
         expect(Object.keys(compose.volumes)).toContain(v.split(':')[0]);
     const [published] = services.api.ports;
-    expect(interpolate(published).split(':')[1]).toBe(services.api.environment.PORT);
+    const [address, hostPort, containerPort] = interpolate(published).split(':');
+    expect(containerPort).toBe(services.api.environment.PORT);
+    expect(hostPort).toBe('3000');
+    // without a key the API is open: by default it is published on the loopback interface only
+    expect(interpolate(services.api.environment.API_KEY)).toBe('');
+    expect(address).toBe('127.0.0.1');
   });
 });

@@ -19,6 +19,8 @@ export interface WorkerConfig {
   runWorker: QueueWorkerOptions;
   /** On SIGTERM, how long running jobs may take to finish before they are released to the queue. */
   shutdownGraceMs: number;
+  /** WORKER_HEARTBEAT_FILE: touched every 5 s while the event loop runs, for a liveness probe; unset: none. */
+  heartbeatFile?: string;
 }
 
 /** Reads the worker's configuration, failing at start-up with the name of the bad variable. */
@@ -40,6 +42,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       maxStalledCount: read.optionalInteger('RUN_MAX_STALLED_COUNT', 0, 100),
     }),
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000),
+    heartbeatFile: read.optionalString('WORKER_HEARTBEAT_FILE'),
   };
   if (config.runWorker.stalledInterval > config.runWorker.lockDuration) {
     throw new ConfigError(
