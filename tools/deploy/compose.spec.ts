@@ -5,7 +5,7 @@ import {
   dockerStages,
   read,
   requiredVariables,
-  workspaceRunner,
+  sourceOfImageCommand,
 } from './workspace';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -31,12 +31,10 @@ describe('docker/compose.yaml', () => {
   });
 
   it('gives every app the variables it requires, with values its config accepts', () => {
-    const runner = workspaceRunner();
     const entries = apps.map(([, s]) => {
       const stage = stages.find((st) => st.name === s.build.target) as any;
       const command = s.command ?? stage.cmd;
-      expect(command.slice(0, runner.length)).toEqual(runner);
-      const entry = command[runner.length];
+      const entry = sourceOfImageCommand(command);
       const env = { ...stage.env, ...s.environment };
       for (const k of Object.keys(env)) env[k] = interpolate(String(env[k]));
       const { load } = APP_LOADERS[entry];

@@ -11,7 +11,7 @@ import {
   dockerStages,
   read,
   requiredVariables,
-  workspaceRunner,
+  sourceOfImageCommand,
 } from './workspace';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { HEARTBEAT_INTERVAL_MS } from '../../apps/worker/src/heartbeat';
@@ -36,10 +36,8 @@ function entryOf(container: any): { target: string; entry: string; env: Env } {
   if (!name.startsWith('engram-') || !stage)
     throw new Error(`${container.image}: no Dockerfile target`);
   const command = container.args ?? stage.cmd;
-  const runner = workspaceRunner();
-  expect(command.slice(0, runner.length)).toEqual(runner);
   expect(container.command).toBeUndefined(); // keeps tini as PID 1
-  return { target, entry: command[runner.length], env: stage.env };
+  return { target, entry: sourceOfImageCommand(command), env: stage.env };
 }
 
 /** The environment a container gets, with secret values from the overlay or samples. */
