@@ -63,6 +63,27 @@ describe('engram data fetch modelnet10, then a PointNet++ evaluation', () => {
     );
   });
 
+  it('without the data, engram up refuses a PointNet++ sweep before starting anything', async () => {
+    const spec = path.join(home, 'pointnet-sweep.yaml');
+    fs.writeFileSync(
+      spec,
+      'name: pointnet\nmodel: pointnet2-modelnet10\ngrid: { camThreshold: [0.1] }\nfixed: { memorySize: 2 }\n',
+    );
+    const stackDir = path.join(home, 'stack');
+    const { code, output } = await cli([
+      'up',
+      '--spec',
+      spec,
+      '--dir',
+      stackDir,
+      '--exit-when-done',
+    ]);
+    expect(code).toBe(1);
+    expect(output).toContain('needs ModelNet10, which is not at');
+    expect(output).toContain('npm run engram -- data fetch modelnet10');
+    expect(fs.existsSync(stackDir)).toBe(false);
+  });
+
   it('fetches the archive and builds the cache, then evaluates the PointNet++ on it', async () => {
     const fetched = await cli([
       'data',
