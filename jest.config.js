@@ -10,6 +10,8 @@ const shared = {
   rootDir: __dirname,
   // The node environment with the host's typed arrays (native addons: see the file).
   testEnvironment: '<rootDir>/tools/jest/node-environment.js',
+  // ENGRAM_DATA_DIR for the specs that read the real ModelNet10 (see the file)
+  setupFiles: ['<rootDir>/tools/jest/data-dir.js'],
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   moduleNameMapper: { '^@engram/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts' },
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/', '<rootDir>/tmp/'],

@@ -1,7 +1,12 @@
 // Container HEALTHCHECK, dependency-free (the images have no curl).
 //   node docker/healthcheck.js api     GET http://127.0.0.1:$PORT/health must answer 200
 //   node docker/healthcheck.js worker  the queue's Redis (REDIS_URL) must answer PING
-// The worker has no HTTP server; its check reports a worker cut off from its queue.
+//   node docker/healthcheck.js worker-alive
+//                                      the worker's heartbeat file (WORKER_HEARTBEAT_FILE) must
+//                                      be younger than HEARTBEAT_MAX_AGE_MS (30 s): liveness
+// The worker has no HTTP server; `worker` reports a worker cut off from its queue (for Docker),
+// `worker-alive` one whose event loop is stuck (for the Kubernetes liveness probe: it does not
+// depend on Redis, so a Redis outage does not restart the fleet).
 'use strict';
 const http = require('node:http');
 const net = require('node:net');
@@ -59,16 +64,40 @@ function checkRedis(url) {
   });
 }
 
+const fs = require('node:fs');
+
+async function checkHeartbeat(file, maxAgeMs) {
+  let stats;
+  try {
+    stats = fs.statSync(file);
+  } catch {
+    throw new Error(`no heartbeat file ${file}`);
+  }
+  const ageMs = Date.now() - stats.mtimeMs;
+  if (ageMs > maxAgeMs) {
+    throw new Error(
+      `heartbeat ${file} is ${Math.round(ageMs / 1000)} s old (max ${maxAgeMs / 1000} s)`,
+    );
+  }
+}
+
 async function main(mode) {
   if (mode === 'api') return checkApi(Number(process.env.PORT || 3000));
   if (mode === 'worker') {
     if (!process.env.REDIS_URL) throw new Error('REDIS_URL is not set');
     return checkRedis(process.env.REDIS_URL);
   }
-  throw new Error(`usage: healthcheck.js api|worker, got ${mode}`);
+  if (mode === 'worker-alive') {
+    if (!process.env.WORKER_HEARTBEAT_FILE) throw new Error('WORKER_HEARTBEAT_FILE is not set');
+    return checkHeartbeat(
+      process.env.WORKER_HEARTBEAT_FILE,
+      Number(process.env.HEARTBEAT_MAX_AGE_MS || 30000),
+    );
+  }
+  throw new Error(`usage: healthcheck.js api|worker|worker-alive, got ${mode}`);
 }
 
-module.exports = { checkApi, checkRedis };
+module.exports = { checkApi, checkRedis, checkHeartbeat };
 if (require.main === module) {
   main(process.argv[2]).then(
     () => process.exit(0),

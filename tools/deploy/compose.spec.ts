@@ -5,7 +5,7 @@ import {
   dockerStages,
   read,
   requiredVariables,
-  workspaceRunner,
+  sourceOfImageCommand,
 } from './workspace';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -31,12 +31,10 @@ describe('docker/compose.yaml', () => {
   });
 
   it('gives every app the variables it requires, with values its config accepts', () => {
-    const runner = workspaceRunner();
     const entries = apps.map(([, s]) => {
       const stage = stages.find((st) => st.name === s.build.target) as any;
       const command = s.command ?? stage.cmd;
-      expect(command.slice(0, runner.length)).toEqual(runner);
-      const entry = command[runner.length];
+      const entry = sourceOfImageCommand(command);
       const env = { ...stage.env, ...s.environment };
       for (const k of Object.keys(env)) env[k] = interpolate(String(env[k]));
       const { load } = APP_LOADERS[entry];
@@ -81,11 +79,16 @@ describe('docker/compose.yaml', () => {
       for (const dep of Object.keys(s.depends_on ?? {})) expect(services[dep]).toBeDefined();
   });
 
-  it('declares the volumes it mounts and publishes the API port', () => {
+  it('declares the volumes it mounts and publishes the API port on 127.0.0.1 by default', () => {
     for (const s of Object.values(services))
       for (const v of s.volumes ?? [])
         expect(Object.keys(compose.volumes)).toContain(v.split(':')[0]);
     const [published] = services.api.ports;
-    expect(interpolate(published).split(':')[1]).toBe(services.api.environment.PORT);
+    const [address, hostPort, containerPort] = interpolate(published).split(':');
+    expect(containerPort).toBe(services.api.environment.PORT);
+    expect(hostPort).toBe('3000');
+    // without a key the API is open: by default it is published on the loopback interface only
+    expect(interpolate(services.api.environment.API_KEY)).toBe('');
+    expect(address).toBe('127.0.0.1');
   });
 });

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { QueueConnectionConfig, hashTagOf } from '@engram/queue';
-import { K8sObject, build, podSpecOf, splitImage } from './kustomize';
+import { QueueConnectionConfig, QueueName, hashTagOf } from '@engram/queue';
+import { K8sObject, build, podSpecOf, splitImage } from './kubectl-kustomize';
 import {
   APP_LOADERS,
   Env,
@@ -11,8 +11,10 @@ import {
   dockerStages,
   read,
   requiredVariables,
-  workspaceRunner,
+  sourceOfImageCommand,
 } from './workspace';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { HEARTBEAT_INTERVAL_MS } from '../../apps/worker/src/heartbeat';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const OVERLAYS = ['dev', 'prod', 'prod-redis-cluster'];
@@ -34,10 +36,8 @@ function entryOf(container: any): { target: string; entry: string; env: Env } {
   if (!name.startsWith('engram-') || !stage)
     throw new Error(`${container.image}: no Dockerfile target`);
   const command = container.args ?? stage.cmd;
-  const runner = workspaceRunner();
-  expect(command.slice(0, runner.length)).toEqual(runner);
   expect(container.command).toBeUndefined(); // keeps tini as PID 1
-  return { target, entry: command[runner.length], env: stage.env };
+  return { target, entry: sourceOfImageCommand(command), env: stage.env };
 }
 
 /** The environment a container gets, with secret values from the overlay or samples. */
@@ -148,15 +148,36 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     );
   });
 
-  it('sets requests, limits and probes on real routes', () => {
+  it('sets requests, limits and probes on real routes; liveness checks no dependency', () => {
     const routes = apiGetRoutes();
-    for (const { container, object } of appContainers(objects)) {
+    for (const { container, object, entry } of appContainers(objects)) {
       for (const r of ['requests', 'limits'])
         expect(Object.keys(container.resources[r]).sort()).toEqual(['cpu', 'memory']);
-      if (object.kind !== 'Deployment' || !/api/.test(object.metadata.name)) continue;
-      for (const probe of [container.readinessProbe, container.livenessProbe]) {
-        expect(routes).toContain(probe.httpGet.path);
-        expect(container.ports.map((p: any) => p.name)).toContain(probe.httpGet.port);
+      if (object.kind !== 'Deployment') continue;
+      if (entry === 'apps/api/src/main.ts') {
+        for (const probe of [container.readinessProbe, container.livenessProbe]) {
+          expect(routes).toContain(probe.httpGet.path);
+          expect(container.ports.map((p: any) => p.name)).toContain(probe.httpGet.port);
+        }
+        // readiness may depend on the database; liveness is the route that touches nothing
+        expect(container.readinessProbe.httpGet.path).toBe('/health');
+        expect(container.livenessProbe.httpGet.path).toBe('/health/live');
+      } else {
+        // the worker: its heartbeat file, on a writable mount, read by the image's probe script
+        const env = environmentOf(objects, container);
+        expect(container.livenessProbe.exec.command).toEqual([
+          'node',
+          'docker/healthcheck.js',
+          'worker-alive',
+        ]);
+        expect(read('docker/healthcheck.js')).toContain("mode === 'worker-alive'");
+        const mounts = (container.volumeMounts ?? []).map((m: any) => m.mountPath);
+        expect(mounts.some((m: string) => env.WORKER_HEARTBEAT_FILE.startsWith(`${m}/`))).toBe(
+          true,
+        );
+        expect(container.livenessProbe.periodSeconds * 1000).toBeGreaterThanOrEqual(
+          (HEARTBEAT_INTERVAL_MS as number) * 2,
+        );
       }
     }
     expect(routes).toContain('/health');
@@ -199,23 +220,30 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     for (const s of scaled) expect(get('Deployment', s.spec.scaleTargetRef.name)).toBeDefined();
   });
 
-  it('scales on queue gauges the API really exports (KEDA)', () => {
+  it('scales on the BullMQ lists the workers really use, with a fallback (KEDA)', () => {
     const so = get('ScaledObject', 'engram-worker');
     if (!so) return expect(overlay).toBe('dev');
-    const metrics = read('apps/api/src/metrics/metrics.service.ts');
-    const [trigger] = so.spec.triggers;
-    expect(trigger.type).toBe('prometheus');
-    const [, metric, selector] = /(\w+)\{([^}]*)\}/.exec(trigger.metadata.query) ?? [];
-    expect(metrics).toContain(`name: '${metric}'`);
-    const labels = Object.fromEntries(
-      [...selector.matchAll(/(\w+)=~?"([^"]*)"/g)].map((m) => [m[1], m[2]]),
-    );
-    expect(labels.namespace).toBe(so.metadata.namespace);
-    expect(read('libs/queue/src/queues.ts')).toContain(`'${labels.queue}'`);
-    for (const state of labels.state.split('|')) expect(metrics).toContain(`'${state}'`);
     const worker = appContainers(objects).find((a) => a.entry === 'apps/worker/src/main.ts') as any;
-    const concurrency = environmentOf(objects, worker.container).WORKER_CONCURRENCY;
-    expect(trigger.metadata.threshold).toBe(concurrency);
+    const env = { ...worker.env, ...environmentOf(objects, worker.container) };
+    const { queue } = APP_LOADERS[worker.entry].load(env) as { queue: QueueConnectionConfig };
+    const lists = so.spec.triggers.map((t: any) => t.metadata.listName);
+    expect(lists).toEqual(
+      ['wait', 'active'].map((list) => `${queue.prefix}:${QueueName.SimulationRuns}:${list}`),
+    );
+    for (const trigger of so.spec.triggers) {
+      expect(trigger.type).toBe(queue.redis.cluster ? 'redis-cluster' : 'redis');
+      expect(trigger.metadata.listLength).toBe(env.WORKER_CONCURRENCY);
+      // nothing tied to a Kubernetes namespace, and the variables KEDA reads exist on the target
+      expect(JSON.stringify(trigger)).not.toMatch(/namespace/i);
+      const fromEnv = Object.entries(trigger.metadata)
+        .filter(([key]) => key.endsWith('FromEnv'))
+        .map(([, value]) => value);
+      expect(fromEnv.sort()).toEqual(['REDIS_ADDRESS', 'REDIS_PASSWORD']);
+      const names = worker.container.env.map((e: any) => e.name);
+      for (const name of fromEnv) expect(names).toContain(name);
+    }
+    expect(so.spec.fallback.failureThreshold).toBeGreaterThanOrEqual(1);
+    expect(so.spec.fallback.replicas).toBeGreaterThanOrEqual(so.spec.minReplicaCount);
   });
 });
 

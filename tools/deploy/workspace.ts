@@ -48,14 +48,19 @@ export function requiredVariables(load: (env: Env) => unknown): string[] {
   }
 }
 
-/** The workspace's command that runs a TypeScript entry point (package.json scripts use it). */
-export function workspaceRunner(): string[] {
-  const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>;
-  const runners = new Set(
-    Object.values(scripts).flatMap((s) => s.match(/node -r @swc-node\/register(?= )/g) ?? []),
-  );
-  if (runners.size !== 1) throw new Error(`package.json: expected one runner, got ${[...runners]}`);
-  return [...runners][0].split(' ');
+/**
+ * The TypeScript entry point an image command runs: the images run the compiled output
+ * (`node apps/api/src/main.js`, tools/deploy/compile.js keeps the sources' layout), never a
+ * transpiler. Throws unless the command is plain `node <compiled entry>` of an existing source.
+ */
+export function sourceOfImageCommand(command: readonly string[]): string {
+  const [node, entry, ...rest] = command;
+  if (node !== 'node' || !/^apps\/[\w-]+\/src\/[\w-]+\.js$/.test(entry ?? '') || rest.length > 0) {
+    throw new Error(`expected \`node apps/<app>/src/<entry>.js\`, got \`${command.join(' ')}\``);
+  }
+  const source = entry.replace(/\.js$/, '.ts');
+  if (!fs.existsSync(path.join(ROOT, source))) throw new Error(`${entry}: no source ${source}`);
+  return source;
 }
 
 export interface DockerStage {

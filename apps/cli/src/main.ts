@@ -17,6 +17,7 @@ import { CliError, ExitCode, cliErrorJson, formatCliError } from './errors';
 import { train } from './commands/train';
 import { runEvaluate } from './commands/evaluate';
 import { report } from './commands/report';
+import { dataCommand } from './commands/data';
 
 function integer(value: string): number {
   const parsed = Number(value);
@@ -300,6 +301,8 @@ Examples:
     .action((model: string, opts: { out: string; samples?: number; chips?: number }) =>
       report(model, opts.out, { samples: opts.samples, chips: opts.chips }),
     );
+
+  program.addCommand(dataCommand());
 
   return program;
 }

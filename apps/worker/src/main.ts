@@ -4,12 +4,14 @@ import { NestFactory } from '@nestjs/core';
 import { loadWorkerConfig } from './config/worker-config';
 import { ConfigError } from '@engram/config';
 import { WorkerModule } from './worker.module';
+import { startHeartbeat } from './heartbeat';
 
 /** The worker process: a Nest application context (no HTTP server) running BullMQ processors. */
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  if (config.heartbeatFile) startHeartbeat(config.heartbeatFile);
   const { concurrency, lockDuration, stalledInterval, maxStalledCount } = config.runWorker;
   Logger.log(
     `worker ${config.workerId} ready: concurrency ${concurrency}, lock ${lockDuration} ms, ` +

@@ -18,7 +18,7 @@ export {
   type TrainValidationSplit,
 } from './mnist';
 export { parseOff, type TriangleMesh } from './modelnet/off';
-export { parsePcd } from './modelnet/pcd';
+export { encodePcdBinary, parsePcd } from './modelnet/pcd';
 export { sampleSurface, triangleArea } from './modelnet/sampling';
 export { normalizeToUnitSphere, resamplePoints } from './modelnet/normalize';
 export {
@@ -38,3 +38,32 @@ export {
   type ModelNetProgress,
   type ModelNetSplit,
 } from './modelnet/dataset';
+export {
+  FETCH_MODELNET10_COMMAND,
+  MODELNET10_FOLDER,
+  ModelNetMissingError,
+  assertModelNetAvailable,
+  defaultModelNetRoot,
+  modelNetAvailable,
+  resolveDataDir,
+} from './modelnet/data-dir';
+export {
+  MODELNET10_LAYOUT,
+  ModelNetArchiveError,
+  indexModelNetArchive,
+  type ModelNetArchiveIndex,
+  type ModelNetArchiveLayout,
+} from './modelnet/archive';
+export {
+  CACHE_MANIFEST,
+  DEFAULT_CACHE_POINTS,
+  DEFAULT_CACHE_SEED,
+  buildModelNetCache,
+  readCacheManifest,
+  type BuildModelNetCacheOptions,
+  type ModelNetCacheManifest,
+} from './modelnet/cache';
+export {
+  syntheticModelNetArchive,
+  type SyntheticArchiveOptions,
+} from './modelnet/synthetic-archive';

@@ -52,3 +52,4 @@ export { buildModelReport, REPORT_PROFILES } from './report/model-report';
 export type { ModelReport, ReportOptions, ReportTargets } from './report/model-report';
 export * from './pointnet2';
 export { writeTinyResNetArtifact, TINY_RESNET_SPEC } from './testing-artifact';
+export { writeTinyPointNetArtifact } from './pointnet2/testing';

@@ -6,11 +6,11 @@ import { errorEnvelope } from '../http/error-envelope.filter';
 export const API_KEY_HEADER = 'x-api-key';
 
 /**
- * Routes anyone may read: the health check (load balancers, orchestrators) and the API's own
+ * Routes anyone may read: the health checks, readiness and liveness (load balancers, orchestrators) and the API's own
  * description (/docs, /docs/openapi.json, /docs-yaml): it holds no data, and clients are
  * generated from it. The dashboard's static files are served before this check.
  */
-const PUBLIC_PATH = /^\/(?:health|docs(?:[/-].*)?)$/;
+const PUBLIC_PATH = /^\/(?:health(?:\/live)?|docs(?:[/-].*)?)$/;
 
 /**
  * Documents an operation of a public path as needing no key (an empty security requirement in

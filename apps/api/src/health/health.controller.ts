@@ -54,6 +54,30 @@ export class HealthController {
     @Inject(RUN_QUEUE) private readonly queue: Queue,
   ) {}
 
+  /**
+   * Liveness: the process serves HTTP. Touches neither the database nor Redis, so an outage of
+   * either takes pods out of the Service (readiness, /health) without restarting them all.
+   */
+  @Get('live')
+  @ApiPublic()
+  @ApiOperation({
+    summary: 'Liveness: 200 while the process serves requests (no dependency checks).',
+  })
+  @ApiOkResponse({
+    description: 'The process is alive.',
+    schema: {
+      type: 'object',
+      required: ['status', 'uptimeSeconds'],
+      properties: {
+        status: { type: 'string', enum: ['ok'] },
+        uptimeSeconds: { type: 'integer', description: 'Seconds since the process started.' },
+      },
+    },
+  })
+  live() {
+    return { status: 'ok' as const, uptimeSeconds: Math.round(process.uptime()) };
+  }
+
   @Get()
   @ApiPublic()
   @ApiOperation({ summary: 'Database and Redis checks: 200 when both answer, 503 otherwise.' })

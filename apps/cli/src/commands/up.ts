@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { EngramClient, SweepDetail } from '@engram/api-client';
+import { FETCH_MODELNET10_COMMAND, defaultModelNetRoot, modelNetAvailable } from '@engram/datasets';
 import { SweepSpec, isModelName } from '@engram/sweep-spec';
 import { CliError, ExitCode, apiFailure } from '../errors';
 import { DEFAULT_DASHBOARD_DIR, ensureDashboard } from '../stack/dashboard';
@@ -93,6 +94,14 @@ export async function upCommand(opts: UpOptions): Promise<number> {
         `the sweep ${path.relative(process.cwd(), specFile)} needs the trained ${spec.model} artifact, and ${listing.manifest} does not exist (models folder: ${modelsDir()})`,
         ExitCode.Failure,
         `train it first: \`npm run engram -- train ${spec.model}\` (resumes from its checkpoints), or point ENGRAM_MODELS_DIR at a folder holding ${spec.model}/artifact.json; \`engram up --no-sweep\` starts the platform without a sweep`,
+      );
+    }
+    // the workers started here read the clouds from this machine's data folder
+    if (spec.model === 'pointnet2-modelnet10' && !modelNetAvailable()) {
+      throw new CliError(
+        `the sweep ${path.relative(process.cwd(), specFile)} needs ModelNet10, which is not at ${defaultModelNetRoot()}`,
+        ExitCode.Failure,
+        `fetch it first: \`npm run engram -- ${FETCH_MODELNET10_COMMAND.replace(/^engram /, '')}\`, or set ENGRAM_DATA_DIR / ENGRAM_MODELNET_DIR to where it is`,
       );
     }
   }

@@ -23,6 +23,8 @@ export interface WorkerConfig {
   shutdownGraceMs: number;
   /** RECONCILE_INTERVAL_MS, RECONCILE_BATCH_SIZE: this replica's reconciler passes. */
   reconciler: ReconcilerConfig;
+  /** WORKER_HEARTBEAT_FILE: touched every 5 s while the event loop runs, for a liveness probe; unset: none. */
+  heartbeatFile?: string;
 }
 
 /** Reads the worker's configuration, failing at start-up with the name of the bad variable. */
@@ -45,6 +47,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     }),
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000),
     reconciler: loadReconcilerConfig(env),
+    heartbeatFile: read.optionalString('WORKER_HEARTBEAT_FILE'),
   };
   if (config.runWorker.stalledInterval > config.runWorker.lockDuration) {
     throw new ConfigError(

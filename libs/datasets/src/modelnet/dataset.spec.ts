@@ -1,8 +1,16 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeTempDir, pcdBytes, removeTempDir, writeFile } from '../testing/fixtures';
 import { findWorkspaceRoot } from '../workspace-root';
 import { UP_AXIS } from './augment';
+import {
+  ModelNetMissingError,
+  assertModelNetAvailable,
+  defaultModelNetRoot,
+  modelNetAvailable,
+  resolveDataDir,
+} from './data-dir';
 import {
   discoverModelNetClasses,
   loadModelNet,
@@ -118,12 +126,33 @@ describe('loadModelNet on a generated mini tree', () => {
     }
   });
 
-  it('explains where to get ModelNet when the root is missing', async () => {
+  it('names the command that fetches ModelNet when the root is missing', async () => {
     await expect(
       loadModelNet({ root: path.join(root, 'absent'), split: 'test', numPoints: 4, seed: 0 }),
     ).rejects.toThrow(
-      /ModelNet not found at .*absent\. Download ModelNet10\.zip or ModelNet40\.zip from Princeton ModelNet \(https:\/\/modelnet\.cs\.princeton\.edu\/\).*ENGRAM_MODELNET_DIR/,
+      /ModelNet not found at .*absent\. Run `engram data fetch modelnet10`.*ENGRAM_DATA_DIR.*ENGRAM_MODELNET_DIR/,
     );
+  });
+
+  it('defaults to <ENGRAM_DATA_DIR>/modelnet10, else the user data folder, never beside the checkout', () => {
+    expect(defaultModelNetRoot({ ENGRAM_DATA_DIR: '/data/engram' })).toBe(
+      path.resolve('/data/engram/modelnet10'),
+    );
+    expect(
+      defaultModelNetRoot({
+        ENGRAM_DATA_DIR: '/data/engram',
+        ENGRAM_MODELNET_DIR: '/m/ModelNet10',
+      }),
+    ).toBe(path.resolve('/m/ModelNet10'));
+    expect(resolveDataDir({ XDG_DATA_HOME: '/xdg' })).toBe(
+      process.platform === 'linux' ? '/xdg/engram' : resolveDataDir({}),
+    );
+    if (process.platform === 'linux') {
+      expect(resolveDataDir({})).toBe(path.join(os.homedir(), '.local', 'share', 'engram'));
+    }
+    expect(modelNetAvailable(root)).toBe(true);
+    expect(modelNetAvailable(path.join(root, 'absent'))).toBe(false);
+    expect(() => assertModelNetAvailable(path.join(root, 'absent'))).toThrow(ModelNetMissingError);
   });
 
   it('rejects a root without class folders, unknown classes and bad options', async () => {

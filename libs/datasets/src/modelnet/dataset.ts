@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetFormatError, DatasetUnavailableError } from '../errors';
 import { deriveSeed, SeededRandom } from '../random';
-import { findWorkspaceRoot } from '../workspace-root';
+import { defaultModelNetRoot, ModelNetMissingError } from './data-dir';
 import { normalizeToUnitSphere, resamplePoints } from './normalize';
 import { parseOff } from './off';
 import { parsePcd } from './pcd';
@@ -11,7 +11,7 @@ import { sampleSurface } from './sampling';
 export type ModelNetSplit = 'train' | 'test';
 
 export interface LoadModelNetOptions {
-  /** Dataset folder, laid out `<root>/<class>/<split>/*.off|*.pcd`. Default: env ENGRAM_MODELNET_DIR, then `../shared/datasets/modelnet10` from the repository root. */
+  /** Dataset folder, laid out `<root>/<class>/<split>/*.off|*.pcd`. Default: env ENGRAM_MODELNET_DIR, then `<data folder>/modelnet10` (see resolveModelNetRoot). */
   root?: string;
   split: ModelNetSplit;
   /** Points per shape (e.g. 1024). */
@@ -119,22 +119,14 @@ function shapeToPoints(
   return normalizeToUnitSphere(resamplePoints(cloud, numPoints, random));
 }
 
-/** The ModelNet folder: the option, else env ENGRAM_MODELNET_DIR, else `../shared/datasets/modelnet10` from the repository root. */
+/**
+ * The ModelNet folder: the option, else env ENGRAM_MODELNET_DIR, else `<data folder>/modelnet10`
+ * (ENGRAM_DATA_DIR, else the user's data folder). Missing: a ModelNetMissingError naming the
+ * command that fetches it.
+ */
 export function resolveModelNetRoot(root?: string): string {
-  const resolved = root
-    ? path.resolve(root)
-    : process.env['ENGRAM_MODELNET_DIR']
-      ? path.resolve(process.env['ENGRAM_MODELNET_DIR'])
-      : path.resolve(findWorkspaceRoot(), '..', 'shared', 'datasets', 'modelnet10');
-  if (!fs.existsSync(resolved) || !fs.statSync(resolved).isDirectory()) {
-    throw new DatasetUnavailableError(
-      'ModelNet',
-      `ModelNet not found at ${resolved}. Download ModelNet10.zip or ModelNet40.zip from Princeton ModelNet ` +
-        '(https://modelnet.cs.princeton.edu/), unzip it, and point Engram at the folder holding the class ' +
-        'folders (<root>/<class>/train|test/*.off) with the root option or the environment variable ' +
-        'ENGRAM_MODELNET_DIR (e.g. ENGRAM_MODELNET_DIR=/data/ModelNet10).',
-    );
-  }
+  const resolved = root ? path.resolve(root) : defaultModelNetRoot();
+  if (!isDirectory(resolved)) throw new ModelNetMissingError(resolved);
   return resolved;
 }
 

@@ -1,5 +1,5 @@
 import { pcdBytes } from '../testing/fixtures';
-import { parsePcd } from './pcd';
+import { encodePcdBinary, parsePcd } from './pcd';
 
 const cloud = [
   [0.5, -1.25, 2],
@@ -114,5 +114,15 @@ describe('parsePcd', () => {
     expect(() => parsePcd(Buffer.concat([bytes, Buffer.alloc(12)]), 'bad.pcd')).toThrow(
       'bad.pcd: POINTS mismatch: 3 points x 12 bytes = 36 bytes expected after the header but the file holds 48',
     );
+  });
+});
+
+describe('encodePcdBinary', () => {
+  it('writes a binary PCD that parsePcd reads back exactly, and the same bytes as PCL-style fixtures', () => {
+    const points = Float32Array.from(cloud.flat());
+    const bytes = encodePcdBinary(points);
+    expect(parsePcd(bytes, 'round-trip.pcd')).toEqual(points);
+    expect(bytes).toEqual(Buffer.from(pcdBytes(cloud, 'binary')));
+    expect(() => encodePcdBinary(new Float32Array(4))).toThrow('x y z triples');
   });
 });

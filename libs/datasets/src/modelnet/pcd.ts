@@ -319,3 +319,31 @@ function isFinitePoint(xyz: Float32Array, point: number): boolean {
   const z = xyz[point * 3 + 2];
   return x - x === 0 && y - y === 0 && z - z === 0;
 }
+
+/**
+ * A PCD v0.7 file holding `points` (x y z per point) as `DATA binary` float32, little-endian: the
+ * layout parsePcd reads fastest, and the one PCL writes.
+ */
+export function encodePcdBinary(points: Float32Array): Buffer {
+  if (points.length % 3 !== 0) {
+    throw new RangeError(`points must hold x y z triples, got ${points.length} values`);
+  }
+  const count = points.length / 3;
+  const header = [
+    '# .PCD v0.7 - Point Cloud Data file format',
+    'VERSION 0.7',
+    'FIELDS x y z',
+    'SIZE 4 4 4',
+    'TYPE F F F',
+    'COUNT 1 1 1',
+    `WIDTH ${count}`,
+    'HEIGHT 1',
+    'VIEWPOINT 0 0 0 1 0 0 0',
+    `POINTS ${count}`,
+    'DATA binary',
+    '',
+  ].join('\n');
+  const body = Buffer.alloc(points.length * 4);
+  for (let i = 0; i < points.length; i++) body.writeFloatLE(points[i], i * 4);
+  return Buffer.concat([Buffer.from(header, 'latin1'), body]);
+}

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
+  PointNetArtifact,
   PointNetNetwork,
   PointNetSpec,
   loadPointNetArtifact,
@@ -37,41 +38,52 @@ export function syntheticContextData(numPoints: number, seed = 1): PointNetConte
 }
 
 /**
- * Writes an untrained tiny PointNet++ artifact (seeded weights) into a temporary models folder and
- * returns a context over it with synthetic clouds.
+ * Writes an untrained tiny pointnet2-modelnet10 artifact (seeded weights) for a dataset into a
+ * temporary models folder and returns that folder, for ENGRAM_MODELS_DIR: platform and CLI tests
+ * run the real PointNet++ evaluation on it, on whatever clouds the dataset names.
  */
-export function tinyPointNetContext(seed = 3): ModelNetModelContext {
+export function writeTinyPointNetArtifact(dataset: PointNetArtifact['dataset'], seed = 3): string {
   const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'engram-pointnet2-'));
-  const dir = path.join(modelsDir, 'pointnet2-modelnet10');
-  const network = PointNetNetwork.create(TINY_POINTNET_SPEC, seed);
-  const data = syntheticContextData(TINY_POINTNET_SPEC.numPoints, seed);
+  const spec = { ...TINY_POINTNET_SPEC, numClasses: dataset.classNames.length };
+  const network = PointNetNetwork.create(spec, seed);
   const metrics = { testAccuracy: NaN, testExitAccuracy: [], testSamples: 0 };
   const training = { epochs: 0, seconds: 0, config: { untrained: true }, history: [] };
   savePointNetArtifact(
-    dir,
+    path.join(modelsDir, 'pointnet2-modelnet10'),
     {
       name: 'pointnet2-modelnet10',
       createdAt: new Date(0).toISOString(),
-      spec: TINY_POINTNET_SPEC,
-      input: {
-        numPoints: TINY_POINTNET_SPEC.numPoints,
-        normalization: 'unit-sphere',
-        upAxis: 2,
-        pointSeed: 0,
-      },
-      dataset: {
-        name: 'synthetic',
-        classNames: ['sphere', 'box', 'disk', 'rod'],
-        trainSamples: data.train.count,
-        validationSamples: data.validation.count,
-        validationFraction: 0.2,
-        splitSeed: 0,
-        testSamples: data.test.count,
-      },
+      spec,
+      input: { numPoints: spec.numPoints, normalization: 'unit-sphere', upAxis: 2, pointSeed: 0 },
+      dataset,
     },
     { float: { network, metrics, training }, ternary: { network, metrics, training } },
     `tiny-${seed}`,
   );
   network.dispose();
-  return new ModelNetModelContext(loadPointNetArtifact(dir), data);
+  return modelsDir;
+}
+
+/**
+ * Writes an untrained tiny PointNet++ artifact (seeded weights) into a temporary models folder and
+ * returns a context over it with synthetic clouds.
+ */
+export function tinyPointNetContext(seed = 3): ModelNetModelContext {
+  const data = syntheticContextData(TINY_POINTNET_SPEC.numPoints, seed);
+  const modelsDir = writeTinyPointNetArtifact(
+    {
+      name: 'synthetic',
+      classNames: ['sphere', 'box', 'disk', 'rod'],
+      trainSamples: data.train.count,
+      validationSamples: data.validation.count,
+      validationFraction: 0.2,
+      splitSeed: 0,
+      testSamples: data.test.count,
+    },
+    seed,
+  );
+  return new ModelNetModelContext(
+    loadPointNetArtifact(path.join(modelsDir, 'pointnet2-modelnet10')),
+    data,
+  );
 }
