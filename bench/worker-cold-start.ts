@@ -110,6 +110,22 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * CPU seconds a process has used (user + system, all its threads; Linux /proc, else NaN): on a
+ * loaded machine it approximates the wall time the same work takes on an idle one.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const clockTicksPerSecond = 100;
+    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
+  } catch {
+    return NaN;
+  }
+}
+
 function cacheFiles(): string[] {
   return fs.existsSync(CACHE_DIR)
     ? fs
@@ -146,7 +162,9 @@ async function main(): Promise<void> {
 
     let seed = 0;
     /** Seconds from spawning a worker to the first result row of a run queued before it. */
-    const measure = async (label: string): Promise<{ firstResultS: number; readyS: number }> => {
+    const measure = async (
+      label: string,
+    ): Promise<{ firstResultS: number; readyS: number; cpuS: number }> => {
       const submitted = await client.submitSweep({
         name: `cold-start ${label} ${seed}`,
         model: 'resnet-mnist',
@@ -179,11 +197,19 @@ async function main(): Promise<void> {
         }
       })();
       const firstResultS = await Promise.race([stored, exited]);
+      const cpuS = cpuSeconds(worker.pid);
       await stop(worker);
-      return { firstResultS, readyS };
+      return { firstResultS, readyS, cpuS };
     };
 
-    const rows: { cold: number; warm: number; coldReady: number; warmReady: number }[] = [];
+    const rows: {
+      cold: number;
+      warm: number;
+      coldReady: number;
+      warmReady: number;
+      coldCpu: number;
+      warmCpu: number;
+    }[] = [];
     for (let r = 0; r < REPEATS; r++) {
       fs.rmSync(CACHE_DIR, { recursive: true, force: true });
       console.log(`repeat ${r + 1}/${REPEATS}: cold cache (empty ${CACHE_DIR}) ...`);
@@ -199,6 +225,8 @@ async function main(): Promise<void> {
         warm: warm.firstResultS,
         coldReady: cold.readyS,
         warmReady: warm.readyS,
+        coldCpu: cold.cpuS,
+        warmCpu: warm.cpuS,
       });
     }
 
@@ -207,10 +235,12 @@ async function main(): Promise<void> {
     console.log(
       `worker start -> first stored result, resnet-mnist, ${SAMPLE_COUNT} samples, ${os.cpus().length} cores`,
     );
-    console.log('repeat   cold cache   warm cache   cold/warm   (worker ready: cold, warm)');
+    console.log(
+      'repeat   cold cache   warm cache   cold/warm   worker CPU: cold, warm   worker ready: cold, warm',
+    );
     rows.forEach((row, i) =>
       console.log(
-        `${String(i + 1).padEnd(8)} ${row.cold.toFixed(2).padStart(8)} s ${row.warm.toFixed(2).padStart(10)} s ${(row.cold / row.warm).toFixed(2).padStart(10)}   (${row.coldReady.toFixed(2)} s, ${row.warmReady.toFixed(2)} s)`,
+        `${String(i + 1).padEnd(8)} ${row.cold.toFixed(2).padStart(8)} s ${row.warm.toFixed(2).padStart(10)} s ${(row.cold / row.warm).toFixed(2).padStart(10)}   ${row.coldCpu.toFixed(2).padStart(8)} s, ${row.warmCpu.toFixed(2).padStart(6)} s   ${row.coldReady.toFixed(2).padStart(8)} s, ${row.warmReady.toFixed(2)} s`,
       ),
     );
     console.log(
@@ -226,6 +256,8 @@ async function main(): Promise<void> {
           warmFirstResultSeconds: +row.warm.toFixed(3),
           coldReadySeconds: +row.coldReady.toFixed(3),
           warmReadySeconds: +row.warmReady.toFixed(3),
+          coldWorkerCpuSeconds: +row.coldCpu.toFixed(2),
+          warmWorkerCpuSeconds: +row.warmCpu.toFixed(2),
         })),
       }),
     );

@@ -47,7 +47,7 @@ const key = {
 };
 
 describe('context cache codecs', () => {
-  it('give back the same bits for calibration, memories and semantic vectors', () => {
+  it('give back the same bits for calibration, memories, semantic vectors and predictions', () => {
     const c = contextCacheCodecs.calibration;
     const decoded = c.decode(JSON.parse(JSON.stringify(c.encode(calibration))));
     expect([...decoded.keys()]).toEqual([...calibration.keys()]);
@@ -68,6 +68,10 @@ describe('context cache codecs', () => {
     const vectors = [Float32Array.of(-0, NaN, 1e-45, 3.4e38), new Float32Array(0)];
     const vectorsBack = s.decode(JSON.parse(JSON.stringify(s.encode(vectors))));
     expect(vectorsBack.map(bits)).toEqual(vectors.map(bits));
+
+    const p = contextCacheCodecs.predictions;
+    const predictions = Uint16Array.of(0, 9, 3, 65535);
+    expect(p.decode(JSON.parse(JSON.stringify(p.encode(predictions))))).toEqual(predictions);
   });
 
   it('refuse arrays whose sizes do not match the memory shape', () => {

@@ -13,7 +13,7 @@ import type { NetworkCalibration } from './calibration';
 export const CONTEXT_CACHE_FORMAT = 1;
 
 /** What an entry holds; each kind has its own encoding. */
-export type ContextCacheKind = 'calibration' | 'memories' | 'semantics';
+export type ContextCacheKind = 'calibration' | 'memories' | 'semantics' | 'predictions';
 
 /**
  * Everything an entry depends on besides the code: the artifact (its version is a hash of its
@@ -142,6 +142,14 @@ export const contextCacheCodecs = {
       });
     },
   },
+  predictions: {
+    encode(predictions: Uint16Array): unknown {
+      return encodeArray(predictions);
+    },
+    decode(payload: unknown): Uint16Array {
+      return decodeArray(payload as EncodedArray, 'u16') as Uint16Array;
+    },
+  },
   semantics: {
     encode(vectors: Float32Array[]): unknown {
       return vectors.map(encodeArray);
@@ -171,8 +179,8 @@ function sha256(text: string): string {
 export type ContextCacheOutcome = 'hit' | 'computed' | 'recomputed-invalid';
 
 /**
- * A folder of what a model context computes from training data (calibration ranges, semantic
- * memories, the training samples' semantic vectors), shared by every thread, process and machine
+ * A folder of what a model context computes without a chip (calibration ranges, semantic memories,
+ * the training samples' semantic vectors, software predictions), shared by every thread, process and machine
  * that sees the folder. An entry's file name is the hash of its key (format, model, artifact
  * version, inputs); a file is written to a unique temporary name and renamed into place, so a
  * reader sees a whole file or none, and two writers of one entry (which compute the same bytes)

@@ -119,7 +119,7 @@ export class MnistModelContext extends TrainedModelContext<tf.Tensor> {
     return segmentCosts(this.ternaryNetwork.layout, profile, tcamRowsPerExit);
   }
 
-  protected trainingDataDescription(): unknown {
+  protected dataDescription(): unknown {
     const { dataset, normalization } = this.artifact.manifest;
     return { dataset, normalization };
   }

@@ -10,7 +10,7 @@ import {
 } from '@engram/models';
 import { SemanticMemory, buildSemanticMemory } from '@engram/semantic-memory';
 import { NetworkCalibration, calibrateNetwork } from './calibration';
-import { ContextCache } from './context-cache';
+import { ContextCache, ContextCacheKind } from './context-cache';
 import { EvaluationModel, InputBatch, PredictionCache } from './evaluation-model';
 import { SegmentCosts } from './segment-costs';
 import { EvaluationSplit, ModelName } from './types';
@@ -55,7 +55,7 @@ export abstract class TrainedModelContext<
   private readonly memories = new Map<string, SemanticMemory[]>();
   private readonly predictionCache = new PredictionCache();
   private trainingSemantics: Float32Array[] | undefined;
-  private readonly trainingDataKeys = new Map<number, string>();
+  private readonly dataKeys = new Map<string, string>();
 
   protected constructor(
     readonly floatNetwork: DynamicNetwork<State>,
@@ -75,10 +75,10 @@ export abstract class TrainedModelContext<
   abstract inputs(split: Split, start: number, n: number): tf.Tensor;
   abstract segmentCosts(profile: DeviceProfile, tcamRowsPerExit: number[]): SegmentCosts;
   /**
-   * What selects and prepares the training samples besides the artifact's weights (the dataset
+   * What selects and prepares a split's samples besides the artifact's weights (the dataset
    * and split recorded in the manifest, normalization, point sampling): part of every cache key.
    */
-  protected abstract trainingDataDescription(): unknown;
+  protected abstract dataDescription(): unknown;
   /** Runs the weight layers with noise-free float or ternary weights. */
   protected abstract noiseFreeExecutor(
     network: DynamicNetwork<State>,
@@ -95,28 +95,25 @@ export abstract class TrainedModelContext<
   }
 
   /**
-   * Identifies the first n training samples: the data description and a hash of their labels
+   * Identifies the first n samples of a split: the data description and a hash of their labels
    * (a different copy, order or split of the data changes it).
    */
-  private trainingDataKey(n: number): string {
-    let key = this.trainingDataKeys.get(n);
+  private dataKey(split: Split, n: number): string {
+    const id = `${split}/${n}`;
+    let key = this.dataKeys.get(id);
     if (!key) {
-      const labels = this.labels('train').subarray(0, n);
+      const labels = this.labels(split).subarray(0, n);
       const labelsSha256 = createHash('sha256')
         .update(Buffer.from(labels.buffer, labels.byteOffset, labels.byteLength))
         .digest('hex');
-      key = JSON.stringify({ data: this.trainingDataDescription(), samples: n, labelsSha256 });
-      this.trainingDataKeys.set(n, key);
+      key = JSON.stringify({ data: this.dataDescription(), split, samples: n, labelsSha256 });
+      this.dataKeys.set(id, key);
     }
     return key;
   }
 
   /** compute() through the shared cache folder, when the context has one. */
-  private cached<T>(
-    kind: 'calibration' | 'memories' | 'semantics',
-    inputs: unknown,
-    compute: () => T,
-  ): T {
+  private cached<T>(kind: ContextCacheKind, inputs: unknown, compute: () => T): T {
     if (!this.contextCache) return compute();
     const key = { model: this.name, artifactVersion: this.version, kind, inputs };
     return this.contextCache.getOrCompute(key, compute as never) as T;
@@ -131,7 +128,7 @@ export abstract class TrainedModelContext<
       const n = Math.min(this.sizes.calibrationSamples, this.sampleCount('train'));
       calibration = this.cached(
         'calibration',
-        { parameters, training: this.trainingDataKey(n) },
+        { parameters, training: this.dataKey('train', n) },
         () => {
           const x = this.inputs('train', 0, n);
           const computed = calibrateNetwork(this.ternaryNetwork, profile, x);
@@ -153,7 +150,7 @@ export abstract class TrainedModelContext<
     if (!this.trainingSemantics) {
       this.trainingSemantics = this.cached(
         'semantics',
-        { training: this.trainingDataKey(this.memorySampleCount()) },
+        { training: this.dataKey('train', this.memorySampleCount()) },
         () => this.computeSemanticVectors(),
       );
     }
@@ -185,7 +182,7 @@ export abstract class TrainedModelContext<
         'memories',
         {
           parameters: { prototypesPerClass, dontCareMarginStd, seed },
-          training: this.trainingDataKey(n),
+          training: this.dataKey('train', n),
         },
         () => {
           const vectors = this.semanticVectors();
@@ -210,19 +207,21 @@ export abstract class TrainedModelContext<
     count: number,
     variant: WeightMode = 'float',
   ): Uint16Array {
-    return this.predictionCache.get(`${split}/${variant}`, count, () => {
-      const network = variant === 'float' ? this.floatNetwork : this.ternaryNetwork;
-      const executor = this.noiseFreeExecutor(network, variant);
-      const predictions = new Uint16Array(count);
-      for (const { x, offset } of this.batches(split, count)) {
-        const classes = tf.tidy(() =>
-          tf.argMax(staticLogits(network, x, { executor, batchNorm: 'running' }), 1).dataSync(),
-        );
-        predictions.set(classes, offset);
-        x.dispose();
-      }
-      executor.dispose();
-      return predictions;
-    });
+    return this.predictionCache.get(`${split}/${variant}`, count, () =>
+      this.cached('predictions', { variant, data: this.dataKey(split, count) }, () => {
+        const network = variant === 'float' ? this.floatNetwork : this.ternaryNetwork;
+        const executor = this.noiseFreeExecutor(network, variant);
+        const predictions = new Uint16Array(count);
+        for (const { x, offset } of this.batches(split, count)) {
+          const classes = tf.tidy(() =>
+            tf.argMax(staticLogits(network, x, { executor, batchNorm: 'running' }), 1).dataSync(),
+          );
+          predictions.set(classes, offset);
+          x.dispose();
+        }
+        executor.dispose();
+        return predictions;
+      }),
+    );
   }
 }

@@ -168,7 +168,7 @@ export class ModelNetModelContext extends TrainedModelContext<PointCloudState> {
     return pointNetSegmentCosts(this.ternaryNetwork.layout, profile, tcamRowsPerExit);
   }
 
-  protected trainingDataDescription(): unknown {
+  protected dataDescription(): unknown {
     const { dataset, input } = this.artifact.manifest;
     return { dataset, input, evaluationOrderSeed: POINTNET_EVALUATION_ORDER_SEED };
   }
