@@ -161,7 +161,10 @@ export const contextCacheCodecs = {
   },
 } as const;
 
-type Decoded<K extends ContextCacheKind> = ReturnType<(typeof contextCacheCodecs)[K]['decode']>;
+/** What an entry of a kind holds. */
+export type ContextCacheValue<K extends ContextCacheKind> = ReturnType<
+  (typeof contextCacheCodecs)[K]['decode']
+>;
 
 interface CacheFile {
   format: number;
@@ -202,15 +205,15 @@ export class ContextCache {
   /** The cached value of `key`, or compute() stored for everyone else. */
   getOrCompute<K extends ContextCacheKind>(
     key: ContextCacheKey & { kind: K },
-    compute: () => Decoded<K>,
-  ): Decoded<K> {
+    compute: () => ContextCacheValue<K>,
+  ): ContextCacheValue<K> {
     const codec = contextCacheCodecs[key.kind];
     const file = this.entryPath(key);
     const read = this.read(file, key);
     let invalid = read.status === 'invalid';
     if (read.status === 'hit') {
       try {
-        const value = codec.decode(read.payload) as Decoded<K>;
+        const value = codec.decode(read.payload) as ContextCacheValue<K>;
         this.record(key.kind, 'hit');
         return value;
       } catch {
@@ -218,7 +221,7 @@ export class ContextCache {
       }
     }
     const value = compute();
-    this.write(file, key, (codec.encode as (v: Decoded<K>) => unknown)(value));
+    this.write(file, key, (codec.encode as (v: ContextCacheValue<K>) => unknown)(value));
     this.record(key.kind, invalid ? 'recomputed-invalid' : 'computed');
     return value;
   }

@@ -10,7 +10,7 @@ import {
 } from '@engram/models';
 import { SemanticMemory, buildSemanticMemory } from '@engram/semantic-memory';
 import { NetworkCalibration, calibrateNetwork } from './calibration';
-import { ContextCache, ContextCacheKind } from './context-cache';
+import { ContextCache, ContextCacheKind, ContextCacheValue } from './context-cache';
 import { EvaluationModel, InputBatch, PredictionCache } from './evaluation-model';
 import { SegmentCosts } from './segment-costs';
 import { EvaluationSplit, ModelName } from './types';
@@ -40,9 +40,9 @@ function staticLogits<State extends tf.TensorContainer>(
 /**
  * What every trained model's context shares: the float and ternary networks of its artifact,
  * and, computed lazily and cached by their parameters, calibrations, the semantic memories built
- * from the training samples' semantic vectors, and software predictions. Calibrations, memories
- * and the training semantic vectors are also kept in a ContextCache folder (when given), so a
- * new thread or process loads them instead of recomputing them. A subclass says where the samples
+ * from the training samples' semantic vectors, and software predictions. All of these are also
+ * kept in a ContextCache folder (when given), so a new thread or process loads them instead of
+ * recomputing them. A subclass says where the samples
  * come from and how noise-free weights are applied.
  */
 export abstract class TrainedModelContext<
@@ -61,7 +61,7 @@ export abstract class TrainedModelContext<
     readonly floatNetwork: DynamicNetwork<State>,
     readonly ternaryNetwork: DynamicNetwork<State>,
     protected readonly sizes: ContextSizes,
-    /** Shared folder of computed calibrations and memories; null computes them in memory only. */
+    /** Shared folder of what the context computes; null keeps it in this context only. */
     readonly contextCache: ContextCache | null,
   ) {}
 
@@ -113,10 +113,14 @@ export abstract class TrainedModelContext<
   }
 
   /** compute() through the shared cache folder, when the context has one. */
-  private cached<T>(kind: ContextCacheKind, inputs: unknown, compute: () => T): T {
+  private cached<K extends ContextCacheKind>(
+    kind: K,
+    inputs: unknown,
+    compute: () => ContextCacheValue<K>,
+  ): ContextCacheValue<K> {
     if (!this.contextCache) return compute();
     const key = { model: this.name, artifactVersion: this.version, kind, inputs };
-    return this.contextCache.getOrCompute(key, compute as never) as T;
+    return this.contextCache.getOrCompute(key, compute);
   }
 
   calibration(profile: DeviceProfile): NetworkCalibration {
