@@ -80,6 +80,8 @@ export class WorkerModule {
           size: config.runWorker.concurrency,
           modulePath: EVALUATE_ENTRY,
           exportName: 'evaluate',
+          // One thread loads @engram/evaluation while Nest and BullMQ start: a faster first run.
+          prestart: 1,
         }),
     };
     return {

@@ -16,7 +16,8 @@ export interface InputBatch {
  * What the evaluation needs of a trained model, whatever its data and network: the ternary
  * network that runs on the simulated chip, the evaluation splits in a fixed order, calibration,
  * semantic memories, the analytic costs and the float software reference. One per process and
- * model, cached (loading builds memories from thousands of training samples).
+ * model, cached (building memories takes thousands of training samples: trained models keep them
+ * in the shared context cache).
  */
 export interface EvaluationModel<State extends tf.TensorContainer = tf.TensorContainer> {
   readonly name: ModelName;

@@ -41,6 +41,8 @@ export {
   READ_NOISE_BLOCK_SAMPLES,
 } from './read-noise';
 export { artifactDir } from './model-context';
+export { ContextCache, contextCacheDir, CONTEXT_CACHE_FORMAT } from './context-cache';
+export type { ContextCacheKey, ContextCacheKind, ContextCacheOutcome } from './context-cache';
 export { sweepOperatingPoints } from './operating-points';
 export type { OperatingPoint, OperatingPointSweep } from './operating-points';
 export { modelContext, MnistModelContext } from './model-context';

@@ -20,6 +20,7 @@ import {
 import { EvaluationSplit, ModelName } from './types';
 import { SegmentCosts, segmentCosts } from './segment-costs';
 import { TrainedModelContext } from './trained-model-context';
+import { ContextCache, contextCacheDir } from './context-cache';
 import { InvalidEvaluationConfigError, ModelUnavailableError } from './errors';
 
 /** Samples of the training split whose semantic vectors build the memories (per-process cost). */
@@ -54,12 +55,26 @@ export class MnistModelContext extends TrainedModelContext<tf.Tensor> {
   declare readonly ternaryNetwork: ResNetNetwork;
   private readonly splits: { train: MnistDataset; validation: MnistDataset; test: MnistDataset };
 
-  constructor(readonly artifact: LoadedArtifact) {
-    super(networkFromArtifact(artifact, 'float'), networkFromArtifact(artifact, 'ternary'), {
-      memorySamples: MEMORY_TRAINING_SAMPLES,
-      calibrationSamples: CALIBRATION_SAMPLES,
-      batchSize: MNIST_EVAL_BATCH,
-    });
+  /**
+   * `cache`: where calibrations and memories are shared (default: contextCacheDir of the
+   * artifact); null keeps them in this context only.
+   */
+  constructor(
+    readonly artifact: LoadedArtifact,
+    cache: ContextCache | null = new ContextCache(
+      contextCacheDir(artifact.manifest.name, artifact.dir),
+    ),
+  ) {
+    super(
+      networkFromArtifact(artifact, 'float'),
+      networkFromArtifact(artifact, 'ternary'),
+      {
+        memorySamples: MEMORY_TRAINING_SAMPLES,
+        calibrationSamples: CALIBRATION_SAMPLES,
+        batchSize: MNIST_EVAL_BATCH,
+      },
+      cache,
+    );
     const { validationSamples, splitSeed } = artifact.manifest.dataset;
     const split = splitTrainValidation(loadMnist('train'), validationSamples, splitSeed);
     this.splits = { train: split.train, validation: split.validation, test: loadMnist('test') };
@@ -102,6 +117,11 @@ export class MnistModelContext extends TrainedModelContext<tf.Tensor> {
 
   segmentCosts(profile: DeviceProfile, tcamRowsPerExit: number[]): SegmentCosts {
     return segmentCosts(this.ternaryNetwork.layout, profile, tcamRowsPerExit);
+  }
+
+  protected dataDescription(): unknown {
+    const { dataset, normalization } = this.artifact.manifest;
+    return { dataset, normalization };
   }
 
   protected noiseFreeExecutor(network: ResNetNetwork, mode: WeightMode): QuantizedExecutor {

@@ -36,6 +36,27 @@ describe('ThreadPoolEvaluator', () => {
     expect(new Set(results.map((r) => r.artifactVersion)).size).toBeLessThanOrEqual(2);
   });
 
+  it('starts the prestart threads at once and the others on demand', async () => {
+    const prestarted = new ThreadPoolEvaluator({
+      size: 2,
+      modulePath: FIXTURE,
+      exportName: 'evaluate',
+      prestart: 1,
+    });
+    try {
+      expect(prestarted.threadCount).toBe(1);
+      expect(pool.threadCount).toBe(0);
+      await Promise.all([prestarted.evaluate(config(5)), prestarted.evaluate(config(5))]);
+      expect(prestarted.threadCount).toBe(2);
+      expect(
+        () =>
+          new ThreadPoolEvaluator({ size: 1, modulePath: FIXTURE, exportName: 'x', prestart: 2 }),
+      ).toThrow(/prestart/);
+    } finally {
+      await prestarted.close();
+    }
+  });
+
   it('carries the error name, field and permanence across the thread boundary', async () => {
     const error = await pool.evaluate(config(0, 65)).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'InvalidEvaluationConfigError', field: 'memorySize' });

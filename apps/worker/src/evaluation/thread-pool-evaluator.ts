@@ -25,6 +25,11 @@ export interface ThreadPoolOptions {
   /** Absolute path, without extension, of the module exporting the evaluate function. */
   modulePath: string;
   exportName: string;
+  /**
+   * Threads started at once (default 0: on demand), so loading the evaluation's modules overlaps
+   * the worker's own start instead of delaying its first run.
+   */
+  prestart?: number;
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -48,6 +53,15 @@ export class ThreadPoolEvaluator implements Evaluator {
   constructor(private readonly options: ThreadPoolOptions) {
     if (!Number.isInteger(options.size) || options.size < 1)
       throw new Error(`thread pool size must be >= 1, got ${options.size}`);
+    const prestart = options.prestart ?? 0;
+    if (!Number.isInteger(prestart) || prestart < 0 || prestart > options.size)
+      throw new Error(`prestart must be an integer in [0, ${options.size}], got ${prestart}`);
+    for (let i = 0; i < prestart; i++) this.spawn();
+  }
+
+  /** Threads alive (busy or idle). */
+  get threadCount(): number {
+    return this.threads.length;
   }
 
   evaluate(config: EvaluationConfig, signal?: AbortSignal): Promise<EvaluationResult> {

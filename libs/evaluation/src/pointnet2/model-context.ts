@@ -20,6 +20,7 @@ import { ModelName } from '../types';
 import { InvalidEvaluationConfigError, ModelUnavailableError } from '../errors';
 import { SegmentCosts } from '../segment-costs';
 import { TrainedModelContext } from '../trained-model-context';
+import { ContextCache, contextCacheDir } from '../context-cache';
 import { pointNetSegmentCosts } from './segment-costs';
 
 /** Clouds of the training split whose semantic vectors build the memories (all of them). */
@@ -103,13 +104,25 @@ export class ModelNetModelContext extends TrainedModelContext<PointCloudState> {
   constructor(
     readonly artifact: LoadedPointNetArtifact,
     private readonly data: PointNetContextData,
-    options: { memoryClouds?: number; calibrationClouds?: number } = {},
+    options: {
+      memoryClouds?: number;
+      calibrationClouds?: number;
+      /** Where calibrations and memories are shared (default: contextCacheDir); null: nowhere. */
+      cache?: ContextCache | null;
+    } = {},
   ) {
-    super(pointNetFromArtifact(artifact, 'float'), pointNetFromArtifact(artifact, 'ternary'), {
-      memorySamples: options.memoryClouds ?? POINTNET_MEMORY_TRAINING_CLOUDS,
-      calibrationSamples: options.calibrationClouds ?? POINTNET_CALIBRATION_CLOUDS,
-      batchSize: POINTNET_EVAL_BATCH,
-    });
+    super(
+      pointNetFromArtifact(artifact, 'float'),
+      pointNetFromArtifact(artifact, 'ternary'),
+      {
+        memorySamples: options.memoryClouds ?? POINTNET_MEMORY_TRAINING_CLOUDS,
+        calibrationSamples: options.calibrationClouds ?? POINTNET_CALIBRATION_CLOUDS,
+        batchSize: POINTNET_EVAL_BATCH,
+      },
+      options.cache === undefined
+        ? new ContextCache(contextCacheDir(artifact.manifest.name, artifact.dir))
+        : options.cache,
+    );
   }
 
   /** The artifact in `dir` and its clouds (the ModelNet folder: `root`, else the loader's default). */
@@ -153,6 +166,11 @@ export class ModelNetModelContext extends TrainedModelContext<PointCloudState> {
 
   segmentCosts(profile: DeviceProfile, tcamRowsPerExit: number[]): SegmentCosts {
     return pointNetSegmentCosts(this.ternaryNetwork.layout, profile, tcamRowsPerExit);
+  }
+
+  protected dataDescription(): unknown {
+    const { dataset, input } = this.artifact.manifest;
+    return { dataset, input, evaluationOrderSeed: POINTNET_EVALUATION_ORDER_SEED };
   }
 
   protected noiseFreeExecutor(
