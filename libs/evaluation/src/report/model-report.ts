@@ -224,6 +224,9 @@ function robustnessSpecs(options: RobustnessOptions): RobustnessCurveSpec[] {
   ];
 }
 
+/** An accuracy's interval drawn within [0, 100]% (a t interval of few chips can pass either end). */
+const clampPercent = (fraction: number): number => Math.min(100, Math.max(0, 100 * fraction));
+
 function robustnessFigure(title: string, xLabel: string, curves: RobustnessCurve[]): string {
   const series: ChartSeries[] = curves.flatMap((curve, i) => {
     const color = CURVE_COLORS[i % CURVE_COLORS.length];
@@ -235,8 +238,8 @@ function robustnessFigure(title: string, xLabel: string, curves: RobustnessCurve
         points: curve.points.map((p) => ({
           x: p.level,
           y: 100 * p.static.mean,
-          low: 100 * p.static.low95,
-          high: 100 * p.static.high95,
+          low: clampPercent(p.static.low95),
+          high: clampPercent(p.static.high95),
         })),
       },
       {
@@ -246,8 +249,8 @@ function robustnessFigure(title: string, xLabel: string, curves: RobustnessCurve
         points: curve.points.map((p) => ({
           x: p.level,
           y: 100 * p.dynamic.mean,
-          low: 100 * p.dynamic.low95,
-          high: 100 * p.dynamic.high95,
+          low: clampPercent(p.dynamic.low95),
+          high: clampPercent(p.dynamic.high95),
         })),
       },
     ];
