@@ -263,7 +263,8 @@ describe('expandSweep', () => {
     ]);
   });
 
-  it('expands a 10,000-run grid quickly', () => {
+  // How fast is measured by `npm run bench:platform`, not here (these machines are shared).
+  it('expands a 10,000-run grid into 10,000 distinct runs', () => {
     const spec: SweepSpec = {
       name: 'big',
       model: 'resnet-mnist',
@@ -273,14 +274,12 @@ describe('expandSweep', () => {
       },
       fixed: { memorySize: 1 },
     };
-    const started = performance.now();
     const hashes = new Set(
       [...expandSweep(validator.validate(spec))].map((r) =>
         runConfigHash('resnet-mnist', 'v1', r.config),
       ),
     );
     expect(hashes.size).toBe(10_000);
-    expect(performance.now() - started).toBeLessThan(2_000);
   });
 });
 
