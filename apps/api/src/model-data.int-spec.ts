@@ -66,7 +66,7 @@ describe('submission refuses a model whose dataset is missing', () => {
     expect(response.status).toBe(409);
     expect(response.body.message).toMatch(/^pointnet2-modelnet10 needs the ModelNet dataset/);
     expect(response.body.message).toContain('ENGRAM_MODELNET_DIR');
-    expect(response.body.message).toContain('modelnet.cs.princeton.edu');
+    expect(response.body.message).toContain('engram data fetch modelnet10');
   });
 
   it('accepts the sweep when the check is turned off (SUBMIT_CHECKS_MODEL_DATA=false)', async () => {

@@ -18,6 +18,10 @@ if (typeof evaluate !== 'function') {
   throw new Error(`${modulePath} exports no function ${exportName}`);
 }
 
+// Loaded: the pool may now terminate this thread safely (terminating it while native modules
+// load, onnxruntime's among them, can abort the whole process).
+parentPort.postMessage({ ready: true });
+
 parentPort.on('message', async ({ config }) => {
   try {
     const result = await evaluate(config);

@@ -17,6 +17,8 @@ interface Thread {
   task: Task | null;
   /** Resolves once the thread has exited. */
   exited: Promise<void>;
+  /** Resolves once the thread has loaded the evaluation module (or exited). */
+  loaded: Promise<void>;
 }
 
 export interface ThreadPoolOptions {
@@ -91,14 +93,18 @@ export class ThreadPoolEvaluator implements Evaluator {
       workerData: { modulePath: this.options.modulePath, exportName: this.options.exportName },
     });
     let exitedResolve: () => void = () => undefined;
+    let loadedResolve: () => void = () => undefined;
+    const exited = new Promise<void>((resolve) => (exitedResolve = resolve));
     const thread: Thread = {
       worker,
       task: null,
-      exited: new Promise<void>((resolve) => (exitedResolve = resolve)),
+      exited,
+      loaded: Promise.race([new Promise<void>((resolve) => (loadedResolve = resolve)), exited]),
     };
     worker.on(
       'message',
       (message: {
+        ready?: true;
         result?: EvaluationResult;
         error?: {
           name: string;
@@ -108,6 +114,10 @@ export class ThreadPoolEvaluator implements Evaluator {
           permanent?: boolean;
         };
       }) => {
+        if (message.ready) {
+          loadedResolve();
+          return;
+        }
         const task = thread.task;
         thread.task = null;
         if (task) {
@@ -164,6 +174,14 @@ export class ThreadPoolEvaluator implements Evaluator {
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.backlog.splice(0)) task.reject(new Error('evaluator closed'));
-    await Promise.all(this.threads.map((t) => t.worker.terminate().then(() => t.exited)));
+    // A thread still loading its modules is let finish first: terminating it mid-load can abort
+    // the process (native addons), which would turn a graceful stop into a crash.
+    await Promise.all(
+      this.threads.map(async (t) => {
+        await t.loaded;
+        await t.worker.terminate();
+        await t.exited;
+      }),
+    );
   }
 }
