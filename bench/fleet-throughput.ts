@@ -11,33 +11,24 @@
  * (default the test ones) in a schema and queue prefix of its own, removed at the end.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { Queue } from 'bullmq';
 import { EngramClient } from '@engram/api-client';
 import { createExperimentDataSource, migrateDatabase } from '@engram/persistence';
-import { QueueName } from '@engram/queue';
-
-const ROOT = path.resolve(__dirname, '..');
-
-function flag(name: string, fallback: number): number {
-  const match = process.argv.find((arg) => arg.startsWith(`--${name}=`));
-  const value = match ? Number(match.split('=')[1]) : fallback;
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
+import {
+  ROOT,
+  flag,
+  DATABASE_URL,
+  REDIS_URL,
+  API_KEY,
+  SCHEMA,
+  PREFIX,
+  freePort,
+  removeBenchState,
+  runBench,
+} from './support';
 
 const RUNS = flag('runs', 24);
 const SAMPLE_COUNT = flag('sample-count', 200);
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const API_KEY = randomBytes(16).toString('hex');
-const SUFFIX = randomBytes(4).toString('hex');
-const SCHEMA = `engram_bench_${SUFFIX}`;
-const PREFIX = `engram_bench_${SUFFIX}`;
 
 interface Fleet {
   label: string;
@@ -55,20 +46,6 @@ const FLEETS: Fleet[] = [
 ];
 
 const children: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 function start(entry: string, env: Record<string, string>, readyText: string) {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], {
@@ -208,22 +185,8 @@ async function main(): Promise<void> {
     console.log(`load average at the end ${os.loadavg()[0].toFixed(2)}`);
   } finally {
     for (const child of children) child.kill('SIGKILL');
-    const queue = new Queue(QueueName.SimulationRuns, {
-      prefix: PREFIX,
-      connection: { url: REDIS_URL },
-    });
-    await queue.obliterate({ force: true });
-    await queue.close();
-    await dataSource.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
-    await dataSource.destroy();
+    await removeBenchState(dataSource);
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    for (const child of children) child.kill('SIGKILL');
-    process.exit(1);
-  },
-);
+runBench(main, children);

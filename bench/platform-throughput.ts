@@ -10,54 +10,33 @@
  * Uses DATABASE_URL (default the test database) in a schema of its own, dropped at the end.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import * as path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { EngramClient } from '@engram/api-client';
 import { createExperimentDataSource, migrateDatabase } from '@engram/persistence';
 import { QueueName } from '@engram/queue';
-
-const ROOT = path.resolve(__dirname, '..');
-
-function flag(name: string, fallback: number): number {
-  const match = process.argv.find((arg) => arg.startsWith(`--${name}=`));
-  const value = match ? Number(match.split('=')[1]) : fallback;
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
+import {
+  ROOT,
+  flag,
+  DATABASE_URL,
+  REDIS_URL,
+  API_KEY,
+  SCHEMA,
+  PREFIX,
+  freePort,
+  removeBenchState,
+  runBench,
+} from './support';
 
 const RUNS = flag('runs', 1_000);
 const CONCURRENCY = flag('concurrency', 2);
 const WORKERS = flag('workers', 1);
 const SAMPLE_COUNT = flag('sample-count', 1);
 const ACCEPT_RUNS = flag('accept-runs', 10_000);
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const API_KEY = randomBytes(16).toString('hex');
-const SUFFIX = randomBytes(4).toString('hex');
-const SCHEMA = `engram_bench_${SUFFIX}`;
-const PREFIX = `engram_bench_${SUFFIX}`;
 
 const children: ChildProcess[] = [];
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 function start(
@@ -287,22 +266,8 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(report));
   } finally {
     for (const child of children) child.kill('SIGKILL');
-    const queue = new Queue(QueueName.SimulationRuns, {
-      prefix: PREFIX,
-      connection: { url: REDIS_URL },
-    });
-    await queue.obliterate({ force: true });
-    await queue.close();
-    await dataSource.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
-    await dataSource.destroy();
+    await removeBenchState(dataSource);
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    for (const child of children) child.kill('SIGKILL');
-    process.exit(1);
-  },
-);
+runBench(main, children);

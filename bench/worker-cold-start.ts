@@ -12,51 +12,29 @@
  * a fresh ENGRAM_CONTEXT_CACHE_DIR under the system's temporary folder, removed at the end.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Queue } from 'bullmq';
 import { EngramClient } from '@engram/api-client';
 import { createExperimentDataSource, migrateDatabase } from '@engram/persistence';
-import { QueueName } from '@engram/queue';
-
-const ROOT = path.resolve(__dirname, '..');
-
-function flag(name: string, fallback: number): number {
-  const match = process.argv.find((arg) => arg.startsWith(`--${name}=`));
-  const value = match ? Number(match.split('=')[1]) : fallback;
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`--${name} must be a positive integer`);
-  return value;
-}
+import {
+  ROOT,
+  flag,
+  DATABASE_URL,
+  REDIS_URL,
+  API_KEY,
+  SCHEMA,
+  PREFIX,
+  freePort,
+  removeBenchState,
+  runBench,
+} from './support';
 
 const SAMPLE_COUNT = flag('sample-count', 1_000);
 const REPEATS = flag('repeats', 1);
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const API_KEY = randomBytes(16).toString('hex');
-const SUFFIX = randomBytes(4).toString('hex');
-const SCHEMA = `engram_bench_${SUFFIX}`;
-const PREFIX = `engram_bench_${SUFFIX}`;
 const CACHE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'engram-cold-start-cache-'));
 
 const children: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 function spawnProcess(entry: string, env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], {
@@ -263,23 +241,9 @@ async function main(): Promise<void> {
     );
   } finally {
     await Promise.all(children.map(stop));
-    const queue = new Queue(QueueName.SimulationRuns, {
-      prefix: PREFIX,
-      connection: { url: REDIS_URL },
-    });
-    await queue.obliterate({ force: true });
-    await queue.close();
-    await dataSource.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
-    await dataSource.destroy();
+    await removeBenchState(dataSource);
     fs.rmSync(CACHE_DIR, { recursive: true, force: true });
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    for (const child of children) child.kill('SIGKILL');
-    process.exit(1);
-  },
-);
+runBench(main, children);
