@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { DIGITAL_BASELINE_NAMES } from '@engram/hardware';
+import { DIGITAL_BASELINE_NAMES, MODEL_NAMES, PARAMETER_NAMES } from '@engram/contracts';
 import { METRIC_NAMES, RUN_STATUSES } from '@engram/persistence';
-import { MODEL_NAMES, PARAMETER_NAMES } from '@engram/sweep-spec';
 import { registrySchemaRef } from '../openapi/registry-schemas';
 
 /**
