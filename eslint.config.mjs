@@ -51,9 +51,8 @@ const allowedDependencies = {
   config: [],
   // names, parameter descriptors, evaluation config/result types: the default profile at most
   contracts: ['hardware'],
-  // the spec's target is contracts only; evaluation and hardware are what main still imports
-  // for names and defaults until contracts replaces them
-  'sweep-spec': ['contracts', 'evaluation', 'hardware'],
+  // names, parameter descriptors and defaults come from the contracts
+  'sweep-spec': ['contracts'],
   models: ['tensor', 'datasets'],
   'semantic-memory': ['models', 'tensor', 'hardware', 'datasets'],
   evaluation: ['contracts', 'models', 'semantic-memory', 'hardware', 'datasets', 'tensor'],
@@ -61,9 +60,8 @@ const allowedDependencies = {
   reporting: ['evaluation', 'contracts', 'hardware', 'datasets', 'models', 'semantic-memory'],
   // platform libraries
   queue: ['config', 'contracts'],
-  // evaluation and hardware: the config/result and device-parameter types main still takes
-  // from them until contracts carries them
-  persistence: ['config', 'contracts', 'sweep-spec', 'evaluation', 'hardware'],
+  // hardware: its integration specs build real device parameters to store
+  persistence: ['config', 'contracts', 'sweep-spec', 'hardware'],
   'api-client': ['contracts'],
 };
 

@@ -12,17 +12,17 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['hardware', 'datasets', 'tensor', 'config'],
   // names, parameter descriptors, evaluation config/result types (the default profile at most)
   ['contracts'],
-  // the networks, their training and artifacts
-  ['models'],
+  // the networks, their training and artifacts; the sweep spec (schema, validation, grid
+  // expansion, run identity)
+  ['models', 'sweep-spec'],
   // prototypes, TCAM programming, exit policy
   ['semantic-memory'],
   // one run on a simulated chip
   ['evaluation'],
   // the onnxruntime engine; operating points, reports, figures
   ['engine-onnx', 'reporting'],
-  // the sweep spec sits above evaluation while it still imports evaluation's names (its target
-  // is contracts only); the queue's job payloads
-  ['sweep-spec', 'queue'],
+  // the queue's names, job payloads and worker options
+  ['queue'],
   // the database; the HTTP client
   ['persistence', 'api-client'],
   // apps compose libraries and never know each other

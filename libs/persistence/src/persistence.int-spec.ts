@@ -1,4 +1,4 @@
-import type { EvaluationConfig, EvaluationResult } from '@engram/evaluation';
+import type { EvaluationConfig, EvaluationResult } from '@engram/contracts';
 import { ResolvedDeviceParameters, resolveDeviceParameters } from '@engram/hardware';
 import {
   ModelArtifactInfo,
