@@ -1,5 +1,5 @@
 import { EngramApiError, EngramClient } from '@engram/api-client';
-import { TEST_API_KEY, TestPlatform, WorkerProcess } from './testing/test-platform';
+import { TEST_API_KEY, Platform, WorkerProcess } from './support/platform';
 
 // End to end over HTTP with the real evaluate (tiny sample counts): API in-process, one worker
 // process, real PostgreSQL and Redis.
@@ -17,12 +17,12 @@ const noiseSweep = {
 };
 
 describe('sweeps over HTTP (real evaluate, real PostgreSQL and Redis)', () => {
-  let platform: TestPlatform;
+  let platform: Platform;
   let worker: WorkerProcess;
   let sweepId: string;
 
   beforeAll(async () => {
-    platform = await TestPlatform.start({ WRITE_RATE_LIMIT_PER_MINUTE: '1000' });
+    platform = await Platform.start({ WRITE_RATE_LIMIT_PER_MINUTE: '1000' });
     worker = await platform.startWorker();
   });
 
@@ -301,10 +301,10 @@ describe('sweeps over HTTP (real evaluate, real PostgreSQL and Redis)', () => {
 });
 
 describe('write rate limiting', () => {
-  let platform: TestPlatform;
+  let platform: Platform;
 
   beforeAll(async () => {
-    platform = await TestPlatform.start({ WRITE_RATE_LIMIT_PER_MINUTE: '2' });
+    platform = await Platform.start({ WRITE_RATE_LIMIT_PER_MINUTE: '2' });
   });
 
   afterAll(async () => {
@@ -321,10 +321,10 @@ describe('write rate limiting', () => {
 });
 
 describe('a configured run limit', () => {
-  let platform: TestPlatform;
+  let platform: Platform;
 
   beforeAll(async () => {
-    platform = await TestPlatform.start({ MAX_RUNS_PER_SWEEP: '50' });
+    platform = await Platform.start({ MAX_RUNS_PER_SWEEP: '50' });
   });
 
   afterAll(async () => {
