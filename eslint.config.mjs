@@ -26,9 +26,11 @@ const platformPackages = [
 // rule bans the same names in the science libraries, built-ins included.
 const scienceLibs = [
   'datasets',
+  'engine-onnx',
   'evaluation',
   'hardware',
   'models',
+  'reporting',
   'semantic-memory',
   'sweep-spec',
   'tensor',

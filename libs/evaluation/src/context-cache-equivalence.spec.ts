@@ -6,10 +6,14 @@ import { loadArtifact, loadPointNetArtifact } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
 import { ContextCache } from './context-cache';
 import { clearStaticOutcomeCache, evaluateOnEngine } from './evaluate';
-import { MnistModelContext } from './model-context';
-import { ModelNetModelContext } from './pointnet2/model-context';
-import { syntheticContextData, TINY_POINTNET_SPEC, tinyPointNetContext } from './pointnet2/testing';
-import { writeTinyResNetArtifact } from './testing-artifact';
+import { MnistModelContext } from './models/resnet-mnist/model-context';
+import { ModelNetModelContext } from './models/pointnet2-modelnet10/model-context';
+import {
+  syntheticContextData,
+  TINY_POINTNET_SPEC,
+  tinyPointNetContext,
+} from './models/pointnet2-modelnet10/testing';
+import { writeTinyResNetArtifact } from './models/resnet-mnist/testing';
 import type { EvaluationModel } from './evaluation-model';
 import type { EvaluationConfig, EvaluationResult } from './types';
 

@@ -3,7 +3,7 @@ import { InferenceEngine, PointNetNetwork, ResNetNetwork } from '@engram/models'
 import { ChipOptions, programCrossbars, programDynamicChip, programExitChip } from './chip';
 import { ExitChip } from './dynamic-inference';
 import { EvaluationModel } from './evaluation-model';
-import { OnnxEngineOptions, OnnxPointNetEngine, OnnxResNetEngine } from './onnx';
+import { OnnxEngineOptions, OnnxPointNetEngine, OnnxResNetEngine } from '@engram/engine-onnx';
 import { TfjsEngine } from './tfjs-engine';
 
 export type EngineName = 'onnx' | 'tfjs';

@@ -7,9 +7,9 @@ import {
   deviceProfileFor,
   DEFAULT_DONT_CARE_MARGIN_STD,
 } from './evaluate';
-import { sweepOperatingPoints } from './operating-points';
-import { modelContext } from './model-context';
-import { writeTinyResNetArtifact, TINY_RESNET_SPEC } from './testing-artifact';
+import { sweepOperatingPoints } from '@engram/reporting';
+import { modelContext } from './models/resnet-mnist/model-context';
+import { writeTinyResNetArtifact, TINY_RESNET_SPEC } from './models/resnet-mnist/testing';
 import { EvaluationConfig } from './types';
 
 jest.setTimeout(120_000);

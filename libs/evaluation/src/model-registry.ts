@@ -1,7 +1,7 @@
 import { EvaluationModel } from './evaluation-model';
 import { InvalidEvaluationConfigError } from './errors';
-import { modelContext } from './model-context';
-import { pointNetModelContext } from './pointnet2/model-context';
+import { modelContext } from './models/resnet-mnist/model-context';
+import { pointNetModelContext } from './models/pointnet2-modelnet10/model-context';
 import { ModelName } from './types';
 
 /**

@@ -35,9 +35,9 @@ export type {
   TrainingSet,
   Accuracy,
 } from './training/trainer';
-export { MnistTrainer, evaluateMnist } from './training/mnist-trainer';
-export type { TrainConfig, MnistAccuracy } from './training/mnist-trainer';
-export { mnistLabelledSet, mnistTrainingSet } from './training/mnist-batches';
+export { MnistTrainer, evaluateMnist } from './resnet/trainer';
+export type { TrainConfig, MnistAccuracy } from './resnet/trainer';
+export { mnistLabelledSet, mnistTrainingSet } from './resnet/data';
 export { ProgressBar, formatDuration } from './training/progress';
 export {
   ArtifactFormatError,
@@ -72,7 +72,7 @@ export {
   trainResNetMnist,
   runRecipeStage,
   loadRecipeData,
-} from './training/resnet-mnist-recipe';
-export type { ResNetMnistRecipe } from './training/resnet-mnist-recipe';
+} from './resnet/recipe';
+export type { ResNetMnistRecipe } from './resnet/recipe';
 export { recalibrateBatchNorm, reestimateBatchNorm } from './training/batch-norm-recalibration';
 export * from './pointnet2';

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MODEL_NAMES, ModelName, REPORT_PROFILES, buildModelReport } from '@engram/evaluation';
+import { MODEL_NAMES, ModelName } from '@engram/evaluation';
+import { REPORT_PROFILES, buildModelReport } from '@engram/reporting';
 import { initTensorEngine } from '@engram/tensor';
 
 /** Writes <outDir>/<model>-report.md and its data as JSON. */

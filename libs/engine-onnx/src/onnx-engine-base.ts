@@ -1,10 +1,10 @@
 import * as ort from 'onnxruntime-node';
 import { CounterRng, DeviceProfile, ProgrammedArray } from '@engram/hardware';
 import { ExitNetwork, ExitNetworkLayout, ExitPoint, WeightLayer } from '@engram/models';
-import type { NetworkCalibration } from '../calibration';
-import { hasReadNoise } from '../hardware-executor';
-import { EngineNetwork, NetworkEngine } from '../network-engine';
-import { ReadNoiseStream } from '../read-noise';
+import type { NetworkCalibration } from '@engram/evaluation';
+import { hasReadNoise } from '@engram/evaluation';
+import { EngineNetwork, NetworkEngine } from '@engram/evaluation';
+import { ReadNoiseStream } from '@engram/evaluation';
 import { CrossbarLayerProgram, TileStrategy, crossbarLayerProgram } from './crossbar-graph';
 import {
   ResNetSegment,

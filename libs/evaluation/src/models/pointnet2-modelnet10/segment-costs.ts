@@ -11,7 +11,7 @@ import {
   digitalWork,
   outputValues,
   weightCount,
-} from '../segment-costs';
+} from '../../segment-costs';
 
 /**
  * Digital operations of one squared distance |p - c|^2 between 3-D points: three

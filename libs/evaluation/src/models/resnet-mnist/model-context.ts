@@ -17,11 +17,11 @@ import {
   QuantizedExecutor,
   WeightMode,
 } from '@engram/models';
-import { EvaluationSplit, ModelName } from './types';
-import { SegmentCosts, segmentCosts } from './segment-costs';
-import { TrainedModelContext } from './trained-model-context';
-import { ContextCache, contextCacheDir } from './context-cache';
-import { InvalidEvaluationConfigError, ModelUnavailableError } from './errors';
+import { EvaluationSplit, ModelName } from '../../types';
+import { SegmentCosts, segmentCosts } from '../../segment-costs';
+import { TrainedModelContext } from '../../trained-model-context';
+import { ContextCache, contextCacheDir } from '../../context-cache';
+import { InvalidEvaluationConfigError, ModelUnavailableError } from '../../errors';
 
 /** Samples of the training split whose semantic vectors build the memories (per-process cost). */
 export const MEMORY_TRAINING_SAMPLES = 10_000;

@@ -15,12 +15,12 @@ import {
   splitStratified,
 } from '@engram/models';
 import type { PointCloudState, WeightMode } from '@engram/models';
-import { requireArtifact } from '../model-context';
-import { ModelName } from '../types';
-import { InvalidEvaluationConfigError, ModelUnavailableError } from '../errors';
-import { SegmentCosts } from '../segment-costs';
-import { TrainedModelContext } from '../trained-model-context';
-import { ContextCache, contextCacheDir } from '../context-cache';
+import { requireArtifact } from '../resnet-mnist/model-context';
+import { ModelName } from '../../types';
+import { InvalidEvaluationConfigError, ModelUnavailableError } from '../../errors';
+import { SegmentCosts } from '../../segment-costs';
+import { TrainedModelContext } from '../../trained-model-context';
+import { ContextCache, contextCacheDir } from '../../context-cache';
 import { pointNetSegmentCosts } from './segment-costs';
 
 /** Clouds of the training split whose semantic vectors build the memories (all of them). */

@@ -8,12 +8,12 @@ import {
   MNIST_STD,
 } from '@engram/datasets';
 import type { ModelArtifact } from '../artifact/artifact';
-import { ResNetNetwork } from '../resnet/network';
-import { RESNET_MNIST_SPEC, ResNetSpec } from '../resnet/architecture';
-import { MnistTrainer, TrainConfig, evaluateMnist } from './mnist-trainer';
-import { WeightMode } from './executors';
-import { recalibrateBatchNorm } from './batch-norm-recalibration';
-import { StageOptions, StageResult, runStage, trainStages } from './recipe';
+import { ResNetNetwork } from './network';
+import { RESNET_MNIST_SPEC, ResNetSpec } from './architecture';
+import { MnistTrainer, TrainConfig, evaluateMnist } from './trainer';
+import { WeightMode } from '../training/executors';
+import { recalibrateBatchNorm } from '../training/batch-norm-recalibration';
+import { StageOptions, StageResult, runStage, trainStages } from '../training/recipe';
 
 
 /**

@@ -1,14 +1,14 @@
 import { DeviceProfile, withOverrides } from '@engram/hardware';
 import { initTensorEngine } from '@engram/tensor';
-import { InferenceOutcome, runEngineInference } from './dynamic-inference';
-import { programEngineChip } from './engine-chip';
-import { DEFAULT_DONT_CARE_MARGIN_STD, deviceProfileFor, runEvaluation } from './evaluate';
-import { EvaluationModel } from './evaluation-model';
-import { loadEvaluationModel } from './model-registry';
-import { MnistModelContext } from './model-context';
-import { OnnxEngineOptions, OnnxResNetEngine } from './onnx';
-import { writeTinyResNetArtifact } from './testing-artifact';
-import { EvaluationConfig } from './types';
+import { InferenceOutcome, runEngineInference } from '@engram/evaluation';
+import { programEngineChip } from '@engram/evaluation';
+import { DEFAULT_DONT_CARE_MARGIN_STD, deviceProfileFor, runEvaluation } from '@engram/evaluation';
+import { EvaluationModel } from '@engram/evaluation';
+import { loadEvaluationModel } from '@engram/evaluation';
+import { MnistModelContext } from '@engram/evaluation';
+import { OnnxEngineOptions, OnnxResNetEngine } from './index';
+import { writeTinyResNetArtifact } from '@engram/evaluation/testing';
+import { EvaluationConfig } from '@engram/evaluation';
 
 // The acceptance of the fast engine: for the same artifact, seed and configuration, onnxruntime
 // and the TensorFlow.js reference give the same predictions and the same exit decisions. Both

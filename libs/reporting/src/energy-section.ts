@@ -7,9 +7,9 @@ import {
   EnergyParameters,
   withOverrides,
 } from '@engram/hardware';
-import { PassEnergyPj, chipCountsFor, passEnergyPj, staticReach } from '../energy-accounting';
-import type { OperatingPointSweep } from '../operating-points';
-import type { ModelName } from '../types';
+import { PassEnergyPj, chipCountsFor, passEnergyPj, staticReach } from '@engram/evaluation';
+import type { OperatingPointSweep } from './operating-points';
+import type { ModelName } from '@engram/evaluation';
 
 /** The energy reduction against digital hardware Zhang et al. (2024) report for each task. */
 export const PAPER_ENERGY_REDUCTION: Readonly<Record<ModelName, number>> = {

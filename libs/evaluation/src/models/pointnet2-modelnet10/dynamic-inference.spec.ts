@@ -1,8 +1,8 @@
 import { DEFAULT_DEVICE_PROFILE, DeviceProfile, withOverrides } from '@engram/hardware';
 import { PointNetLayout, layerMacs, pointNetMacs } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
-import { InferenceOutcome, runEngineInference } from '../dynamic-inference';
-import { programEngineChip } from '../engine-chip';
+import { InferenceOutcome, runEngineInference } from '../../dynamic-inference';
+import { programEngineChip } from '../../engine-chip';
 import { ModelNetModelContext } from './model-context';
 import { ballQueryOps, farthestPointSamplingOps, pointNetSegmentCosts } from './segment-costs';
 import { TINY_POINTNET_SPEC, tinyPointNetContext } from './testing';

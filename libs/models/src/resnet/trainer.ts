@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MnistDataset } from '@engram/datasets';
-import type { ResNetNetwork } from '../resnet/network';
-import type { WeightMode } from './executors';
-import { mnistLabelledSet, mnistTrainingSet } from './mnist-batches';
+import type { ResNetNetwork } from './network';
+import type { WeightMode } from '../training/executors';
+import { mnistLabelledSet, mnistTrainingSet } from './data';
 import {
   Accuracy,
   BaseTrainConfig,
@@ -10,7 +10,7 @@ import {
   TrainHooks,
   Trainer,
   evaluateAccuracy,
-} from './trainer';
+} from '../training/trainer';
 
 export interface TrainConfig extends BaseTrainConfig {
   /** Weight of each exit's auxiliary cross-entropy relative to the final classifier's. */

@@ -2,12 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { artifactManifestPath } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
-import { runEngineInference } from '../dynamic-inference';
-import { programEngineChip } from '../engine-chip';
-import { DEFAULT_DONT_CARE_MARGIN_STD, deviceProfileFor } from '../evaluate';
-import { loadEvaluationModel } from '../model-registry';
-import { findRepoRoot } from '../model-context';
-import type { ModelName } from '../types';
+import { runEngineInference } from '@engram/evaluation';
+import { programEngineChip } from '@engram/evaluation';
+import { DEFAULT_DONT_CARE_MARGIN_STD, deviceProfileFor } from '@engram/evaluation';
+import { loadEvaluationModel } from '@engram/evaluation';
+import { findRepoRoot } from '@engram/evaluation';
+import type { ModelName } from '@engram/evaluation';
 
 // Test support (not exported from the library): the onnx and tfjs engines on a trained artifact.
 

@@ -1,9 +1,9 @@
 import { pointNetMacs } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
-import { deviceProfileFor, evaluateOnEngine } from '../evaluate';
-import { sweepOperatingPoints } from '../operating-points';
-import { loadEvaluationModel } from '../model-registry';
-import { ModelUnavailableError } from '../errors';
+import { deviceProfileFor, evaluateOnEngine } from '../../evaluate';
+import { sweepOperatingPoints } from '@engram/reporting';
+import { loadEvaluationModel } from '../../model-registry';
+import { ModelUnavailableError } from '../../errors';
 import { ModelNetModelContext } from './model-context';
 import { tinyPointNetContext } from './testing';
 

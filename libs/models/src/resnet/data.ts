@@ -7,7 +7,7 @@ import {
   normalizeMnistBatch,
   SeededRandom,
 } from '@engram/datasets';
-import type { LabelledSet, TrainingSet } from './trainer';
+import type { LabelledSet, TrainingSet } from '../training/trainer';
 
 const BACKGROUND = (0 - MNIST_MEAN) / MNIST_STD;
 

@@ -1,11 +1,11 @@
 import { DeviceProfile, withOverrides } from '@engram/hardware';
 import { initTensorEngine } from '@engram/tensor';
-import { InferenceOutcome, runEngineInference } from '../dynamic-inference';
-import { defaultEngine, enginesFor, programEngineChip } from '../engine-chip';
-import { DEFAULT_DONT_CARE_MARGIN_STD, deviceProfileFor } from '../evaluate';
-import { ModelNetModelContext } from '../pointnet2/model-context';
-import { tinyPointNetContext } from '../pointnet2/testing';
-import { EvaluationConfig } from '../types';
+import { InferenceOutcome, runEngineInference } from '@engram/evaluation';
+import { defaultEngine, enginesFor, programEngineChip } from '@engram/evaluation';
+import { DEFAULT_DONT_CARE_MARGIN_STD, deviceProfileFor } from '@engram/evaluation';
+import { ModelNetModelContext } from '@engram/evaluation';
+import { tinyPointNetContext } from '@engram/evaluation/testing';
+import { EvaluationConfig } from '@engram/evaluation';
 import { OnnxEngineOptions, OnnxPointNetEngine } from './index';
 
 // The acceptance of the onnxruntime engine for PointNet++: for the same artifact, seed and

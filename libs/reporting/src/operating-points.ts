@@ -1,16 +1,16 @@
 import { CounterRng, DeviceProfile, OperationCounts, chipEnergyPj } from '@engram/hardware';
 import { ExitRule, binarizeQueries, decideExits } from '@engram/semantic-memory';
-import { programTcams } from './chip';
-import { EngineName, defaultEngine, programEngineChip } from './engine-chip';
-import { EvaluationModel } from './evaluation-model';
+import { programTcams } from '@engram/evaluation';
+import { EngineName, defaultEngine, programEngineChip } from '@engram/evaluation';
+import { EvaluationModel } from '@engram/evaluation';
 import {
   SegmentReach,
   chipCountsFor,
   passEnergyPj,
   segmentReach,
   staticReach,
-} from './energy-accounting';
-import type { SegmentCosts } from './segment-costs';
+} from '@engram/evaluation';
+import type { SegmentCosts } from '@engram/evaluation';
 
 export interface OperatingPoint {
   memorySize: number;

@@ -1,7 +1,7 @@
 import { DEFAULT_DEVICE_PROFILE, DeviceKnobs, deviceProfileWithKnobs } from '@engram/hardware';
-import { DEFAULT_DONT_CARE_MARGIN_STD } from '../evaluate';
-import type { EvaluationModel } from '../evaluation-model';
-import { sweepOperatingPoints } from '../operating-points';
+import { DEFAULT_DONT_CARE_MARGIN_STD } from '@engram/evaluation';
+import type { EvaluationModel } from '@engram/evaluation';
+import { sweepOperatingPoints } from './operating-points';
 import { ChipInterval, chipInterval } from './chip-statistics';
 
 /** One curve: a device knob swept at fixed other knobs, measured on every chip. */
