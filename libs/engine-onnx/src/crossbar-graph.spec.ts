@@ -13,8 +13,8 @@ import {
 } from '@engram/hardware';
 import { WeightLayer, layerRows } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
-import { HardwareExecutor } from '@engram/evaluation';
 import { ReadNoiseStream } from '@engram/evaluation';
+import { HardwareExecutor } from '@engram/evaluation/testing';
 import {
   GraphParams,
   TileStrategy,

@@ -1,7 +1,7 @@
 import { DeviceProfile, ProgrammedArray, adcMaxCode, dacMaxCode } from '@engram/hardware';
 import { WeightLayer, layerRows } from '@engram/models';
-import type { LayerRanges } from '@engram/evaluation';
 import { rowTileRanges } from '@engram/evaluation';
+import type { LayerRanges } from '@engram/evaluation';
 import { GraphBuilder } from './graph-builder';
 
 /**

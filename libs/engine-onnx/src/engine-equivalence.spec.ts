@@ -1,14 +1,18 @@
 import { DeviceProfile, withOverrides } from '@engram/hardware';
 import { initTensorEngine } from '@engram/tensor';
-import { InferenceOutcome, runEngineInference } from '@engram/evaluation';
-import { programEngineChip } from '@engram/evaluation';
-import { DEFAULT_DONT_CARE_MARGIN_STD, deviceProfileFor, runEvaluation } from '@engram/evaluation';
-import { EvaluationModel } from '@engram/evaluation';
-import { loadEvaluationModel } from '@engram/evaluation';
-import { MnistModelContext } from '@engram/evaluation';
+import {
+  DEFAULT_DONT_CARE_MARGIN_STD,
+  deviceProfileFor,
+  EvaluationConfig,
+  EvaluationModel,
+  InferenceOutcome,
+  loadEvaluationModel,
+  MnistModelContext,
+  programEngineChip,
+  runEngineInference,
+} from '@engram/evaluation';
 import { OnnxEngineOptions, OnnxResNetEngine } from './index';
-import { writeTinyResNetArtifact } from '@engram/evaluation/testing';
-import { EvaluationConfig } from '@engram/evaluation';
+import { writeTinyResNetArtifact, runEvaluation } from '@engram/evaluation/testing';
 
 // The acceptance of the fast engine: for the same artifact, seed and configuration, onnxruntime
 // and the TensorFlow.js reference give the same predictions and the same exit decisions. Both

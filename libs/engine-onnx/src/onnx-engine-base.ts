@@ -1,10 +1,8 @@
 import * as ort from 'onnxruntime-node';
 import { CounterRng, DeviceProfile, ProgrammedArray } from '@engram/hardware';
 import { ExitNetwork, ExitNetworkLayout, ExitPoint, WeightLayer } from '@engram/models';
+import { EngineNetwork, hasReadNoise, NetworkEngine, ReadNoiseStream } from '@engram/evaluation';
 import type { NetworkCalibration } from '@engram/evaluation';
-import { hasReadNoise } from '@engram/evaluation';
-import { EngineNetwork, NetworkEngine } from '@engram/evaluation';
-import { ReadNoiseStream } from '@engram/evaluation';
 import { CrossbarLayerProgram, TileStrategy, crossbarLayerProgram } from './crossbar-graph';
 import {
   ResNetSegment,

@@ -1,11 +1,16 @@
 import { DeviceProfile, withOverrides } from '@engram/hardware';
 import { initTensorEngine } from '@engram/tensor';
-import { InferenceOutcome, runEngineInference } from '@engram/evaluation';
-import { defaultEngine, enginesFor, programEngineChip } from '@engram/evaluation';
-import { DEFAULT_DONT_CARE_MARGIN_STD, deviceProfileFor } from '@engram/evaluation';
-import { ModelNetModelContext } from '@engram/evaluation';
-import { tinyPointNetContext } from '@engram/evaluation/testing';
-import { EvaluationConfig } from '@engram/evaluation';
+import {
+  DEFAULT_DONT_CARE_MARGIN_STD,
+  defaultEngine,
+  deviceProfileFor,
+  EvaluationConfig,
+  InferenceOutcome,
+  ModelNetModelContext,
+  programEngineChip,
+  runEngineInference,
+} from '@engram/evaluation';
+import { tinyPointNetContext, enginesFor } from '@engram/evaluation/testing';
 import { OnnxEngineOptions, OnnxPointNetEngine } from './index';
 
 // The acceptance of the onnxruntime engine for PointNet++: for the same artifact, seed and

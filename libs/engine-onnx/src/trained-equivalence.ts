@@ -2,12 +2,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { artifactManifestPath } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
-import { runEngineInference } from '@engram/evaluation';
-import { programEngineChip } from '@engram/evaluation';
-import { DEFAULT_DONT_CARE_MARGIN_STD, deviceProfileFor } from '@engram/evaluation';
-import { loadEvaluationModel } from '@engram/evaluation';
-import { findRepoRoot } from '@engram/evaluation';
+import {
+  DEFAULT_DONT_CARE_MARGIN_STD,
+  deviceProfileFor,
+  loadEvaluationModel,
+  programEngineChip,
+  runEngineInference,
+} from '@engram/evaluation';
+import { findRepoRoot } from '@engram/evaluation/testing';
 import type { ModelName } from '@engram/evaluation';
+import './engine';
 
 // Test support (not exported from the library): the onnx and tfjs engines on a trained artifact.
 

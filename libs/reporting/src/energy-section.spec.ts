@@ -1,8 +1,8 @@
 import { DEFAULT_DEVICE_PROFILE } from '@engram/hardware';
 import { RESNET_MNIST_SPEC, resnetLayout } from '@engram/models';
 import { segmentReach } from '@engram/evaluation';
+import { segmentCosts } from '@engram/evaluation/testing';
 import type { OperatingPointSweep } from './operating-points';
-import { segmentCosts } from '@engram/evaluation';
 import { energySection } from './energy-section';
 
 /** A chip's sweep with one operating point: 100 samples, 50 leave at exit 1, 30 at exit 2. */

@@ -7,9 +7,9 @@ import {
   EnergyParameters,
   withOverrides,
 } from '@engram/hardware';
-import { PassEnergyPj, chipCountsFor, passEnergyPj, staticReach } from '@engram/evaluation';
-import type { OperatingPointSweep } from './operating-points';
+import { chipCountsFor, PassEnergyPj, passEnergyPj, staticReach } from '@engram/evaluation';
 import type { ModelName } from '@engram/evaluation';
+import type { OperatingPointSweep } from './operating-points';
 
 /** The energy reduction against digital hardware Zhang et al. (2024) report for each task. */
 export const PAPER_ENERGY_REDUCTION: Readonly<Record<ModelName, number>> = {

@@ -1,9 +1,13 @@
 import * as os from 'node:os';
 import { DEFAULT_DEVICE_PROFILE } from '@engram/hardware';
-import { evaluate, DEFAULT_DONT_CARE_MARGIN_STD } from '@engram/evaluation';
-import { loadEvaluationModel } from '@engram/evaluation';
+import {
+  DEFAULT_DONT_CARE_MARGIN_STD,
+  evaluate,
+  EvaluationResult,
+  loadEvaluationModel,
+  ModelName,
+} from '@engram/evaluation';
 import { OperatingPoint, OperatingPointSweep, sweepOperatingPoints } from './operating-points';
-import { EvaluationResult, ModelName } from '@engram/evaluation';
 import { ChipInterval, checkDisjointChipSets, chipInterval } from './chip-statistics';
 import { RobustnessCurve, RobustnessCurveSpec, robustnessCurves } from './robustness';
 import { ChartSeries, renderLineChart } from './svg-chart';

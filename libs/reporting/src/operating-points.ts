@@ -1,12 +1,14 @@
 import { CounterRng, DeviceProfile, OperationCounts, chipEnergyPj } from '@engram/hardware';
 import { ExitRule, binarizeQueries, decideExits } from '@engram/semantic-memory';
-import { programTcams } from '@engram/evaluation';
-import { EngineName, defaultEngine, programEngineChip } from '@engram/evaluation';
-import { EvaluationModel } from '@engram/evaluation';
 import {
-  SegmentReach,
   chipCountsFor,
+  defaultEngine,
+  EngineName,
+  EvaluationModel,
   passEnergyPj,
+  programEngineChip,
+  programTcams,
+  SegmentReach,
   segmentReach,
   staticReach,
 } from '@engram/evaluation';

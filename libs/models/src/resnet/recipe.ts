@@ -7,12 +7,12 @@ import {
   MNIST_MEAN,
   MNIST_STD,
 } from '@engram/datasets';
-import type { ModelArtifact } from '../artifact/artifact';
+import type { ModelArtifact } from './artifact';
 import { ResNetNetwork } from './network';
 import { RESNET_MNIST_SPEC, ResNetSpec } from './architecture';
 import { MnistTrainer, TrainConfig, evaluateMnist } from './trainer';
 import { WeightMode } from '../training/executors';
-import { recalibrateBatchNorm } from '../training/batch-norm-recalibration';
+import { recalibrateBatchNorm } from './batch-norm-recalibration';
 import { StageOptions, StageResult, runStage, trainStages } from '../training/recipe';
 
 

@@ -1,15 +1,8 @@
-export {
-  pointNetSegmentCosts,
-  farthestPointSamplingOps,
-  ballQueryOps,
-  DISTANCE_OPS,
-} from './segment-costs';
-export {
-  ModelNetModelContext,
-  pointNetModelContext,
-  loadPointNetContextData,
-  POINTNET_MEMORY_TRAINING_CLOUDS,
-  POINTNET_CALIBRATION_CLOUDS,
-  POINTNET_EVALUATION_ORDER_SEED,
-} from './model-context';
-export type { PointCloudSplit, PointNetContextData } from './model-context';
+import { registerModel } from '../../registry';
+import { pointNetModelContext } from './model-context';
+
+registerModel({
+  name: 'pointnet2-modelnet10',
+  load: async () => pointNetModelContext('pointnet2-modelnet10'),
+  engines: ['onnx', 'tfjs'],
+});

@@ -7,8 +7,8 @@ import {
   PointNetSpec,
   loadPointNetArtifact,
   savePointNetArtifact,
-  syntheticClouds,
 } from '@engram/models';
+import { syntheticClouds } from '@engram/models/testing';
 import { ModelNetModelContext, PointNetContextData } from './model-context';
 
 /** A small PointNet++ of the same shape as pointnet2-modelnet10, cheap enough for unit tests. */

@@ -4,18 +4,23 @@ import * as path from 'node:path';
 import { DEFAULT_DEVICE_PROFILE, deviceProfileWithKnobs } from '@engram/hardware';
 import { loadArtifact, loadPointNetArtifact } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
-import { ContextCache } from './context-cache';
-import { clearStaticOutcomeCache, evaluateOnEngine } from './evaluate';
-import { MnistModelContext } from './models/resnet-mnist/model-context';
-import { ModelNetModelContext } from './models/pointnet2-modelnet10/model-context';
+import './index';
 import {
+  EvaluationConfig,
+  EvaluationModel,
+  EvaluationResult,
+  MnistModelContext,
+  ModelNetModelContext,
+  evaluateOnEngine,
+} from '@engram/evaluation';
+import {
+  ContextCache,
+  clearStaticOutcomeCache,
   syntheticContextData,
   TINY_POINTNET_SPEC,
   tinyPointNetContext,
-} from './models/pointnet2-modelnet10/testing';
-import { writeTinyResNetArtifact } from './models/resnet-mnist/testing';
-import type { EvaluationModel } from './evaluation-model';
-import type { EvaluationConfig, EvaluationResult } from './types';
+  writeTinyResNetArtifact,
+} from '@engram/evaluation/testing';
 
 jest.setTimeout(300_000);
 
