@@ -1,2 +1,4 @@
-// The module each evaluation thread loads: the science's evaluate, nothing else.
-export { evaluate } from '@engram/evaluation';
+// The module each evaluation thread loads: the science's evaluate with every engine the worker
+// runs registered (importing an engine library registers its engine).
+import '@engram/engine-onnx';
+export { evaluate, assertEnginesRegistered } from '@engram/evaluation';

@@ -5,7 +5,7 @@
 const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 
-const { modulePath, exportName } = workerData;
+const { modulePath, exportName, checkName } = workerData;
 if (
   !require.extensions['.ts'] &&
   !fs.existsSync(`${modulePath}.js`) &&
@@ -13,9 +13,20 @@ if (
 ) {
   require('@swc-node/register');
 }
-const evaluate = require(modulePath)[exportName];
+const loaded = require(modulePath);
+const evaluate = loaded[exportName];
 if (typeof evaluate !== 'function') {
   throw new Error(`${modulePath} exports no function ${exportName}`);
+}
+// The module's own start-up check (e.g. every model has its engines registered): its error is
+// the pool's load error, which fails the worker's start.
+if (checkName !== undefined) {
+  try {
+    loaded[checkName]();
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    parentPort.postMessage({ loadError: { name: e.name, message: e.message, stack: e.stack } });
+  }
 }
 
 // Loaded: the pool may now terminate this thread safely (terminating it while native modules

@@ -28,6 +28,12 @@ export interface ThreadPoolOptions {
   modulePath: string;
   exportName: string;
   /**
+   * A function the module exports that each thread calls once loaded, throwing when the module
+   * cannot evaluate (the worker's: every registered model has its engines). Its error fails
+   * `ready()` and every evaluation.
+   */
+  checkName?: string;
+  /**
    * Threads started at once (default 0: on demand), so loading the evaluation's modules overlaps
    * the worker's own start instead of delaying its first run.
    */
@@ -51,6 +57,8 @@ export class ThreadPoolEvaluator implements Evaluator {
   private readonly threads: Thread[] = [];
   private readonly backlog: Task[] = [];
   private closed = false;
+  /** The check's error of the first thread that failed it: the pool cannot evaluate. */
+  private loadFailure: Error | null = null;
 
   constructor(private readonly options: ThreadPoolOptions) {
     if (!Number.isInteger(options.size) || options.size < 1)
@@ -61,6 +69,15 @@ export class ThreadPoolEvaluator implements Evaluator {
     for (let i = 0; i < prestart; i++) this.spawn();
   }
 
+  /**
+   * Resolves once the threads started so far (the prestart ones) have loaded the module and
+   * passed its check; rejects with the check's error.
+   */
+  async ready(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.loaded));
+    if (this.loadFailure) throw this.loadFailure;
+  }
+
   /** Threads alive (busy or idle). */
   get threadCount(): number {
     return this.threads.length;
@@ -68,6 +85,7 @@ export class ThreadPoolEvaluator implements Evaluator {
 
   evaluate(config: EvaluationConfig, signal?: AbortSignal): Promise<EvaluationResult> {
     if (this.closed) return Promise.reject(new Error('evaluator is closed'));
+    if (this.loadFailure) return Promise.reject(this.loadFailure);
     if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise<EvaluationResult>((resolve, reject) => {
       const task: Task = { config, signal, resolve, reject };
@@ -78,6 +96,10 @@ export class ThreadPoolEvaluator implements Evaluator {
   }
 
   private dispatch(): void {
+    if (this.loadFailure) {
+      for (const task of this.backlog.splice(0)) task.reject(this.loadFailure);
+      return;
+    }
     while (this.backlog.length > 0) {
       let thread = this.threads.find((t) => t.task === null);
       if (!thread && this.threads.length < this.options.size) thread = this.spawn();
@@ -90,7 +112,11 @@ export class ThreadPoolEvaluator implements Evaluator {
 
   private spawn(): Thread {
     const worker = new Worker(THREAD_ENTRY, {
-      workerData: { modulePath: this.options.modulePath, exportName: this.options.exportName },
+      workerData: {
+        modulePath: this.options.modulePath,
+        exportName: this.options.exportName,
+        checkName: this.options.checkName,
+      },
     });
     let exitedResolve: () => void = () => undefined;
     let loadedResolve: () => void = () => undefined;
@@ -105,6 +131,7 @@ export class ThreadPoolEvaluator implements Evaluator {
       'message',
       (message: {
         ready?: true;
+        loadError?: { name: string; message: string; stack?: string };
         result?: EvaluationResult;
         error?: {
           name: string;
@@ -114,8 +141,24 @@ export class ThreadPoolEvaluator implements Evaluator {
           permanent?: boolean;
         };
       }) => {
+        if (message.loadError) {
+          const failure = new Error(message.loadError.message);
+          failure.name = message.loadError.name;
+          failure.stack = message.loadError.stack;
+          this.loadFailure ??= failure;
+          return;
+        }
         if (message.ready) {
           loadedResolve();
+          if (this.loadFailure) {
+            // The check failed: no task runs on this module (the thread ends, the tasks fail).
+            const index = this.threads.indexOf(thread);
+            if (index >= 0) this.threads.splice(index, 1);
+            thread.task?.reject(this.loadFailure);
+            thread.task = null;
+            void worker.terminate();
+            this.dispatch();
+          }
           return;
         }
         const task = thread.task;

@@ -21,3 +21,9 @@ exports.evaluate = async function evaluate(config) {
   }
   return { model: config.model, artifactVersion: `thread-${threadId}`, samples: config.seed };
 };
+
+// Start-up checks the pool calls once a thread has loaded this module (ThreadPoolOptions.checkName).
+exports.passingCheck = function passingCheck() {};
+exports.failingCheck = function failingCheck() {
+  throw new Error('evaluation engines missing: model m runs on onnx, not registered');
+};
