@@ -3,10 +3,10 @@ import type * as tf from '@tensorflow/tfjs';
 import type { DynamicNetwork, InferenceEngine } from '@engram/models';
 import type { NetworkCalibration } from './calibration';
 import type { EvaluationModel } from './evaluation-model';
-import type { ModelName } from './types';
+import { ENGINE_NAMES, MODEL_NAMES, type EngineName, type ModelName } from '@engram/contracts';
 
-export type EngineName = 'onnx' | 'tfjs';
-export const ENGINE_NAMES: readonly EngineName[] = ['onnx', 'tfjs'];
+export { ENGINE_NAMES };
+export type { EngineName };
 
 /** A model the evaluation can run: its name, its context and the engines that can run it. */
 export interface ModelDefinition {
@@ -77,11 +77,14 @@ export function engineDefinition(name: EngineName): EngineDefinition {
 }
 
 /**
- * The engines each registered model names but no one registered, as readable lines (none: every
- * model can run on every engine it names). A process that evaluates checks this at start-up.
+ * The models the contracts name but no one registered, and the engines each registered model
+ * names but no one registered, as readable lines (none: every model the platform accepts can run
+ * on every engine it names). A process that evaluates checks this at start-up.
  */
 export function missingEngines(): string[] {
-  const problems: string[] = [];
+  const problems: string[] = MODEL_NAMES.filter((name) => !models.has(name)).map(
+    (name) => `model ${name} is named by the contracts but not registered`,
+  );
   for (const model of models.values()) {
     const missing = model.engines.filter((name) => !engines.has(name));
     if (missing.length > 0) {
