@@ -7,12 +7,10 @@ export {
   isModelName,
   type EngineName,
   type EvaluationSplit,
-  type ExitRuleName,
   type ModelName,
 } from './names';
 export {
   resolvedDeviceProfile,
-  type DeviceOverrides,
   type EvaluationConfig,
   type EvaluationResult,
   type ResolvedDeviceParameters,

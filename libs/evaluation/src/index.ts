@@ -8,7 +8,7 @@ export {
   DEFAULT_DONT_CARE_MARGIN_STD,
 } from './evaluate';
 export { InvalidEvaluationConfigError, ModelUnavailableError } from './errors';
-export type { EvaluationConfig, EvaluationResult, ModelName, EvaluationSplit } from './types';
+export type { EvaluationConfig, EvaluationResult, ModelName } from './types';
 // Registries (models register from src/models/<name>/, engines from their libraries)
 export { registerEngine, assertEnginesRegistered } from './registry';
 export type { EngineName, ProgrammedCrossbars } from './registry';

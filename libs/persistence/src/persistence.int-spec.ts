@@ -8,15 +8,8 @@ import {
   gridAxes,
   runConfigHash,
 } from '@engram/sweep-spec';
-import {
-  NewRun,
-  PlatformStats,
-  ResultQuery,
-  RunLifecycle,
-  SweepStore,
-  TestDatabase,
-  createTestDatabase,
-} from './index';
+import { NewRun, PlatformStats, ResultQuery, RunLifecycle, SweepStore } from './index';
+import { TestDatabase, createTestDatabase } from './testing';
 
 const artifact: ModelArtifactInfo = {
   model: 'resnet-mnist',
