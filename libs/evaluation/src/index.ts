@@ -7,6 +7,8 @@ export {
   DEFAULT_DONT_CARE_MARGIN_STD,
 } from './evaluate';
 export type { EvaluationDetail } from './evaluate';
+export { chipKey, evaluateChipRuns } from './chip-runs';
+export type { ChipRunOptions, RunTiming } from './chip-runs';
 export { InvalidEvaluationConfigError, ModelUnavailableError } from './errors';
 export type {
   EvaluationConfig,

@@ -1,5 +1,5 @@
 import Ajv, { ErrorObject } from 'ajv';
-import type { EvaluationSplit, ModelName } from '@engram/evaluation';
+import type { EvaluationSplit, ModelName, RunTiming } from '@engram/evaluation';
 import { MODEL_NAMES, MODEL_REGISTRY, parameterRange } from './model-registry';
 import {
   PARAMETER_NAMES,
@@ -28,6 +28,11 @@ export interface SweepSpec {
   split?: EvaluationSplit;
   /** Samples of the split each run evaluates (default: the whole split). */
   sampleCount?: number;
+  /**
+   * How the runs are made: 'derived' (the default) from one shared hardware pass per chip, or
+   * 'measured': real dynamic inference per run, for its simulator wall times.
+   */
+  timing?: RunTiming;
   /** Runs per grid point, with seeds counting up from the fixed seed (default 1). */
   repeats?: number;
 }
@@ -116,6 +121,12 @@ export function sweepSpecJsonSchema(limits: SweepLimits): JsonSchema {
         minimum: 1,
         maximum: INT4_MAX,
         description: 'Samples of the split each run evaluates. Default: the whole split.',
+      },
+      timing: {
+        enum: ['derived', 'measured'],
+        default: 'derived',
+        description:
+          'derived: runs sharing a chip (model, device, seed, engine, split, samples) are computed from one hardware pass of that chip, so threshold, memory-size and exit-rule axes cost almost nothing; measured: each run does real dynamic inference of its own (its simulator wall times are measured).',
       },
       repeats: {
         type: 'integer',

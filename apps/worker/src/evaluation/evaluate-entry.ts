@@ -1,2 +1,2 @@
-// The module each evaluation thread loads: the science's evaluate, nothing else.
-export { evaluate } from '@engram/evaluation';
+// The module each evaluation thread loads: the science's evaluate and evaluateChipRuns, nothing else.
+export { evaluate, evaluateChipRuns } from '@engram/evaluation';

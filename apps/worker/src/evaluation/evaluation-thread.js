@@ -5,7 +5,7 @@
 const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 
-const { modulePath, exportName } = workerData;
+const { modulePath, exportName, chipExportName } = workerData;
 if (
   !require.extensions['.ts'] &&
   !fs.existsSync(`${modulePath}.js`) &&
@@ -13,19 +13,33 @@ if (
 ) {
   require('@swc-node/register');
 }
-const evaluate = require(modulePath)[exportName];
+const loaded = require(modulePath);
+const evaluate = loaded[exportName];
 if (typeof evaluate !== 'function') {
   throw new Error(`${modulePath} exports no function ${exportName}`);
+}
+const evaluateChipRuns = loaded[chipExportName];
+if (typeof evaluateChipRuns !== 'function') {
+  throw new Error(`${modulePath} exports no function ${chipExportName}`);
 }
 
 // Loaded: the pool may now terminate this thread safely (terminating it while native modules
 // load, onnxruntime's among them, can abort the whole process).
 parentPort.postMessage({ ready: true });
 
-parentPort.on('message', async ({ config }) => {
+// A task is one configuration (`config`: evaluate) or the configurations of one chip (`configs`:
+// evaluateChipRuns, whose progress is posted as it comes).
+parentPort.on('message', async ({ config, configs }) => {
   try {
-    const result = await evaluate(config);
-    parentPort.postMessage({ result });
+    if (configs) {
+      const results = await evaluateChipRuns(configs, {
+        onProgress: (done, total) => parentPort.postMessage({ progress: { done, total } }),
+      });
+      parentPort.postMessage({ results });
+    } else {
+      const result = await evaluate(config);
+      parentPort.postMessage({ result });
+    }
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
     parentPort.postMessage({
