@@ -128,7 +128,7 @@ export class EvaluationConfigDto {
   @ApiPropertyOptional({
     enum: ['derived', 'measured'],
     description:
-      'measured: real dynamic inference of its own; unset (derived): from its chip\'s shared hardware pass.',
+      "measured: real dynamic inference of its own; unset (derived): from its chip's shared hardware pass.",
   })
   timing?: 'derived' | 'measured';
 }
