@@ -45,12 +45,27 @@ function canonical(value: unknown): string {
 export function chipKey(config: EvaluationConfig): string {
   return canonical({
     model: config.model,
-    device: deviceProfileFor(config),
+    device: resolvedDevice(config),
     seed: config.seed,
     engine: config.engine ?? null,
     split: config.split ?? 'test',
     sampleCount: config.sampleCount ?? null,
   });
+}
+
+// A sweep shares a few device settings over thousands of runs: resolve each once.
+const resolvedDevices = new Map<string, string>();
+
+/** The canonical text of the run's resolved device profile (cached by profile and knobs). */
+function resolvedDevice(config: EvaluationConfig): string {
+  const key = canonical([config.deviceProfile ?? null, config.device ?? null]);
+  let text = resolvedDevices.get(key);
+  if (text === undefined) {
+    text = canonical(deviceProfileFor(config));
+    if (resolvedDevices.size >= 1024) resolvedDevices.clear();
+    resolvedDevices.set(key, text);
+  }
+  return text;
 }
 
 function abortError(signal: AbortSignal): Error {
