@@ -424,7 +424,8 @@ describe('sweeps over HTTP (real evaluate, real PostgreSQL and Redis)', () => {
     expect(cancelled.body.cancelledRuns).toBeGreaterThanOrEqual(27);
     expect(cancelled.body.removedJobs).toBeGreaterThanOrEqual(9);
     expect(cancelled.body.removedJobs).toBeLessThanOrEqual(10);
-    const sweep = await platform.waitForSweep(id, 60_000);
+    // The chip job taken finishes its 3 runs (a cold worker's first job under load: minutes).
+    const sweep = await platform.waitForSweep(id, 120_000);
     expect(sweep.status).toBe('cancelled');
     expect(sweep.counts.cancelled + sweep.counts.succeeded).toBe(30);
     expect(sweep.counts.succeeded % 3).toBe(0);
