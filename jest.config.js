@@ -1,5 +1,11 @@
-// One jest run covers the whole workspace: unit specs live beside the code (*.spec.ts),
-// integration specs (*.int-spec.ts) talk to the real PostgreSQL and Redis.
+// One jest configuration, four projects run as separate phases by `npm test`
+// (tools/jest/phases.js):
+// - unit: specs beside the code (*.spec.ts), seconds each;
+// - science: the specs that load trained models, datasets or onnxruntime and take long (listed
+//   below, chosen by measured duration);
+// - integration: *.int-spec.ts against the real PostgreSQL and Redis;
+// - e2e: e2e/**/*.e2e-spec.ts, tests that boot several apps (the API, workers, the dashboard in a
+//   browser), run in band.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -17,17 +23,35 @@ const shared = {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/', '<rootDir>/tmp/'],
 };
 
+// The science phase's specs (see the file).
+const scienceSpecs = require('./tools/jest/science-specs');
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 module.exports = {
   projects: [
     {
       ...shared,
       displayName: 'unit',
       testMatch: ['<rootDir>/{apps,libs,tools,bench}/**/*.spec.ts'],
+      testPathIgnorePatterns: [
+        ...shared.testPathIgnorePatterns,
+        ...scienceSpecs.map((spec) => `<rootDir>/${escape(spec)}$`),
+      ],
+    },
+    {
+      ...shared,
+      displayName: 'science',
+      testMatch: scienceSpecs.map((spec) => `<rootDir>/${spec}`),
     },
     {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
     },
   ],
 };

@@ -1,4 +1,4 @@
-import { EngramApiError } from '@engram/api-client';
+import { EngramApiError, type ApiIssue } from '@engram/api-client';
 import type { ApiUrl } from './api-target';
 
 /** Exit codes a script can rely on (documented in apps/cli/README.md). */
@@ -16,7 +16,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 /** What the API said, kept for `--json` errors. */
 export interface ApiErrorDetails {
   status: number;
-  issues: { field: string; message: string }[];
+  issues: ApiIssue[];
 }
 
 /** An error the CLI prints as is (message + what to do) and exits with its code. */

@@ -1,6 +1,7 @@
 import createClient from 'openapi-fetch';
 import type { paths } from './generated/openapi';
 import type {
+  ApiIssue,
   CancelledSweep,
   Health,
   Model,
@@ -20,7 +21,7 @@ export class EngramApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly issues: { field: string; message: string }[] = [],
+    readonly issues: ApiIssue[] = [],
   ) {
     super(
       `${status}: ${message}${issues.length ? ` (${issues.map((i) => `${i.field}: ${i.message}`).join('; ')})` : ''}`,
@@ -55,7 +56,7 @@ type Answer<T> = { data?: T; error?: unknown; response: Response };
 function dataOf<T>({ data, error, response }: Answer<T>): T {
   if (response.ok) return data as T;
   let message = response.statusText;
-  let issues: { field: string; message: string }[] = [];
+  let issues: ApiIssue[] = [];
   if (typeof error === 'string') {
     message = error || message;
   } else if (error && typeof error === 'object') {

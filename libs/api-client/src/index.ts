@@ -3,10 +3,10 @@ export type { components, paths } from './generated/openapi';
 export { metricOf, parameterOf } from './types';
 export type {
   ApiErrorBody,
+  ApiIssue,
   CancelledSweep,
   Health,
   Model,
-  Page,
   RetriedSweep,
   RunMetrics,
   RunPage,

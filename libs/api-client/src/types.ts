@@ -21,14 +21,8 @@ export type SummaryGroup = Schemas['SummaryGroup'];
 export type Model = Schemas['Model'];
 export type Health = Schemas['Health'];
 export type ApiErrorBody = Schemas['Error'];
-
-/** A page of a listing. */
-export interface Page<T> {
-  total: number;
-  limit: number;
-  offset: number;
-  items: T[];
-}
+/** A field at fault in a 4xx answer (`{ field: 'grid.readNoise[1]', message: 'must be <= 1' }`). */
+export type ApiIssue = Schemas['Issue'];
 
 /**
  * Query of /runs and /sweeps/:id/results, one entry per query parameter:

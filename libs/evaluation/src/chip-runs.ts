@@ -8,18 +8,8 @@
 import { evaluate, deviceProfileFor } from './evaluate';
 import type { EvaluationConfig, EvaluationResult } from './types';
 
-/** How a run's timing is made: derived from its chip's pass, or measured by real dynamic inference. */
-export type RunTiming = 'derived' | 'measured';
-
-declare module './types' {
-  interface EvaluationConfig {
-    /**
-     * 'measured': the run does real dynamic inference of its own (its wall times are measured);
-     * 'derived' (the default): its metrics may come from its chip's shared hardware pass.
-     */
-    timing?: RunTiming;
-  }
-}
+/** How a run's metrics are made (the config's `timing`): re-exported for the worker. */
+export type { RunTiming } from '@engram/contracts';
 
 export interface ChipRunOptions {
   signal?: AbortSignal;

@@ -1,29 +1,67 @@
 import { DEFAULT_DEVICE_PROFILE } from './default-profile';
-import type { DigitalBaselineName } from './digital-baseline';
-import type { ConductanceNoiseModel, DeepPartial, DeviceProfile } from './profile';
-import { DeviceProfileError } from './profile-parse';
+import type { ConductanceNoiseModel, DeviceProfile } from './profile';
+import { DeviceProfileError } from './profile-error';
+import { PROFILE_FIELDS, type FieldValue, type ProfileField } from './profile-fields';
 import { withOverrides } from './profile-overrides';
 
 /**
- * The flat device knobs a run (or a sweep axis) may set, each mapped onto the profile below. Noise
- * levels are relative standard deviations as a fraction of the conductance window.
+ * The flat device knobs a run (or a sweep axis) may set, each the profile field it overrides. A
+ * knob on a noise model sets the uniform model: one relative std, as a fraction of the conductance
+ * window, for every cell.
  */
-export interface DeviceKnobs {
-  /** Programming noise (uniform model). */
-  programmingNoise?: number;
-  /** Read noise per read (uniform model). */
-  readNoise?: number;
-  adcBits?: number;
-  dacBits?: number;
-  /** Stuck-at fault rates (fraction of cells). */
-  stuckAtLrsRate?: number;
-  stuckAtHrsRate?: number;
-  tileRows?: number;
-  tileCols?: number;
-  /** TCAM sense-amplifier noise, as a fraction of one mismatch step. */
-  tcamSenseNoise?: number;
-  /** The digital accelerator energy reductions are measured against. */
-  digitalBaseline?: DigitalBaselineName;
+export const DEVICE_KNOB_FIELDS = {
+  programmingNoise: 'programmingNoise',
+  readNoise: 'readNoise',
+  adcBits: 'adc.bits',
+  dacBits: 'dac.bits',
+  stuckAtLrsRate: 'stuckAtFaults.lrsRate',
+  stuckAtHrsRate: 'stuckAtFaults.hrsRate',
+  tileRows: 'tile.rows',
+  tileCols: 'tile.cols',
+  tcamSenseNoise: 'tcam.senseNoiseRelativeStd',
+  digitalBaseline: 'digitalBaseline.name',
+} as const;
+
+export type DeviceKnobName = keyof typeof DEVICE_KNOB_FIELDS;
+
+/** The declared field at a dotted path (a type). */
+type FieldAtPath<G, P extends string> = P extends `${infer Head}.${infer Rest}`
+  ? Head extends keyof G
+    ? G[Head] extends { readonly fields: infer F }
+      ? FieldAtPath<F, Rest>
+      : never
+    : never
+  : P extends keyof G
+    ? G[P]
+    : never;
+
+type KnobValue<F> = F extends { readonly kind: 'noise-model' } ? number : FieldValue<F>;
+
+/** Values of the knobs a run sets; each optional (unset: the profile's value). */
+export type DeviceKnobs = {
+  [K in DeviceKnobName]?: KnobValue<
+    FieldAtPath<typeof PROFILE_FIELDS, (typeof DEVICE_KNOB_FIELDS)[K]>
+  >;
+};
+
+/** The declared profile field at a dotted path (`adc.bits`); throws for a path not declared. */
+export function profileFieldAt(path: string): ProfileField {
+  let fields: Readonly<Record<string, ProfileField>> = PROFILE_FIELDS;
+  let field: ProfileField | undefined;
+  for (const key of path.split('.')) {
+    field = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    if (!field) throw new Error(`${path} is not a declared device profile field`);
+    fields = field.kind === 'group' ? field.fields : {};
+  }
+  if (!field) throw new Error('an empty path names no device profile field');
+  return field;
+}
+
+/** The value a profile holds at a dotted path (a noise model, a number, a name). */
+export function profileValueAt(profile: DeviceProfile, path: string): unknown {
+  let value: unknown = profile;
+  for (const key of path.split('.')) value = (value as Record<string, unknown>)[key];
+  return value;
 }
 
 /** Profiles a run may name. */
@@ -46,27 +84,21 @@ export function deviceProfileWithKnobs(
       `${profileName} is not a known profile (known: ${Object.keys(DEVICE_PROFILES).join(', ')})`,
     );
   }
-  const k = knobs;
-  const overrides: {
-    -readonly [K in keyof DeepPartial<DeviceProfile>]: DeepPartial<DeviceProfile>[K];
-  } = {};
-  if (k.programmingNoise !== undefined) {
-    overrides.programmingNoise = { model: 'uniform', relativeStd: k.programmingNoise };
-  }
-  if (k.readNoise !== undefined)
-    overrides.readNoise = { model: 'uniform', relativeStd: k.readNoise };
-  if (k.adcBits !== undefined) overrides.adc = { bits: k.adcBits };
-  if (k.dacBits !== undefined) overrides.dac = { bits: k.dacBits };
-  if (k.stuckAtLrsRate !== undefined || k.stuckAtHrsRate !== undefined) {
-    overrides.stuckAtFaults = {
-      lrsRate: k.stuckAtLrsRate ?? base.stuckAtFaults.lrsRate,
-      hrsRate: k.stuckAtHrsRate ?? base.stuckAtFaults.hrsRate,
-    };
-  }
-  if (k.tcamSenseNoise !== undefined) overrides.tcam = { senseNoiseRelativeStd: k.tcamSenseNoise };
-  if (k.digitalBaseline !== undefined) overrides.digitalBaseline = { name: k.digitalBaseline };
-  if (k.tileRows !== undefined || k.tileCols !== undefined) {
-    overrides.tile = { rows: k.tileRows ?? base.tile.rows, cols: k.tileCols ?? base.tile.cols };
+  // Each knob set becomes an override at its field's path; withOverrides merges the rest of the
+  // field's group from the profile (stuckAtLrsRate alone keeps the profile's HRS rate).
+  const overrides: Record<string, unknown> = {};
+  for (const [knob, path] of Object.entries(DEVICE_KNOB_FIELDS)) {
+    const value = knobs[knob as DeviceKnobName];
+    if (value === undefined) continue;
+    const keys = path.split('.');
+    let group = overrides;
+    for (const key of keys.slice(0, -1)) {
+      group = (group[key] ??= {}) as Record<string, unknown>;
+    }
+    group[keys[keys.length - 1]] =
+      profileFieldAt(path).kind === 'noise-model'
+        ? { model: 'uniform', relativeStd: value }
+        : value;
   }
   return withOverrides(base, overrides);
 }

@@ -11,9 +11,13 @@ export { DEFAULT_DEVICE_PROFILE } from './default-profile';
 export { DeviceProfileError, parseDeviceProfile } from './profile-parse';
 export { withOverrides } from './profile-overrides';
 export {
+  DEVICE_KNOB_FIELDS,
   DEVICE_PROFILES,
   deviceProfileWithKnobs,
+  profileFieldAt,
+  profileValueAt,
   resolveDeviceParameters,
+  type DeviceKnobName,
   type DeviceKnobs,
   type ResolvedDeviceParameters,
 } from './device-knobs';

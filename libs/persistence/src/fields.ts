@@ -1,5 +1,4 @@
-import type { EvaluationConfig, EvaluationResult } from '@engram/evaluation';
-import type { ParameterName } from '@engram/sweep-spec';
+import type { EvaluationConfig, EvaluationResult, ParameterName } from '@engram/contracts';
 
 export type FieldType = 'number' | 'integer' | 'text' | 'uuid' | 'timestamp';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EvaluationConfig, EvaluationResult } from '@engram/evaluation';
+import type { EvaluationConfig, EvaluationResult } from '@engram/contracts';
 import { ResolvedDeviceParameters, resolveDeviceParameters } from '@engram/hardware';
 import {
   ModelArtifactInfo,

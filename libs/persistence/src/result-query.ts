@@ -1,6 +1,10 @@
 import type { DataSource } from 'typeorm';
-import type { EvaluationConfig, EvaluationSplit } from '@engram/evaluation';
-import { PARAMETER_NAMES, ParameterName } from '@engram/sweep-spec';
+import {
+  PARAMETER_NAMES,
+  type EvaluationConfig,
+  type EvaluationSplit,
+  type ParameterName,
+} from '@engram/contracts';
 import {
   FieldType,
   METRIC_COLUMNS,

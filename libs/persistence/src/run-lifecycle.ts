@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { EvaluationConfig, EvaluationResult } from '@engram/evaluation';
+import type { EvaluationConfig, EvaluationResult } from '@engram/contracts';
 import { METRIC_COLUMNS, MetricName } from './fields';
 import { sql } from './sql';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import type { EvaluationResult } from '@engram/evaluation';
+import type { EvaluationResult } from '@engram/contracts';
 import { DEFAULT_DEVICE_PROFILE, resolveDeviceParameters } from '@engram/hardware';
 import {
   ModelArtifactInfo,

@@ -1,7 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { EvaluationConfig } from '@engram/evaluation';
-import type { ResolvedDeviceParameters } from '@engram/hardware';
-import type { ModelArtifactInfo, ParameterName, SweepSpec } from '@engram/sweep-spec';
+import type { EvaluationConfig, ParameterName, ResolvedDeviceParameters } from '@engram/contracts';
+import type { ModelArtifactInfo, SweepSpec } from '@engram/sweep-spec';
 import { PARAMETER_COLUMNS, RUN_STATUSES, RunStatus } from './fields';
 import { sql } from './sql';
 

@@ -1,12 +1,11 @@
-import type { EvaluationConfig } from '@engram/evaluation';
 import {
-  MutableEvaluationConfig,
   PARAMETER_NAMES,
-  PARAMETERS,
-  ParameterName,
-  ParameterValue,
   PLATFORM_DEFAULTS,
-} from './parameters';
+  type EvaluationConfig,
+  type ParameterName,
+  type ParameterValue,
+} from '@engram/contracts';
+import { MutableEvaluationConfig, PARAMETERS } from './parameters';
 import { SpecIssue, SweepSpec } from './sweep-spec';
 import { MODEL_REGISTRY } from './model-registry';
 

@@ -1,22 +1,4 @@
-export {
-  DEFAULT_SEED,
-  MAX_SEED,
-  PARAMETER_NAMES,
-  PARAMETERS,
-  PLATFORM_DEFAULTS,
-  REQUIRED_PARAMETERS,
-  isParameterName,
-  type ParameterDefinition,
-  type ParameterName,
-  type ParameterValue,
-} from './parameters';
-export {
-  MODEL_NAMES,
-  MODEL_REGISTRY,
-  isModelName,
-  parameterRange,
-  type ModelRegistration,
-} from './model-registry';
+export { MODEL_REGISTRY, parameterRange, type ModelRegistration } from './model-registry';
 export {
   ModelArtifactNotFoundError,
   modelArtifactManifestPath,

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ModelName } from '@engram/evaluation';
+import type { ModelName } from '@engram/contracts';
 
 /** The parts of a committed model artifact (models/<name>/artifact.json) the platform records. */
 export interface ModelArtifactInfo {

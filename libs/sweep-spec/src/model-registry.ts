@@ -1,9 +1,16 @@
-import type { EvaluationSplit, ModelName } from '@engram/evaluation';
-import { PARAMETER_NAMES, PARAMETERS, ParameterName } from './parameters';
+import {
+  PARAMETER_DESCRIPTORS,
+  PARAMETER_NAMES,
+  type EngineName,
+  type EvaluationSplit,
+  type ModelName,
+  type ParameterName,
+} from '@engram/contracts';
 
 /**
  * What the platform needs to know about a model to accept sweeps over it. Adding a model means
- * adding one entry here (and training its artifact); nothing else in the platform changes.
+ * naming it in the contracts' MODEL_NAMES and adding one entry here (and training its artifact);
+ * nothing else in the platform changes.
  */
 export interface ModelRegistration {
   name: ModelName;
@@ -17,7 +24,7 @@ export interface ModelRegistration {
   /** Early exits of the network (per-exit threshold parameters exist for each). */
   exits: number;
   /** Inference engines the model runs on; the first is the default of its runs. */
-  engines: readonly [string, ...string[]];
+  engines: readonly [EngineName, ...EngineName[]];
 }
 
 export const MODEL_REGISTRY: Readonly<Record<ModelName, ModelRegistration>> = {
@@ -42,18 +49,12 @@ export const MODEL_REGISTRY: Readonly<Record<ModelName, ModelRegistration>> = {
   },
 };
 
-export const MODEL_NAMES = Object.keys(MODEL_REGISTRY) as ModelName[];
-
-export function isModelName(name: string): name is ModelName {
-  return Object.prototype.hasOwnProperty.call(MODEL_REGISTRY, name);
-}
-
 /** The range a model allows for a numeric parameter (the parameter's own unless narrowed). */
 export function parameterRange(
   model: ModelName,
   name: ParameterName,
 ): { minimum: number; maximum: number } | null {
-  const definition = PARAMETERS[name];
+  const definition = PARAMETER_DESCRIPTORS[name];
   if (definition.kind === 'enum') return null;
   const override = MODEL_REGISTRY[model].rangeOverrides?.[name];
   return {

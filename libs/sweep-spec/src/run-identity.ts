@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
-import { DeviceProfileError, deviceProfileWithKnobs } from '@engram/hardware';
-import type { EvaluationConfig, ModelName } from '@engram/evaluation';
+import {
+  PLATFORM_DEFAULTS,
+  resolvedDeviceProfile,
+  type EvaluationConfig,
+  type ModelName,
+} from '@engram/contracts';
 import { MODEL_REGISTRY } from './model-registry';
-import { PLATFORM_DEFAULTS } from './parameters';
 
 /**
  * Bumped if what goes into the identity changes, so old and new hashes never collide.
@@ -76,13 +79,8 @@ function resolvedDevice(profileName: string, knobs: EvaluationConfig['device']):
   const key = canonicalJson({ profileName, knobs });
   let profile = resolvedDevices.get(key);
   if (profile === undefined) {
-    try {
-      profile = deviceProfileWithKnobs(profileName, knobs);
-    } catch (error) {
-      if (!(error instanceof DeviceProfileError)) throw error;
-      // An invalid device still needs an identity: its run fails at once with the reason stored.
-      profile = { invalid: { profileName, knobs } };
-    }
+    // An invalid device still needs an identity: its run fails at once with the reason stored.
+    profile = resolvedDeviceProfile(profileName, knobs) ?? { invalid: { profileName, knobs } };
     if (resolvedDevices.size >= RESOLVED_DEVICES_MAX) resolvedDevices.clear();
     resolvedDevices.set(key, profile);
   }

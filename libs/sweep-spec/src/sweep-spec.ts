@@ -1,16 +1,19 @@
 import Ajv, { ErrorObject } from 'ajv';
-import type { EvaluationSplit, ModelName, RunTiming } from '@engram/evaluation';
-import { MODEL_NAMES, MODEL_REGISTRY, parameterRange } from './model-registry';
 import {
+  MAX_SEED,
+  MODEL_NAMES,
   PARAMETER_NAMES,
-  PARAMETERS,
-  ParameterDefinition,
-  ParameterName,
-  ParameterValue,
   PLATFORM_DEFAULTS,
   REQUIRED_PARAMETERS,
-  MAX_SEED,
-} from './parameters';
+  SPLIT_NAMES,
+  type EvaluationSplit,
+  type ModelName,
+  type ParameterName,
+  type ParameterValue,
+  type RunTiming,
+} from '@engram/contracts';
+import { MODEL_REGISTRY, parameterRange } from './model-registry';
+import { PARAMETERS, ParameterDefinition } from './parameters';
 import { textIssue } from './text';
 
 /** Largest value of a PostgreSQL integer column (runs.sample_count, runs.seed). */
@@ -102,7 +105,7 @@ export function sweepSpecJsonSchema(limits: SweepLimits): JsonSchema {
     properties: {
       name: { type: 'string', minLength: 1, maxLength: 200 },
       description: { type: 'string', maxLength: 4000 },
-      model: { enum: MODEL_NAMES, description: 'Registered model to evaluate.' },
+      model: { enum: [...MODEL_NAMES], description: 'Registered model to evaluate.' },
       grid: {
         type: 'object',
         additionalProperties: false,
@@ -115,7 +118,7 @@ export function sweepSpecJsonSchema(limits: SweepLimits): JsonSchema {
         properties: fixedValues,
         description: 'Parameters held constant over the sweep.',
       },
-      split: { enum: ['test', 'validation'], default: PLATFORM_DEFAULTS.split },
+      split: { enum: [...SPLIT_NAMES], default: PLATFORM_DEFAULTS.split },
       sampleCount: {
         type: 'integer',
         minimum: 1,
@@ -196,7 +199,10 @@ function checkModelRules(spec: SweepSpec, limits: SweepLimits): SpecIssue[] {
   const allowed = new Set<ParameterName>(registration.parameters);
   const fixed = spec.fixed ?? {};
   const check = (name: ParameterName, value: ParameterValue, field: string) => {
-    if (name === 'engine' && !registration.engines.includes(value as string)) {
+    if (
+      name === 'engine' &&
+      !(registration.engines as readonly string[]).includes(value as string)
+    ) {
       issues.push({
         field,
         message: `${spec.model} runs on ${registration.engines.join(', ')}, not ${value}`,

@@ -1,7 +1,13 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { DIGITAL_BASELINE_NAMES } from '@engram/hardware';
+import {
+  DIGITAL_BASELINE_NAMES,
+  ENGINE_NAMES,
+  EXIT_RULE_NAMES,
+  MODEL_NAMES,
+  PARAMETER_NAMES,
+  SPLIT_NAMES,
+} from '@engram/contracts';
 import { METRIC_NAMES, RUN_STATUSES } from '@engram/persistence';
-import { MODEL_NAMES, PARAMETER_NAMES } from '@engram/sweep-spec';
 import { registrySchemaRef } from '../openapi/registry-schemas';
 
 /**
@@ -17,7 +23,6 @@ const SWEEP_STATUSES = [
   'completed',
   'completed_with_failures',
 ] as const;
-const SPLITS = ['test', 'validation'] as const;
 const STATUS_HELP =
   'completed_with_failures: settled with at least one failed run; cancelling: cancelled while ' +
   'runs still finish.';
@@ -119,12 +124,13 @@ export class EvaluationConfigDto {
     description: 'TCAM exit threshold: one for every exit, or one per exit.',
   })
   camThreshold!: number | number[];
-  @ApiPropertyOptional({ enum: ['margin', 'absolute'] }) exitRule?: string;
+  @ApiPropertyOptional({ enum: EXIT_RULE_NAMES }) exitRule?: string;
   @ApiProperty({ type: 'integer' }) memorySize!: number;
   @ApiProperty({ type: 'integer' }) seed!: number;
-  @ApiPropertyOptional({ enum: SPLITS }) split?: string;
+  @ApiPropertyOptional({ enum: SPLIT_NAMES }) split?: string;
   @ApiPropertyOptional({ type: 'integer' }) sampleCount?: number;
-  @ApiPropertyOptional({ description: 'Inference engine: onnx or tfjs.' }) engine?: string;
+  @ApiPropertyOptional({ description: `Inference engine: ${ENGINE_NAMES.join(' or ')}.` })
+  engine?: string;
   @ApiPropertyOptional({
     enum: ['derived', 'measured'],
     description:
@@ -160,7 +166,7 @@ export class RunRecordDto {
   @ApiProperty() artifactVersion!: string;
   @ApiProperty(registrySchemaRef('RunParameters', 'The value of every sweep parameter.'))
   parameters!: Record<string, number | string | null>;
-  @ApiProperty({ enum: SPLITS }) split!: string;
+  @ApiProperty({ enum: SPLIT_NAMES }) split!: string;
   @ApiProperty({ nullable: true, type: Number }) sampleCount!: number | null;
   @ApiProperty() attempts!: number;
   @ApiProperty({ nullable: true, type: String }) workerId!: string | null;

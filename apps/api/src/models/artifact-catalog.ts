@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { Inject, Injectable } from '@nestjs/common';
-import type { ModelName } from '@engram/evaluation';
+import type { ModelName } from '@engram/contracts';
 import {
   ModelArtifactInfo,
   ModelArtifactNotFoundError,

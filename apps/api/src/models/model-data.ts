@@ -5,7 +5,7 @@ import {
   discoverModelNetClasses,
   resolveModelNetRoot,
 } from '@engram/datasets';
-import type { ModelName } from '@engram/evaluation';
+import type { ModelName } from '@engram/contracts';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../tokens';
 

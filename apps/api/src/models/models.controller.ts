@@ -1,12 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  MODEL_NAMES,
-  MODEL_REGISTRY,
-  PARAMETERS,
-  parameterRange,
-  sweepSpecJsonSchema,
-} from '@engram/sweep-spec';
+import { MODEL_NAMES, PARAMETER_DESCRIPTORS } from '@engram/contracts';
+import { MODEL_REGISTRY, parameterRange, sweepSpecJsonSchema } from '@engram/sweep-spec';
 import type { ApiConfig } from '../config/api-config';
 import { API_CONFIG } from '../tokens';
 import { ModelDto } from '../http/dto';
@@ -48,7 +43,7 @@ export class ModelsController {
         artifactVersion: this.artifacts.versionOrNull(name),
         splitSamples: registration.splitSamples,
         parameters: registration.parameters.map((parameter) => {
-          const definition = PARAMETERS[parameter];
+          const definition = PARAMETER_DESCRIPTORS[parameter];
           return {
             name: parameter,
             kind: definition.kind,

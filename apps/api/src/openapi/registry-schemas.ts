@@ -1,11 +1,7 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { METRIC_NAMES } from '@engram/persistence';
-import {
-  PARAMETERS,
-  PARAMETER_NAMES,
-  ParameterName,
-  sweepSpecJsonSchema,
-} from '@engram/sweep-spec';
+import { PARAMETER_DESCRIPTORS, PARAMETER_NAMES, type ParameterName } from '@engram/contracts';
+import { sweepSpecJsonSchema } from '@engram/sweep-spec';
 
 /**
  * Schemas written from the registries (parameters, metrics, the sweep specification) rather than
@@ -34,7 +30,7 @@ export function registrySchemaRef(
 }
 
 function parameterSchema(name: ParameterName): SchemaObject {
-  const definition = PARAMETERS[name];
+  const definition = PARAMETER_DESCRIPTORS[name];
   const description = `${definition.description} Null: ${definition.defaultDescription}.`;
   return definition.kind === 'enum'
     ? {

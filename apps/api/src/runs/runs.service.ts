@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { METRIC_NAMES, ResultQuery, RunQuery, RunRecord } from '@engram/persistence';
-import { PARAMETER_NAMES } from '@engram/sweep-spec';
+import { PARAMETER_NAMES } from '@engram/contracts';
 import { csvLine } from '../http/csv';
 import { CSV_PAGE_SIZE, DEFAULT_PAGE_SIZE, MAX_CSV_ROWS, ParsedRunQuery } from './run-query-params';
 

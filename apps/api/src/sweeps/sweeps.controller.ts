@@ -37,7 +37,7 @@ import {
   SweepStore,
   METRIC_NAMES,
 } from '@engram/persistence';
-import { ParameterName } from '@engram/sweep-spec';
+import type { ParameterName } from '@engram/contracts';
 import type { ApiConfig } from '../config/api-config';
 import {
   SubmittedSweepDto,

@@ -6,7 +6,7 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import type { EvaluationConfig } from '@engram/evaluation';
+import type { EvaluationConfig } from '@engram/contracts';
 import { ResolvedDeviceParameters, resolveDeviceParameters } from '@engram/hardware';
 import { NewRun, QueuedRun, SweepProgress, SweepStore } from '@engram/persistence';
 import {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { ModelName } from '@engram/evaluation';
+import { MODEL_NAMES, type ModelName } from '@engram/contracts';
 import {
   EngramClient,
   RunQuery,
@@ -10,7 +10,7 @@ import {
   metricOf,
   parameterOf,
 } from '@engram/api-client';
-import { MODEL_NAMES, ModelArtifactNotFoundError, readModelArtifactInfo } from '@engram/sweep-spec';
+import { ModelArtifactNotFoundError, readModelArtifactInfo } from '@engram/sweep-spec';
 import { ApiUrl, resolveApiUrl } from '../api-target';
 import { CliError, ExitCode, apiFailure } from '../errors';
 import { ProgressPrinter, formatDuration, progressLine, renderTable } from '../format';

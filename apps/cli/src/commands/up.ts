@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { EngramClient, SweepDetail } from '@engram/api-client';
 import { FETCH_MODELNET10_COMMAND, defaultModelNetRoot, modelNetAvailable } from '@engram/datasets';
-import { SweepSpec, isModelName } from '@engram/sweep-spec';
+import { isModelName } from '@engram/contracts';
+import type { SweepSpec } from '@engram/sweep-spec';
 import { CliError, ExitCode, apiFailure } from '../errors';
 import { DEFAULT_DASHBOARD_DIR, ensureDashboard } from '../stack/dashboard';
 import { LocalStack, REPO_ROOT, StackAlreadyRunningError, redact } from '../stack/stack';

@@ -1,4 +1,4 @@
-import type { EvaluationConfig, EvaluationResult } from '@engram/evaluation';
+import type { EvaluationConfig, EvaluationResult } from '@engram/contracts';
 
 /** Provider token of the function that runs one simulation. */
 export const EVALUATOR = Symbol('EVALUATOR');

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { EvaluationConfig } from '@engram/evaluation';
+import type { EvaluationConfig } from '@engram/contracts';
 import { isPermanentEvaluationError } from './evaluator';
 import { ThreadPoolEvaluator } from './thread-pool-evaluator';
 

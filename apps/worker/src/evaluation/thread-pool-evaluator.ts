@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { EvaluationConfig, EvaluationResult } from '@engram/evaluation';
+import type { EvaluationConfig, EvaluationResult } from '@engram/contracts';
 import { EvaluationFailure, Evaluator } from './evaluator';
 
 const THREAD_ENTRY = path.join(__dirname, 'evaluation-thread.js');

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DelayedError, Job, UnrecoverableError, WaitingError } from 'bullmq';
-import type { EvaluationResult } from '@engram/evaluation';
+import type { EvaluationResult } from '@engram/contracts';
 import {
   ClaimedRun,
   ComputedResult,

@@ -600,9 +600,9 @@ export interface components {
       model: 'resnet-mnist' | 'pointnet2-modelnet10';
       /** @description Axes to sweep: parameter name -> list of distinct values. */
       grid: {
-        /** @description Programming noise: relative std as a fraction of the conductance window (uniform model). Default: the device profile value (state-dependent fit: 2.83% LRS, 1.85% HRS). */
+        /** @description Programming noise: the write-verify residual, drawn once per programmed array. A sweep sets the uniform model: one relative std for every cell, as a fraction of the conductance window. Default: the device profile value (state-dependent fit: 2.83% LRS, 1.85% HRS). */
         programmingNoise?: number[];
-        /** @description Read noise per read: relative std as a fraction of the conductance window. Default: the device profile value (0.01). */
+        /** @description Read noise: a fluctuation drawn anew at every read of a cell. A sweep sets the uniform model: one relative std for every cell, as a fraction of the conductance window. Default: the device profile value (0.01). */
         readNoise?: number[];
         /** @description TCAM exit threshold on the normalized mismatch, for every exit that has no threshold of its own. Default: required. */
         camThreshold?: number[];
@@ -622,9 +622,9 @@ export interface components {
         stuckAtLrsRate?: number[];
         /** @description Fraction of cells stuck at the high-resistance state. Default: the device profile value (0). */
         stuckAtHrsRate?: number[];
-        /** @description Crossbar tile rows (bounds the partial sum each ADC conversion sees). Default: the device profile value (128). */
+        /** @description Crossbar tile rows (inputs); they bound the partial sum each ADC conversion sees. Default: the device profile value (128). */
         tileRows?: number[];
-        /** @description Crossbar tile columns. Default: the device profile value (128). */
+        /** @description Crossbar tile columns (outputs). Default: the device profile value (128). */
         tileCols?: number[];
         /** @description When a sample may leave at an exit: margin over the second-best class, or absolute mismatch. Default: margin. */
         exitRule?: ('margin' | 'absolute')[];
@@ -639,9 +639,9 @@ export interface components {
       };
       /** @description Parameters held constant over the sweep. */
       fixed?: {
-        /** @description Programming noise: relative std as a fraction of the conductance window (uniform model). Default: the device profile value (state-dependent fit: 2.83% LRS, 1.85% HRS). */
+        /** @description Programming noise: the write-verify residual, drawn once per programmed array. A sweep sets the uniform model: one relative std for every cell, as a fraction of the conductance window. Default: the device profile value (state-dependent fit: 2.83% LRS, 1.85% HRS). */
         programmingNoise?: number;
-        /** @description Read noise per read: relative std as a fraction of the conductance window. Default: the device profile value (0.01). */
+        /** @description Read noise: a fluctuation drawn anew at every read of a cell. A sweep sets the uniform model: one relative std for every cell, as a fraction of the conductance window. Default: the device profile value (0.01). */
         readNoise?: number;
         /** @description TCAM exit threshold on the normalized mismatch, for every exit that has no threshold of its own. Default: required. */
         camThreshold?: number;
@@ -661,9 +661,9 @@ export interface components {
         stuckAtLrsRate?: number;
         /** @description Fraction of cells stuck at the high-resistance state. Default: the device profile value (0). */
         stuckAtHrsRate?: number;
-        /** @description Crossbar tile rows (bounds the partial sum each ADC conversion sees). Default: the device profile value (128). */
+        /** @description Crossbar tile rows (inputs); they bound the partial sum each ADC conversion sees. Default: the device profile value (128). */
         tileRows?: number;
-        /** @description Crossbar tile columns. Default: the device profile value (128). */
+        /** @description Crossbar tile columns (outputs). Default: the device profile value (128). */
         tileCols?: number;
         /**
          * @description When a sample may leave at an exit: margin over the second-best class, or absolute mismatch. Default: margin.
@@ -708,9 +708,9 @@ export interface components {
     };
     /** @description The value of every sweep parameter of the run (null: the default it names). */
     RunParameters: {
-      /** @description Programming noise: relative std as a fraction of the conductance window (uniform model). Null: the device profile value (state-dependent fit: 2.83% LRS, 1.85% HRS). */
+      /** @description Programming noise: the write-verify residual, drawn once per programmed array. A sweep sets the uniform model: one relative std for every cell, as a fraction of the conductance window. Null: the device profile value (state-dependent fit: 2.83% LRS, 1.85% HRS). */
       programmingNoise: number | null;
-      /** @description Read noise per read: relative std as a fraction of the conductance window. Null: the device profile value (0.01). */
+      /** @description Read noise: a fluctuation drawn anew at every read of a cell. A sweep sets the uniform model: one relative std for every cell, as a fraction of the conductance window. Null: the device profile value (0.01). */
       readNoise: number | null;
       /** @description TCAM exit threshold on the normalized mismatch, for every exit that has no threshold of its own. Null: required. */
       camThreshold: number | null;
@@ -730,9 +730,9 @@ export interface components {
       stuckAtLrsRate: number | null;
       /** @description Fraction of cells stuck at the high-resistance state. Null: the device profile value (0). */
       stuckAtHrsRate: number | null;
-      /** @description Crossbar tile rows (bounds the partial sum each ADC conversion sees). Null: the device profile value (128). */
+      /** @description Crossbar tile rows (inputs); they bound the partial sum each ADC conversion sees. Null: the device profile value (128). */
       tileRows: number | null;
-      /** @description Crossbar tile columns. Null: the device profile value (128). */
+      /** @description Crossbar tile columns (outputs). Null: the device profile value (128). */
       tileCols: number | null;
       /** @description When a sample may leave at an exit: margin over the second-best class, or absolute mismatch. Null: margin. One of: margin, absolute. */
       exitRule: string | null;
@@ -745,9 +745,9 @@ export interface components {
     };
     /** @description Values of the grouped grid axes of a summary row (null: the default). */
     GridPoint: {
-      /** @description Programming noise: relative std as a fraction of the conductance window (uniform model). Null: the device profile value (state-dependent fit: 2.83% LRS, 1.85% HRS). */
+      /** @description Programming noise: the write-verify residual, drawn once per programmed array. A sweep sets the uniform model: one relative std for every cell, as a fraction of the conductance window. Null: the device profile value (state-dependent fit: 2.83% LRS, 1.85% HRS). */
       programmingNoise?: number | null;
-      /** @description Read noise per read: relative std as a fraction of the conductance window. Null: the device profile value (0.01). */
+      /** @description Read noise: a fluctuation drawn anew at every read of a cell. A sweep sets the uniform model: one relative std for every cell, as a fraction of the conductance window. Null: the device profile value (0.01). */
       readNoise?: number | null;
       /** @description TCAM exit threshold on the normalized mismatch, for every exit that has no threshold of its own. Null: required. */
       camThreshold?: number | null;
@@ -767,9 +767,9 @@ export interface components {
       stuckAtLrsRate?: number | null;
       /** @description Fraction of cells stuck at the high-resistance state. Null: the device profile value (0). */
       stuckAtHrsRate?: number | null;
-      /** @description Crossbar tile rows (bounds the partial sum each ADC conversion sees). Null: the device profile value (128). */
+      /** @description Crossbar tile rows (inputs); they bound the partial sum each ADC conversion sees. Null: the device profile value (128). */
       tileRows?: number | null;
-      /** @description Crossbar tile columns. Null: the device profile value (128). */
+      /** @description Crossbar tile columns (outputs). Null: the device profile value (128). */
       tileCols?: number | null;
       /** @description When a sample may leave at an exit: margin over the second-best class, or absolute mismatch. Null: margin. One of: margin, absolute. */
       exitRule?: string | null;

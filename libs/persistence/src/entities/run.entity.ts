@@ -8,8 +8,7 @@ import {
   PrimaryGeneratedColumn,
   Unique,
 } from 'typeorm';
-import type { EvaluationConfig } from '@engram/evaluation';
-import type { ResolvedDeviceParameters } from '@engram/hardware';
+import type { EvaluationConfig, ResolvedDeviceParameters } from '@engram/contracts';
 import type { RunStatus } from '../fields';
 import { SweepEntity } from './sweep.entity';
 

@@ -1,6 +1,6 @@
 import { QueueEvents } from 'bullmq';
 import { QueueName } from '@engram/queue';
-import { TEST_REDIS_URL, TestPlatform, WorkerProcess } from './testing/test-platform';
+import { TEST_REDIS_URL, Platform, WorkerProcess } from './support/platform';
 
 // What KEDA does to a sweep, with real worker processes and the real evaluate (tiny ResNet): the
 // fleet starts at 1 worker, scales to 4 while the sweep runs, then back to 1 with SIGTERM (the
@@ -40,12 +40,12 @@ interface ScaleDown {
 }
 
 describe('the fleet, scaled as KEDA does (real worker processes)', () => {
-  let platform: TestPlatform;
+  let platform: Platform;
   let events: QueueEvents;
   const completions = new Map<string, string[]>();
 
   beforeAll(async () => {
-    platform = await TestPlatform.start({ WRITE_RATE_LIMIT_PER_MINUTE: '1000' });
+    platform = await Platform.start({ WRITE_RATE_LIMIT_PER_MINUTE: '1000' });
     events = new QueueEvents(QueueName.SimulationRuns, {
       prefix: platform.queuePrefix,
       connection: { url: TEST_REDIS_URL },
@@ -135,7 +135,7 @@ describe('the fleet, scaled as KEDA does (real worker processes)', () => {
 });
 
 /** The runs of the sweep in flight now, with their worker and start time. */
-async function inFlight(platform: TestPlatform, sweepId: string): Promise<InFlight[]> {
+async function inFlight(platform: Platform, sweepId: string): Promise<InFlight[]> {
   const rows: { id: string; worker_id: string; started_at: Date }[] =
     await platform.db.dataSource.query(
       `SELECT id, worker_id, started_at FROM runs WHERE sweep_id = $1 AND status = 'running'`,
@@ -150,7 +150,7 @@ async function inFlight(platform: TestPlatform, sweepId: string): Promise<InFlig
 
 /** SIGTERM to the extra workers at once (KEDA's HPA deleting pods), measured. */
 async function scaleDown(
-  platform: TestPlatform,
+  platform: Platform,
   sweepId: string,
   workers: WorkerProcess[],
   cycle: number,
@@ -173,7 +173,7 @@ async function scaleDown(
 }
 
 /** After the sweep: which runs caught by a scale-down were redone elsewhere, and the work lost. */
-async function lossOf(platform: TestPlatform, stop: Stopped): Promise<ScaleDown> {
+async function lossOf(platform: Platform, stop: Stopped): Promise<ScaleDown> {
   let redone = 0;
   let lostMs = 0;
   for (const run of stop.caught) {
@@ -188,7 +188,7 @@ async function lossOf(platform: TestPlatform, stop: Stopped): Promise<ScaleDown>
 }
 
 async function runStatus(
-  platform: TestPlatform,
+  platform: Platform,
   runId: string,
 ): Promise<{ status: string; workerId: string | null }> {
   const [row] = await platform.db.dataSource.query(

@@ -3,21 +3,25 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
-// The API's own integration harness (no library exports it): a test-only import across apps.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { SweepBody, TEST_API_KEY, TestPlatform } from '../../api/src/testing/test-platform';
-// The build `engram up` runs, skipped when the build is newer than the sources.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { DEFAULT_DASHBOARD_DIR, ensureDashboard } from '../../cli/src/stack/dashboard';
 import { SweepStore } from '@engram/persistence';
-import { configurations, meanMetric, metricByAxis, paretoFront, type RunRow } from './data';
+// The build `engram up` runs, skipped when the build is newer than the sources.
+import { DEFAULT_DASHBOARD_DIR, ensureDashboard } from '../../apps/cli/src/stack/dashboard';
+// The dashboard's own reading of the results, to check what the page shows.
+import {
+  configurations,
+  meanMetric,
+  metricByAxis,
+  paretoFront,
+  type RunRow,
+} from '../../apps/dashboard/src/data';
+import { Platform, SweepBody, TEST_API_KEY } from './support/platform';
 
 // The dashboard in headless Chromium (Debian's package, driven by playwright-core) against the
 // real API serving its production build, with a small sweep computed by a real worker.
 jest.setTimeout(240_000);
 
-const REPO_ROOT = path.resolve(__dirname, '../../..');
-const ARTIFACTS = path.join(REPO_ROOT, 'apps/dashboard/test-artifacts');
+const REPO_ROOT = path.resolve(__dirname, '../..');
+const ARTIFACTS = path.join(REPO_ROOT, 'e2e/test-artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const sweepSpec = {
@@ -167,7 +171,7 @@ const CHART_IDS = [
 ];
 
 describe('dashboard (headless Chromium, real API and worker)', () => {
-  let platform: TestPlatform;
+  let platform: Platform;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -185,7 +189,7 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
     });
     if (!built) throw new Error(`the dashboard build failed:\n${output.join('\n')}`);
     mkdirSync(ARTIFACTS, { recursive: true });
-    platform = await TestPlatform.start({ WRITE_RATE_LIMIT_PER_MINUTE: '1000' });
+    platform = await Platform.start({ WRITE_RATE_LIMIT_PER_MINUTE: '1000' });
     baseUrl = await platform.baseUrl();
     await platform.startWorker();
     browser = await chromium.launch({

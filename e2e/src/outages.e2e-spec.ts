@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { PostgresTestServer, startPostgresServer } from '@engram/persistence';
 import { RedisTestServers, redisServerAvailable, startRedisServer } from '@engram/queue';
-import { TEST_API_KEY, TestPlatform } from './testing/test-platform';
+import { TEST_API_KEY, Platform } from './support/platform';
 
 // Dependency outages against real servers, each ending with the same invariants: every run
 // settled, exactly one result per succeeded run, no run with more attempts than the failures it
@@ -13,7 +13,7 @@ import { TEST_API_KEY, TestPlatform } from './testing/test-platform';
 // servers of this spec (the shared ones are never stopped).
 jest.setTimeout(300_000);
 
-const REPO_ROOT = path.resolve(__dirname, '../../..');
+const REPO_ROOT = path.resolve(__dirname, '../..');
 const API_MAIN = path.join(REPO_ROOT, 'apps/api/src/main.ts');
 const RECONCILER = { RECONCILE_INTERVAL_MS: '1000', RECONCILE_BATCH_SIZE: '10000' };
 
@@ -45,10 +45,7 @@ interface RunState {
 }
 
 /** Runs of the sweep by status, with attempts and how many settled runs lack exactly one result. */
-async function runStates(
-  platform: TestPlatform,
-  sweepId: string,
-): Promise<Record<string, RunState>> {
+async function runStates(platform: Platform, sweepId: string): Promise<Record<string, RunState>> {
   const rows: RunState[] = await platform.db.dataSource.query(
     `SELECT r.status, count(*)::int AS count, max(r.attempts)::int AS "maxAttempts",
             min(r.attempts)::int AS "minAttempts",
@@ -61,7 +58,7 @@ async function runStates(
 }
 
 /** Live jobs of the platform's queue (waiting, delayed, prioritized, active). */
-async function liveJobs(platform: TestPlatform): Promise<number> {
+async function liveJobs(platform: Platform): Promise<number> {
   const queue = platform.queue();
   try {
     const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active');
@@ -83,7 +80,7 @@ function freePort(): Promise<number> {
 }
 
 /** The API as a process of its own that kills itself after `crashAfter` jobs are enqueued. */
-async function startCrashingApi(platform: TestPlatform, crashAfter: number) {
+async function startCrashingApi(platform: Platform, crashAfter: number) {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', API_MAIN], {
     cwd: REPO_ROOT,
@@ -130,10 +127,10 @@ function fiveThousandRuns(name: string, readNoise: number) {
 }
 
 describe('API killed mid-enqueue of a 5,000-run sweep', () => {
-  let platform: TestPlatform;
+  let platform: Platform;
 
   beforeAll(async () => {
-    platform = await TestPlatform.start({ ...RECONCILER, WRITE_RATE_LIMIT_PER_MINUTE: '1000' });
+    platform = await Platform.start({ ...RECONCILER, WRITE_RATE_LIMIT_PER_MINUTE: '1000' });
   });
 
   afterAll(async () => {
@@ -223,7 +220,7 @@ function eightRuns(name: string) {
 }
 
 /** Every run succeeded once, with one result and one attempt; the sweep says completed. */
-async function expectCompletedCleanly(platform: TestPlatform, sweepId: string): Promise<void> {
+async function expectCompletedCleanly(platform: Platform, sweepId: string): Promise<void> {
   const done = await platform.waitForSweep(sweepId, 180_000);
   expect(done).toMatchObject({ status: 'completed', counts: { succeeded: 8, failed: 0 } });
   expect(await runStates(platform, sweepId)).toEqual({
@@ -239,12 +236,12 @@ async function expectCompletedCleanly(platform: TestPlatform, sweepId: string): 
 
 describeWithRedis('Redis restarted empty mid-sweep', () => {
   let redis: RedisTestServers;
-  let platform: TestPlatform;
+  let platform: Platform;
 
   beforeAll(async () => {
     redis = await startRedisServer();
     // Here the worker reconciles (the API's is off): either kind of replica recovers lost jobs.
-    platform = await TestPlatform.start({ RECONCILE_INTERVAL_MS: '0' }, { redisUrl: redis.url });
+    platform = await Platform.start({ RECONCILE_INTERVAL_MS: '0' }, { redisUrl: redis.url });
   });
 
   afterAll(async () => {
@@ -280,11 +277,11 @@ describeWithRedis('Redis restarted empty mid-sweep', () => {
 
 describe('PostgreSQL stopped for 30 s mid-sweep', () => {
   let postgres: PostgresTestServer;
-  let platform: TestPlatform;
+  let platform: Platform;
 
   beforeAll(async () => {
     postgres = await startPostgresServer();
-    platform = await TestPlatform.start(RECONCILER, { databaseUrl: postgres.url });
+    platform = await Platform.start(RECONCILER, { databaseUrl: postgres.url });
   });
 
   afterAll(async () => {

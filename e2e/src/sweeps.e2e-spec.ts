@@ -1,7 +1,7 @@
 import { QueueEvents } from 'bullmq';
 import { EngramApiError, EngramClient } from '@engram/api-client';
 import { QueueName, SimulationRunJobResult } from '@engram/queue';
-import { TEST_API_KEY, TestPlatform, WorkerProcess } from './testing/test-platform';
+import { TEST_API_KEY, Platform, WorkerProcess } from './support/platform';
 
 // End to end over HTTP with the real evaluate (tiny sample counts): API in-process, one worker
 // process, real PostgreSQL and Redis.
@@ -23,7 +23,7 @@ const noiseSweep = {
  * settle in the database just before BullMQ completes the job, so an active job may linger for
  * a moment after the sweep is settled (up to 10 s here, then the counts are returned as they are).
  */
-async function settledQueueCounts(platform: TestPlatform): Promise<Record<string, number>> {
+async function settledQueueCounts(platform: Platform): Promise<Record<string, number>> {
   const queue = platform.queue();
   try {
     const deadline = Date.now() + 10_000;
@@ -38,12 +38,12 @@ async function settledQueueCounts(platform: TestPlatform): Promise<Record<string
 }
 
 describe('sweeps over HTTP (real evaluate, real PostgreSQL and Redis)', () => {
-  let platform: TestPlatform;
+  let platform: Platform;
   let worker: WorkerProcess;
   let sweepId: string;
 
   beforeAll(async () => {
-    platform = await TestPlatform.start({ WRITE_RATE_LIMIT_PER_MINUTE: '1000' });
+    platform = await Platform.start({ WRITE_RATE_LIMIT_PER_MINUTE: '1000' });
     worker = await platform.startWorker();
   });
 
@@ -443,10 +443,10 @@ describe('sweeps over HTTP (real evaluate, real PostgreSQL and Redis)', () => {
 });
 
 describe('write rate limiting', () => {
-  let platform: TestPlatform;
+  let platform: Platform;
 
   beforeAll(async () => {
-    platform = await TestPlatform.start({ WRITE_RATE_LIMIT_PER_MINUTE: '2' });
+    platform = await Platform.start({ WRITE_RATE_LIMIT_PER_MINUTE: '2' });
   });
 
   afterAll(async () => {
@@ -463,10 +463,10 @@ describe('write rate limiting', () => {
 });
 
 describe('a configured run limit', () => {
-  let platform: TestPlatform;
+  let platform: Platform;
 
   beforeAll(async () => {
-    platform = await TestPlatform.start({ MAX_RUNS_PER_SWEEP: '50' });
+    platform = await Platform.start({ MAX_RUNS_PER_SWEEP: '50' });
   });
 
   afterAll(async () => {

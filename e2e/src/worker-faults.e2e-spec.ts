@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeTinyResNetArtifact } from '@engram/evaluation';
 import { simulationRunJobId } from '@engram/queue';
-import { TestPlatform, WorkerProcess } from './testing/test-platform';
+import { Platform, WorkerProcess } from './support/platform';
 
 // Worker faults with real worker processes and the real evaluate: a worker killed mid-run
 // (SIGKILL), a worker stopped (SIGTERM) with a short grace period, an evaluation that fails
@@ -24,7 +24,7 @@ function sweep(name: string, seeds: number[], sampleCount = SAMPLES) {
 }
 
 async function waitForRunOf(
-  platform: TestPlatform,
+  platform: Platform,
   sweepId: string,
   workerId: string,
   timeoutMs: number,
@@ -41,11 +41,11 @@ async function waitForRunOf(
 }
 
 describe('worker faults (real worker processes)', () => {
-  let platform: TestPlatform;
+  let platform: Platform;
   let survivor: WorkerProcess;
 
   beforeAll(async () => {
-    platform = await TestPlatform.start({ WRITE_RATE_LIMIT_PER_MINUTE: '1000' });
+    platform = await Platform.start({ WRITE_RATE_LIMIT_PER_MINUTE: '1000' });
   });
 
   afterAll(async () => {
@@ -168,7 +168,7 @@ interface RunRow {
 }
 
 /** The single run of a one-run sweep, read from the database, with its count of results. */
-async function runOf(platform: TestPlatform, sweepId: string): Promise<RunRow> {
+async function runOf(platform: Platform, sweepId: string): Promise<RunRow> {
   const rows: RunRow[] = await platform.db.dataSource.query(
     `SELECT r.id, r.status, r.attempts, r.error, r.worker_id AS "workerId",
             r.config_hash AS "configHash", r.job_key AS "jobKey",
@@ -182,7 +182,7 @@ async function runOf(platform: TestPlatform, sweepId: string): Promise<RunRow> {
 
 /** Polls the run (every 50 ms) until `done` holds; returns it with every distinct error seen. */
 async function watchRun(
-  platform: TestPlatform,
+  platform: Platform,
   sweepId: string,
   done: (run: RunRow) => boolean,
   timeoutMs: number,
@@ -200,7 +200,7 @@ async function watchRun(
 }
 
 async function waitForJobGone(
-  platform: TestPlatform,
+  platform: Platform,
   jobKey: string,
   timeoutMs: number,
 ): Promise<void> {
@@ -215,7 +215,7 @@ async function waitForJobGone(
 }
 
 /** Nothing of the job is left in Redis: not waiting, delayed, active or kept as failed. */
-async function expectQueueEmpty(platform: TestPlatform, jobKey: string): Promise<void> {
+async function expectQueueEmpty(platform: Platform, jobKey: string): Promise<void> {
   const queue = platform.queue();
   try {
     expect(await queue.getJob(simulationRunJobId(jobKey))).toBeUndefined();
@@ -233,7 +233,7 @@ const ATTEMPTS = 3;
 const FIRST_BACKOFF_MS = 5_000;
 
 describe('evaluation failures and repeated stalls (real worker processes)', () => {
-  let platform: TestPlatform;
+  let platform: Platform;
   // A models folder of this block's own: its weights file is hidden to make evaluate fail for
   // real (the API only reads the manifest, so submission is unaffected).
   let modelsDir: string;
@@ -255,7 +255,7 @@ describe('evaluation failures and repeated stalls (real worker processes)', () =
     modelsDir = writeTinyResNetArtifact();
     weights = path.join(modelsDir, 'resnet-mnist', 'float.bin');
     hidden = `${weights}.hidden`;
-    platform = await TestPlatform.start({
+    platform = await Platform.start({
       WRITE_RATE_LIMIT_PER_MINUTE: '1000',
       ENGRAM_MODELS_DIR: modelsDir,
     });

@@ -1,4 +1,4 @@
-import { TestPlatform } from './testing/test-platform';
+import { Platform } from './support/platform';
 
 // What cancel and retry-failed report and keep: removed jobs that existed (not those that never
 // did), the cancellation time of a sweep whose cancelled runs stay cancelled, and attempts that
@@ -6,10 +6,10 @@ import { TestPlatform } from './testing/test-platform';
 jest.setTimeout(120_000);
 
 describe('cancel and retry-failed bookkeeping', () => {
-  let platform: TestPlatform;
+  let platform: Platform;
 
   beforeAll(async () => {
-    platform = await TestPlatform.start({ RECONCILE_INTERVAL_MS: '0' });
+    platform = await Platform.start({ RECONCILE_INTERVAL_MS: '0' });
   });
 
   afterAll(async () => {

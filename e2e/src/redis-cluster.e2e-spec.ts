@@ -7,7 +7,7 @@ import {
   startRedisCluster,
   startRedisServer,
 } from '@engram/queue';
-import { TestPlatform } from './testing/test-platform';
+import { Platform } from './support/platform';
 
 // The API in-process and a worker process (their production entry points' configuration and Nest
 // wiring) on a real 3-node Redis Cluster started by the test, and on a single node with the same
@@ -18,7 +18,7 @@ jest.setTimeout(90_000);
 const hasRedisServer = redisServerAvailable();
 const describeWithRedis = hasRedisServer ? describe.each : describe.skip.each;
 if (!hasRedisServer) {
-  console.warn('apps/api redis-cluster.int-spec: skipped, redis-server is not on the PATH');
+  console.warn('e2e redis-cluster.e2e-spec: skipped, redis-server is not on the PATH');
 }
 
 describeWithRedis([
@@ -26,13 +26,13 @@ describeWithRedis([
   ['a single Redis node', false],
 ])('the platform on %s', (_, clusterMode) => {
   let servers: RedisTestServers | undefined;
-  let platform: TestPlatform | undefined;
+  let platform: Platform | undefined;
   let env: Record<string, string>;
 
   beforeAll(async () => {
     servers = clusterMode ? await startRedisCluster(3) : await startRedisServer();
     env = { ...servers.env, QUEUE_PREFIX: `{engram_test_${randomBytes(4).toString('hex')}}` };
-    platform = await TestPlatform.start({ ...env, WRITE_RATE_LIMIT_PER_MINUTE: '1000' });
+    platform = await Platform.start({ ...env, WRITE_RATE_LIMIT_PER_MINUTE: '1000' });
   });
 
   afterAll(async () => {

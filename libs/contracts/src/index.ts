@@ -1,0 +1,31 @@
+export {
+  DIGITAL_BASELINE_NAMES,
+  ENGINE_NAMES,
+  EXIT_RULE_NAMES,
+  MODEL_NAMES,
+  RUN_TIMINGS,
+  SPLIT_NAMES,
+  isModelName,
+  type EngineName,
+  type EvaluationSplit,
+  type ExitRuleName,
+  type ModelName,
+  type RunTiming,
+} from './names';
+export {
+  resolvedDeviceProfile,
+  type DeviceOverrides,
+  type EvaluationConfig,
+  type EvaluationResult,
+  type ResolvedDeviceParameters,
+} from './evaluation';
+export {
+  MAX_SEED,
+  PARAMETER_DESCRIPTORS,
+  PARAMETER_NAMES,
+  PLATFORM_DEFAULTS,
+  REQUIRED_PARAMETERS,
+  type ParameterDescriptor,
+  type ParameterName,
+  type ParameterValue,
+} from './parameters';
