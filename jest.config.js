@@ -19,7 +19,11 @@ const shared = {
   // ENGRAM_DATA_DIR for the specs that read the real ModelNet10 (see the file)
   setupFiles: ['<rootDir>/tools/jest/data-dir.js'],
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', { ...swcrc, swcrc: false }] },
-  moduleNameMapper: { '^@engram/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts' },
+  // A library's test helpers sit behind its `testing` entry point, mapped before the main one.
+  moduleNameMapper: {
+    '^@engram/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing.ts',
+    '^@engram/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+  },
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/', '<rootDir>/tmp/'],
 };
 

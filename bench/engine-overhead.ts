@@ -11,12 +11,13 @@
 import * as os from 'node:os';
 import { DEFAULT_DEVICE_PROFILE, DeviceProfile, withOverrides } from '@engram/hardware';
 import { initTensorEngine } from '@engram/tensor';
+import '@engram/engine-onnx';
 import {
-  MODEL_NAMES,
   MnistModelContext,
   ModelName,
   ModelNetModelContext,
   loadEvaluationModel,
+  modelNames,
   programEngineChip,
   runEngineInference,
 } from '@engram/evaluation';
@@ -28,8 +29,8 @@ function option(name: string): string | undefined {
 
 function modelName(): ModelName {
   const name = option('model') ?? 'resnet-mnist';
-  if (!MODEL_NAMES.includes(name as ModelName)) {
-    throw new Error(`--model must be one of ${MODEL_NAMES.join(', ')}`);
+  if (!modelNames().includes(name as ModelName)) {
+    throw new Error(`--model must be one of ${modelNames().join(', ')}`);
   }
   return name as ModelName;
 }

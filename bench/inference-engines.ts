@@ -21,21 +21,23 @@ import * as tf from '@tensorflow/tfjs';
 import { CounterRng, DeviceProfile } from '@engram/hardware';
 import {
   DEFAULT_DONT_CARE_MARGIN_STD,
-  GraphBuilder,
   MnistModelContext,
   ModelNetModelContext,
   ModelUnavailableError,
-  OnnxEngineOptions,
-  OnnxPointNetEngine,
-  OnnxResNetEngine,
   loadEvaluationModel,
   readNoisePool,
   deviceProfileFor,
-  ortThreads,
-  pointNetGroupingCache,
   programEngineChip,
   runEngineInference,
 } from '@engram/evaluation';
+import {
+  GraphBuilder,
+  OnnxEngineOptions,
+  OnnxPointNetEngine,
+  OnnxResNetEngine,
+  ortThreads,
+  pointNetGroupingCache,
+} from '@engram/engine-onnx';
 import {
   CimExecutor,
   DynamicNetwork,

@@ -91,6 +91,7 @@ curl -fsS -o /dev/null -w 'dashboard: HTTP %{http_code}\n' "http://127.0.0.1:$po
 grep -m1 'ready' "$work/worker.log"
 WORKER_HEARTBEAT_FILE="$work/worker.alive" node docker/healthcheck.js worker-alive && echo 'worker heartbeat: alive'
 node -e "
+  require('./libs/engine-onnx/src');
   require('./libs/evaluation/src').evaluate({ model: 'resnet-mnist', camThreshold: 0.1, memorySize: 2, seed: 1, sampleCount: 50 })
     .then((r) => console.log('evaluation: resnet-mnist on ' + r.samples + ' digits, dynamic accuracy ' + r.dynamicAccuracy + ', engine ' + r.engine));
 "

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeTinyResNetArtifact } from '@engram/evaluation';
+import { writeTinyResNetArtifact } from '@engram/evaluation/testing';
 import { simulationRunJobId } from '@engram/queue';
 import { Platform, WorkerProcess } from './support/platform';
 

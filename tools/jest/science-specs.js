@@ -6,18 +6,20 @@
 // that kind joins the list. tools/jest/phases.js refuses to run when an entry names no file.
 module.exports = [
   // the engines (tfjs, onnxruntime) against each other and on the committed artifacts
-  'libs/evaluation/src/context-cache-equivalence.spec.ts',
-  'libs/evaluation/src/engine-equivalence.spec.ts',
-  'libs/evaluation/src/onnx/resnet-mnist-equivalence.spec.ts',
-  'libs/evaluation/src/onnx/pointnet2-modelnet10-equivalence.spec.ts',
-  'libs/evaluation/src/onnx/pointnet-engine.spec.ts',
-  'libs/evaluation/src/onnx/crossbar-graph.spec.ts',
+  'libs/engine-onnx/src/context-cache-equivalence.spec.ts',
+  'libs/engine-onnx/src/engine-equivalence.spec.ts',
+  'libs/engine-onnx/src/resnet-mnist-equivalence.spec.ts',
+  'libs/engine-onnx/src/pointnet2-modelnet10-equivalence.spec.ts',
+  'libs/engine-onnx/src/pointnet-engine.spec.ts',
+  'libs/engine-onnx/src/crossbar-graph.spec.ts',
   // evaluate() on simulated chips, the context cache, the PointNet++ contexts
   'libs/evaluation/src/evaluate.spec.ts',
   'libs/evaluation/src/context-cache.spec.ts',
-  'libs/evaluation/src/pointnet2/model-context.spec.ts',
-  'libs/evaluation/src/pointnet2/dynamic-inference.spec.ts',
-  'libs/evaluation/src/pointnet2/evaluate.spec.ts',
+  'libs/evaluation/src/models/pointnet2-modelnet10/model-context.spec.ts',
+  'libs/evaluation/src/models/pointnet2-modelnet10/dynamic-inference.spec.ts',
+  'libs/evaluation/src/models/pointnet2-modelnet10/evaluate.spec.ts',
+  // operating points of trained models on simulated chips (the report's sweep)
+  'libs/reporting/src/operating-points.spec.ts',
   // training steps, checkpoints and exact resume
   'libs/models/src/training/trainer.spec.ts',
 ];

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import IORedis from 'ioredis';
-import { writeTinyResNetArtifact } from '@engram/evaluation';
+import { writeTinyResNetArtifact } from '@engram/evaluation/testing';
 import { TEST_DATABASE_URL } from '@engram/persistence';
 import { freePort } from './stack/processes';
 import { LongRunningCli, cleanEnv, runCli, startCli } from './testing/cli-process';

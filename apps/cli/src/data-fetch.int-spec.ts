@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { syntheticModelNetArchive } from '@engram/datasets';
-import { writeTinyPointNetArtifact } from '@engram/evaluation';
+import { writeTinyPointNetArtifact } from '@engram/evaluation/testing';
 import { initTensorEngine } from '@engram/tensor';
 import { ArchiveServer, startArchiveServer } from './testing/archive-server';
 import { cleanEnv, startCli } from './testing/cli-process';

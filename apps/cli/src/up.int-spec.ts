@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { writeTinyResNetArtifact } from '@engram/evaluation';
+import { writeTinyResNetArtifact } from '@engram/evaluation/testing';
 import { freePort } from './stack/processes';
 import { cleanEnv, descendants, isAlive, processesOfStack, startCli } from './testing/cli-process';
 

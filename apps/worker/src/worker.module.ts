@@ -58,7 +58,10 @@ function queueConnectionModule(config: WorkerConfig): DynamicModule {
   };
 }
 
-/** Loaded inside each evaluation thread: re-exports `evaluate` from @engram/evaluation. */
+/**
+ * Loaded inside each evaluation thread: `evaluate` from @engram/evaluation with the engines the
+ * worker runs registered, and the start-up check that they cover every model.
+ */
 export const EVALUATE_ENTRY = path.join(__dirname, 'evaluation', 'evaluate-entry');
 
 /** Every queue needs a processor: a queue added to @engram/queue without one fails to compile. */
@@ -75,14 +78,24 @@ export class WorkerModule {
   static forRoot(config: WorkerConfig, overrides: { evaluator?: Provider } = {}): DynamicModule {
     const evaluator: Provider = overrides.evaluator ?? {
       provide: EVALUATOR,
-      useFactory: () =>
-        new ThreadPoolEvaluator({
+      useFactory: async () => {
+        const pool = new ThreadPoolEvaluator({
           size: config.runWorker.concurrency,
           modulePath: EVALUATE_ENTRY,
           exportName: 'evaluate',
+          // Every registered model must have its engines: else the worker does not start.
+          checkName: 'assertEnginesRegistered',
           // One thread loads @engram/evaluation while Nest and BullMQ start: a faster first run.
           prestart: 1,
-        }),
+        });
+        try {
+          await pool.ready();
+        } catch (error) {
+          await pool.close();
+          throw error;
+        }
+        return pool;
+      },
     };
     return {
       module: WorkerModule,

@@ -18,7 +18,7 @@ import {
   segmentReach,
   staticReach,
 } from './energy-accounting';
-import { pointNetSegmentCosts } from './pointnet2/segment-costs';
+import { pointNetSegmentCosts } from './models/pointnet2-modelnet10/segment-costs';
 import { segmentCosts } from './segment-costs';
 
 const profile = DEFAULT_DEVICE_PROFILE;

@@ -1,20 +1,17 @@
 import { DeviceProfile } from '@engram/hardware';
-import { InferenceEngine, PointNetNetwork, ResNetNetwork } from '@engram/models';
-import { ChipOptions, programCrossbars, programDynamicChip, programExitChip } from './chip';
+import { InferenceEngine } from '@engram/models';
+import { ChipOptions, programCrossbars, programExitChip } from './chip';
 import { ExitChip } from './dynamic-inference';
 import { EvaluationModel } from './evaluation-model';
-import { OnnxEngineOptions, OnnxPointNetEngine, OnnxResNetEngine } from './onnx';
-import { TfjsEngine } from './tfjs-engine';
+import { EngineName, engineDefinition, modelDefinition } from './registry';
+import './models';
+import './tfjs-engine';
 
-export type EngineName = 'onnx' | 'tfjs';
-export const ENGINE_NAMES: readonly EngineName[] = ['onnx', 'tfjs'];
-
-/** Engines a model can run on: onnxruntime graphs exist for the ResNet and the PointNet++. */
+/** Engines a model can run on (its definition's list, fastest first). */
 export function enginesFor(model: EvaluationModel): EngineName[] {
-  const network = model.network;
-  return network instanceof ResNetNetwork || network instanceof PointNetNetwork
-    ? ['onnx', 'tfjs']
-    : ['tfjs'];
+  const definition = modelDefinition(model.name);
+  if (!definition) throw new Error(`model ${model.name} is not registered`);
+  return [...definition.engines];
 }
 
 /** The engine a run uses when its configuration names none: the fastest the model has. */
@@ -23,33 +20,28 @@ export function defaultEngine(model: EvaluationModel): EngineName {
 }
 
 /**
- * Programs the chip of a run (the same streams as programChip: crossbars, read noise, TCAMs,
- * sense noise, all derived from the seed) and the engine that computes on it.
+ * Programs the chip of a run (crossbars, read noise, TCAMs, sense noise, all streams derived
+ * from the seed) and the engine that computes on it. `engineOptions` go to the engine as they
+ * are (the onnx engine's options, for instance).
  */
 export async function programEngineChip(
   model: EvaluationModel,
   profile: DeviceProfile,
   options: ChipOptions,
   engine: EngineName,
-  onnxOptions: OnnxEngineOptions = {},
+  engineOptions: object = {},
 ): Promise<{ chip: ExitChip; engine: InferenceEngine<unknown> }> {
-  if (engine === 'tfjs') {
-    const { chip, executor } = programDynamicChip(model, profile, options);
-    return {
-      chip,
-      engine: new TfjsEngine(model.network, executor) as InferenceEngine<unknown>,
-    };
-  }
   const network = model.network;
-  if (!(network instanceof ResNetNetwork) && !(network instanceof PointNetNetwork)) {
-    throw new Error(`the onnx engine runs ResNets and PointNet++ only, not ${network.kind}`);
+  if (!enginesFor(model).includes(engine)) {
+    throw new Error(`the ${engine} engine does not run ${model.name} (${network.kind})`);
   }
+  const definition = engineDefinition(engine);
   const { runRng, arrays, readNoiseRng, senseRng } = programCrossbars(model, profile, options.seed);
   const calibration = model.calibration(profile);
-  const onnx =
-    network instanceof ResNetNetwork
-      ? new OnnxResNetEngine(network, arrays, calibration, profile, readNoiseRng, onnxOptions)
-      : new OnnxPointNetEngine(network, arrays, calibration, profile, readNoiseRng, onnxOptions);
+  const created = definition.create(
+    { network, arrays, calibration, profile, readNoiseRng },
+    engineOptions,
+  );
   const chip = programExitChip(model, profile, options, runRng, senseRng);
-  return { chip, engine: onnx as InferenceEngine<unknown> };
+  return { chip, engine: created };
 }

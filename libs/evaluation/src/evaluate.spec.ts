@@ -1,21 +1,16 @@
 import { layerMacs } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
-import {
-  runEvaluation,
-  evaluate,
-  clearStaticOutcomeCache,
-  deviceProfileFor,
-  DEFAULT_DONT_CARE_MARGIN_STD,
-} from './evaluate';
-import { sweepOperatingPoints } from './operating-points';
-import { modelContext } from './model-context';
-import { writeTinyResNetArtifact, TINY_RESNET_SPEC } from './testing-artifact';
+import { runEvaluation, evaluate, clearStaticOutcomeCache } from './evaluate';
+import { modelContext } from './models/resnet-mnist/model-context';
+import { writeTinyResNetArtifact, TINY_RESNET_SPEC } from './models/resnet-mnist/testing';
 import { EvaluationConfig } from './types';
 
 jest.setTimeout(120_000);
 
+// The core's own engine: the onnx engine library runs the same runs (engine-equivalence.spec.ts).
 const base: EvaluationConfig = {
   model: 'resnet-mnist',
+  engine: 'tfjs',
   camThreshold: 0.05,
   memorySize: 2,
   seed: 7,
@@ -103,57 +98,6 @@ describe('evaluate on the tiny network', () => {
     expect(differs).toBe(true);
   });
 
-  /** The operating-point sweep of `config`'s chip over its first 200 test digits, K = 2. */
-  const sweepOnePoint = (config: EvaluationConfig, thresholds: number[]) =>
-    sweepOperatingPoints(modelContext('resnet-mnist'), deviceProfileFor(config), {
-      seed: config.seed,
-      split: 'test',
-      count: 200,
-      memorySizes: [2],
-      thresholds: [thresholds],
-      exitRule: 'margin',
-      dontCareMarginStd: DEFAULT_DONT_CARE_MARGIN_STD,
-    });
-
-  it('measures each truncated network as the dynamic one in which every sample leaves there', async () => {
-    const config: EvaluationConfig = { ...base, device: { programmingNoise: 0.05 } };
-    // Margin >= 0 always holds: threshold 0 sends every remaining sample out at that exit.
-    const sweep = await sweepOnePoint(config, [0, 0]);
-    const atSecond = await sweepOnePoint(config, [Infinity, 0]);
-    const [first, second] = sweep.truncated;
-    expect(sweep.points[0].exitHistogram).toEqual([200, 0, 0]);
-    expect(first.accuracy).toBe(sweep.points[0].dynamicAccuracy);
-    expect(atSecond.points[0].exitHistogram).toEqual([0, 200, 0]);
-    expect(second.accuracy).toBe(atSecond.points[0].dynamicAccuracy);
-    const dynamicMacs = (point: { computeReduction: number }) =>
-      sweep.staticMacsPerSample * (1 - point.computeReduction);
-    expect(first.macsPerSample).toBeCloseTo(dynamicMacs(sweep.points[0]), 6);
-    // Leaving at exit 2, the dynamic network has also searched exit 1; the truncated one has not.
-    const exitOneHead = dynamicMacs(atSecond.points[0]) - second.macsPerSample;
-    expect(exitOneHead).toBeGreaterThan(0);
-    expect(exitOneHead).toBeLessThan(0.01 * sweep.staticMacsPerSample);
-  });
-
-  it('derives the same operating points from one hardware pass as real dynamic inference', async () => {
-    const device = { readNoise: 0, tcamSenseNoise: 0, programmingNoise: 0.05 };
-    const config: EvaluationConfig = { ...base, sampleCount: 200, device, camThreshold: 0.03 };
-    const real = await evaluate(config);
-    const sweep = await sweepOnePoint(config, [0.03, 0.03]);
-    expect(sweep.staticAccuracy).toBe(real.staticAccuracy);
-    expect(sweep.points[0].exitHistogram).toEqual(real.exitHistogram);
-    expect(sweep.points[0].dynamicAccuracy).toBe(real.dynamicAccuracy);
-    expect(sweep.points[0].computeReduction).toBeCloseTo(real.computeReduction, 12);
-    expect(sweep.points[0].energyPerInferencePj).toBeCloseTo(real.energyPerInferencePj, 6);
-    expect(sweep.points[0].energyReductionVsDigitalStatic).toBeCloseTo(
-      real.energyReductionVsDigitalStatic,
-      9,
-    );
-    expect(sweep.points[0].energyReductionVsDigitalDynamic).toBeCloseTo(
-      real.energyReductionVsDigitalDynamic,
-      9,
-    );
-  });
-
   it('stores both reductions, the baseline, both breakdowns and the energy model version', async () => {
     const config: EvaluationConfig = {
       ...base,
@@ -194,24 +138,6 @@ describe('evaluate on the tiny network', () => {
       'camReadoutPj',
       'totalPj',
     ]);
-  });
-
-  it('runs the same static pass as evaluate, read noise included', async () => {
-    const config: EvaluationConfig = {
-      ...base,
-      sampleCount: 200,
-      device: { readNoise: 0.05, programmingNoise: 0.05 },
-    };
-    const real = await runEvaluation(config);
-    const sweep = await sweepOnePoint(config, [0.03, 0.03]);
-    expect(sweep.staticAccuracy).toBe(real.result.staticAccuracy);
-    // The loss's standard error comes from the samples on which dynamic and static disagree.
-    const point = sweep.points[0];
-    expect(point.lossStdError).toBeGreaterThanOrEqual(0);
-    expect(point.lossStdError).toBeLessThan(Math.sqrt(200) / 200 + 1e-12);
-    const never = await sweepOnePoint(config, [Infinity, Infinity]);
-    expect(never.points[0].lossStdError).toBe(0);
-    expect(never.points[0].dynamicAccuracy).toBe(never.staticAccuracy);
   });
 
   it('rejects an invalid configuration naming the field', async () => {

@@ -7,13 +7,8 @@ import {
 import type { SemanticMemory } from '@engram/semantic-memory';
 import { initTensorEngine } from '@engram/tensor';
 import { runEngineInference, InferenceOutcome } from './dynamic-inference';
-import {
-  ENGINE_NAMES,
-  EngineName,
-  defaultEngine,
-  enginesFor,
-  programEngineChip,
-} from './engine-chip';
+import { defaultEngine, enginesFor, programEngineChip } from './engine-chip';
+import { ENGINE_NAMES, EngineName } from './registry';
 import { EvaluationModel } from './evaluation-model';
 import { loadEvaluationModel } from './model-registry';
 import { EvaluationConfig, EvaluationResult, EvaluationSplit } from './types';

@@ -10,7 +10,7 @@ import {
 import { ResNetNetwork, WeightLayer, layerRows } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
 import { HardwareExecutor } from './hardware-executor';
-import { TINY_RESNET_SPEC } from './testing-artifact';
+import { TINY_RESNET_SPEC } from './models/resnet-mnist/testing';
 
 // The tensor-engine crossbar must compute what the hardware library's reference crossbar does.
 

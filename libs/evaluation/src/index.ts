@@ -1,59 +1,37 @@
+// The run core's public face: one run on a simulated chip (evaluate), the model and engine
+// registries, and the engine API the onnxruntime engine (libs/engine-onnx) and the reports
+// (libs/reporting) build on. Test helpers: '@engram/evaluation/testing'.
 export {
   evaluate,
-  runEvaluation,
   evaluateOnEngine,
-  engineFor,
   deviceProfileFor,
   DEFAULT_DONT_CARE_MARGIN_STD,
 } from './evaluate';
-export type { EvaluationDetail } from './evaluate';
+// TEMPORARY (issue #16, replaced by the science half): the chip-run contract of the platform
 export { chipKey, evaluateChipRuns } from './chip-runs';
 export type { ChipRunOptions, RunTiming } from './chip-runs';
 export { InvalidEvaluationConfigError, ModelUnavailableError } from './errors';
-export type {
-  EvaluationConfig,
-  EvaluationResult,
-  DeviceOverrides,
-  ModelName,
-  ExitRuleName,
-  EvaluationSplit,
-} from './types';
-export { HardwareExecutor, programNetwork } from './hardware-executor';
-export { calibrateNetwork } from './calibration';
-export type { NetworkCalibration, LayerRanges } from './calibration';
-export { segmentCosts } from './segment-costs';
-export type { SegmentCosts } from './segment-costs';
+export type { EvaluationConfig, EvaluationResult, ModelName, EvaluationSplit } from './types';
+// Registries (models register from src/models/<name>/, engines from their libraries)
+export { registerEngine, assertEnginesRegistered } from './registry';
+export type { EngineName, ProgrammedCrossbars } from './registry';
+export { loadEvaluationModel, modelNames } from './model-registry';
+export type { EvaluationModel } from './evaluation-model';
+export { artifactDir } from './models/resnet-mnist/model-context';
+export { MnistModelContext } from './models/resnet-mnist/model-context';
+export { ModelNetModelContext } from './models/pointnet2-modelnet10/model-context';
+// The engine API: a run's chip and what an engine computes on it
+export { programEngineChip, defaultEngine } from './engine-chip';
+export { programTcams } from './chip';
 export { runEngineInference } from './dynamic-inference';
-export type { ChipState, ExitChip, InferenceOutcome } from './dynamic-inference';
-export { programEngineChip, enginesFor, defaultEngine, ENGINE_NAMES } from './engine-chip';
-export type { EngineName } from './engine-chip';
-export { TfjsEngine } from './tfjs-engine';
-export {
-  OnnxResNetEngine,
-  OnnxPointNetEngine,
-  GraphBuilder,
-  ortThreads,
-  pointNetGroupingCache,
-} from './onnx';
-export type { OnnxEngineOptions, OnnxState, OnnxPointCloudState, TileStrategy } from './onnx';
-export {
-  ReadNoiseStream,
-  readNoisePool,
-  READ_NOISE_POOL_SIZE,
-  READ_NOISE_BLOCK_SAMPLES,
-} from './read-noise';
-export { artifactDir } from './model-context';
-export { ContextCache, contextCacheDir, CONTEXT_CACHE_FORMAT } from './context-cache';
-export type { ContextCacheKey, ContextCacheKind, ContextCacheOutcome } from './context-cache';
-export { sweepOperatingPoints } from './operating-points';
-export type { OperatingPoint, OperatingPointSweep } from './operating-points';
-export { modelContext, MnistModelContext } from './model-context';
-export { loadEvaluationModel, MODEL_NAMES } from './model-registry';
-export type { EvaluationModel, InputBatch } from './evaluation-model';
-export { programChip, programTcams, programDynamicChip } from './chip';
-export type { ProgrammedChip, ChipOptions } from './chip';
-export { buildModelReport, REPORT_PROFILES } from './report/model-report';
-export type { ModelReport, ReportOptions, ReportTargets } from './report/model-report';
-export * from './pointnet2';
-export { writeTinyResNetArtifact, TINY_RESNET_SPEC } from './testing-artifact';
-export { writeTinyPointNetArtifact } from './pointnet2/testing';
+export type { InferenceOutcome } from './dynamic-inference';
+export { NetworkEngine } from './network-engine';
+export type { EngineNetwork } from './network-engine';
+export { hasReadNoise } from './hardware-executor';
+export type { NetworkCalibration, LayerRanges } from './calibration';
+export { rowTileRanges } from './crossbar-tiles';
+export { ReadNoiseStream, readNoisePool } from './read-noise';
+// Costs and energy (the reports' figures)
+export type { SegmentCosts } from './segment-costs';
+export { segmentReach, staticReach, chipCountsFor, passEnergyPj } from './energy-accounting';
+export type { PassEnergyPj, SegmentReach } from './energy-accounting';

@@ -1,28 +1,21 @@
 import { EvaluationModel } from './evaluation-model';
 import { InvalidEvaluationConfigError } from './errors';
-import { modelContext } from './model-context';
-import { pointNetModelContext } from './pointnet2/model-context';
+import { modelDefinition, registeredModels } from './registry';
 import { ModelName } from './types';
+import './models';
 
-/**
- * Every model the evaluation (and so the platform) can run: adding a model means adding its
- * loader here. Loaders cache their context per process.
- */
-const MODEL_LOADERS: Record<ModelName, () => Promise<EvaluationModel>> = {
-  'resnet-mnist': async () => modelContext('resnet-mnist') as EvaluationModel,
-  'pointnet2-modelnet10': async () =>
-    (await pointNetModelContext('pointnet2-modelnet10')) as EvaluationModel,
-};
-
-export const MODEL_NAMES = Object.keys(MODEL_LOADERS) as ModelName[];
+/** Every model the evaluation (and so the platform) can run, in registration order. */
+export function modelNames(): ModelName[] {
+  return registeredModels().map((model) => model.name);
+}
 
 export async function loadEvaluationModel(model: ModelName): Promise<EvaluationModel> {
-  const loader = Object.hasOwn(MODEL_LOADERS, model) ? MODEL_LOADERS[model] : undefined;
-  if (!loader) {
+  const definition = modelDefinition(model);
+  if (!definition) {
     throw new InvalidEvaluationConfigError(
       'model',
-      `unknown model ${String(model)} (available: ${MODEL_NAMES.join(', ')})`,
+      `unknown model ${String(model)} (available: ${modelNames().join(', ')})`,
     );
   }
-  return loader();
+  return definition.load();
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DynamicNetwork, ForwardContext, InferenceEngine, stateTensors } from '@engram/models';
 import { HardwareExecutor } from './hardware-executor';
 import { NetworkEngine } from './network-engine';
+import { registerEngine } from './registry';
 
 /**
  * The reference engine: the network's own TensorFlow.js code with every crossbar layer on a
@@ -69,3 +70,12 @@ export class TfjsEngine<State extends tf.TensorContainer>
     this.executor.dispose();
   }
 }
+
+registerEngine({
+  name: 'tfjs',
+  create: ({ network, arrays, calibration, profile, readNoiseRng }) =>
+    new TfjsEngine(
+      network,
+      new HardwareExecutor(network, arrays, calibration, profile, readNoiseRng),
+    ) as InferenceEngine<unknown>,
+});

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import request from 'supertest';
 import { QueueName } from '@engram/queue';
 import { TestDatabase, createTestDatabase } from '@engram/persistence';
-import { writeTinyResNetArtifact } from '@engram/evaluation';
+import { writeTinyResNetArtifact } from '@engram/evaluation/testing';
 import { createApiApp } from '../bootstrap';
 import { ApiConfig, loadApiConfig } from '../config/api-config';
 

@@ -1,3 +1,5 @@
+// Importing the onnx engine library registers the engine runs default to.
+import '@engram/engine-onnx';
 import { evaluate, EvaluationConfig, EvaluationResult } from '@engram/evaluation';
 
 export interface EvaluateOptions {

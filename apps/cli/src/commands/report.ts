@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MODEL_NAMES, ModelName, REPORT_PROFILES, buildModelReport } from '@engram/evaluation';
+import '@engram/engine-onnx';
+import { ModelName, modelNames } from '@engram/evaluation';
+import { REPORT_PROFILES, buildModelReport } from '@engram/reporting';
 import { initTensorEngine } from '@engram/tensor';
 
 /** Writes <outDir>/<model>-report.md and its data as JSON. */
@@ -9,8 +11,8 @@ export async function report(
   outDir: string,
   options: { samples?: number; chips?: number } = {},
 ): Promise<void> {
-  if (!MODEL_NAMES.includes(model as ModelName)) {
-    throw new Error(`no report for ${model}: available: ${MODEL_NAMES.join(', ')}`);
+  if (!modelNames().includes(model as ModelName)) {
+    throw new Error(`no report for ${model}: available: ${modelNames().join(', ')}`);
   }
   await initTensorEngine();
   const defaults = REPORT_PROFILES[model as ModelName].defaults;

@@ -5,7 +5,7 @@
 const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 
-const { modulePath, exportName, chipExportName } = workerData;
+const { modulePath, exportName, chipExportName, checkName } = workerData;
 if (
   !require.extensions['.ts'] &&
   !fs.existsSync(`${modulePath}.js`) &&
@@ -21,6 +21,16 @@ if (typeof evaluate !== 'function') {
 const evaluateChipRuns = loaded[chipExportName];
 if (typeof evaluateChipRuns !== 'function') {
   throw new Error(`${modulePath} exports no function ${chipExportName}`);
+}
+// The module's own start-up check (e.g. every model has its engines registered): its error is
+// the pool's load error, which fails the worker's start.
+if (checkName !== undefined) {
+  try {
+    loaded[checkName]();
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    parentPort.postMessage({ loadError: { name: e.name, message: e.message, stack: e.stack } });
+  }
 }
 
 // Loaded: the pool may now terminate this thread safely (terminating it while native modules

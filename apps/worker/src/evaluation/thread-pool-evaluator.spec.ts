@@ -57,6 +57,28 @@ describe('ThreadPoolEvaluator', () => {
     }
   });
 
+  it("fails ready() and every evaluation when a thread's start-up check throws", async () => {
+    const checked = (checkName: string) =>
+      new ThreadPoolEvaluator({
+        size: 2,
+        modulePath: FIXTURE,
+        exportName: 'evaluate',
+        checkName,
+        prestart: 1,
+      });
+    const passing = checked('passingCheck');
+    const failing = checked('failingCheck');
+    try {
+      await expect(passing.ready()).resolves.toBeUndefined();
+      expect((await passing.evaluate(config(5))).samples).toBe(5);
+      await expect(failing.ready()).rejects.toThrow(/engines missing: model m runs on onnx/);
+      await expect(failing.evaluate(config(5))).rejects.toThrow(/engines missing/);
+      expect(failing.threadCount).toBe(0);
+    } finally {
+      await Promise.all([passing.close(), failing.close()]);
+    }
+  });
+
   it('carries the error name, field and permanence across the thread boundary', async () => {
     const error = await pool.evaluate(config(0, 65)).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'InvalidEvaluationConfigError', field: 'memorySize' });

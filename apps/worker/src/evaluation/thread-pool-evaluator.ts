@@ -18,6 +18,7 @@ interface Task {
 
 interface ThreadMessage {
   ready?: true;
+  loadError?: { name: string; message: string; stack?: string };
   progress?: { done: number; total: number };
   result?: EvaluationResult;
   results?: EvaluationResult[];
@@ -48,6 +49,12 @@ export interface ThreadPoolOptions {
   /** Its export running a chip's configurations in one pass (default `evaluateChipRuns`). */
   chipExportName?: string;
   /**
+   * A function the module exports that each thread calls once loaded, throwing when the module
+   * cannot evaluate (the worker's: every registered model has its engines). Its error fails
+   * `ready()` and every evaluation.
+   */
+  checkName?: string;
+  /**
    * Threads started at once (default 0: on demand), so loading the evaluation's modules overlaps
    * the worker's own start instead of delaying its first run.
    */
@@ -71,6 +78,8 @@ export class ThreadPoolEvaluator implements Evaluator {
   private readonly threads: Thread[] = [];
   private readonly backlog: Task[] = [];
   private closed = false;
+  /** The check's error of the first thread that failed it: the pool cannot evaluate. */
+  private loadFailure: Error | null = null;
 
   constructor(private readonly options: ThreadPoolOptions) {
     if (!Number.isInteger(options.size) || options.size < 1)
@@ -79,6 +88,15 @@ export class ThreadPoolEvaluator implements Evaluator {
     if (!Number.isInteger(prestart) || prestart < 0 || prestart > options.size)
       throw new Error(`prestart must be an integer in [0, ${options.size}], got ${prestart}`);
     for (let i = 0; i < prestart; i++) this.spawn();
+  }
+
+  /**
+   * Resolves once the threads started so far (the prestart ones) have loaded the module and
+   * passed its check; rejects with the check's error.
+   */
+  async ready(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.loaded));
+    if (this.loadFailure) throw this.loadFailure;
   }
 
   /** Threads alive (busy or idle). */
@@ -107,6 +125,7 @@ export class ThreadPoolEvaluator implements Evaluator {
     onProgress?: (done: number, total: number) => void,
   ): Promise<EvaluationResult | EvaluationResult[]> {
     if (this.closed) return Promise.reject(new Error('evaluator is closed'));
+    if (this.loadFailure) return Promise.reject(this.loadFailure);
     if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise<EvaluationResult | EvaluationResult[]>((resolve, reject) => {
       const task: Task = { input, signal, onProgress, resolve, reject };
@@ -117,6 +136,10 @@ export class ThreadPoolEvaluator implements Evaluator {
   }
 
   private dispatch(): void {
+    if (this.loadFailure) {
+      for (const task of this.backlog.splice(0)) task.reject(this.loadFailure);
+      return;
+    }
     while (this.backlog.length > 0) {
       let thread = this.threads.find((t) => t.task === null);
       if (!thread && this.threads.length < this.options.size) thread = this.spawn();
@@ -133,6 +156,7 @@ export class ThreadPoolEvaluator implements Evaluator {
         modulePath: this.options.modulePath,
         exportName: this.options.exportName,
         chipExportName: this.options.chipExportName ?? 'evaluateChipRuns',
+        checkName: this.options.checkName,
       },
     });
     let exitedResolve: () => void = () => undefined;
@@ -145,8 +169,24 @@ export class ThreadPoolEvaluator implements Evaluator {
       loaded: Promise.race([new Promise<void>((resolve) => (loadedResolve = resolve)), exited]),
     };
     worker.on('message', (message: ThreadMessage) => {
+      if (message.loadError) {
+        const failure = new Error(message.loadError.message);
+        failure.name = message.loadError.name;
+        failure.stack = message.loadError.stack;
+        this.loadFailure ??= failure;
+        return;
+      }
       if (message.ready) {
         loadedResolve();
+        if (this.loadFailure) {
+          // The check failed: no task runs on this module (the thread ends, the tasks fail).
+          const index = this.threads.indexOf(thread);
+          if (index >= 0) this.threads.splice(index, 1);
+          thread.task?.reject(this.loadFailure);
+          thread.task = null;
+          void worker.terminate();
+          this.dispatch();
+        }
         return;
       }
       if (message.progress) {

@@ -1,8 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ParameterStore } from '../layers/parameters';
-import { ResNetNetwork } from '../resnet/network';
-import { ResNetSpec } from '../resnet/architecture';
 import {
   ArtifactFormatError,
   readTensorFile,
@@ -13,12 +11,6 @@ import {
 import type { WeightMode } from '../training/executors';
 
 export const ARTIFACT_FORMAT = 1;
-
-/** Input normalization the network was trained with: x = (pixel / 255 - mean) / std. */
-export interface Normalization {
-  mean: number;
-  std: number;
-}
 
 export interface VariantRecord {
   /** Binary file with the variant's parameters, relative to the artifact folder. */
@@ -50,20 +42,12 @@ export interface ArtifactManifest<Spec = unknown> {
   variants: Record<WeightMode, VariantRecord>;
 }
 
-/** A trained ResNet as committed under models/<name>/, with its normalization and dataset. */
-export interface ModelArtifact extends ArtifactManifest<ResNetSpec> {
-  normalization: Normalization;
-  dataset: { name: string; trainSamples: number; validationSamples: number; splitSeed: number };
-}
-
 export interface LoadedModelArtifact<Manifest extends ArtifactManifest> {
   dir: string;
   manifest: Manifest;
   /** Parameters of each variant by name. */
   weights: Record<WeightMode, Map<string, Float32Array>>;
 }
-
-export type LoadedArtifact = LoadedModelArtifact<ModelArtifact>;
 
 /** What a variant is written from. */
 export interface VariantSource {
@@ -148,22 +132,4 @@ export function variantNetwork<Spec, Network extends { params: ParameterStore }>
   const network = create(artifact.manifest.spec, 0);
   network.params.assignAll(artifact.weights[mode]);
   return network;
-}
-
-export function loadArtifact(dir: string): LoadedArtifact {
-  return readArtifact<ModelArtifact>(dir);
-}
-
-/** Builds a ResNet holding one variant's parameters. */
-export function networkFromArtifact(artifact: LoadedArtifact, mode: WeightMode): ResNetNetwork {
-  return variantNetwork(artifact, mode, ResNetNetwork.create);
-}
-
-export function saveArtifact(
-  dir: string,
-  manifest: Omit<ModelArtifact, 'format' | 'version' | 'variants'>,
-  variants: Record<WeightMode, VariantSource & { network: ResNetNetwork }>,
-  version: string,
-): ModelArtifact {
-  return writeArtifact<ModelArtifact>(dir, manifest, variants, version);
 }

@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { MnistDataset, normalizeMnistBatch } from '@engram/datasets';
 import type { BatchStatistics, TrainableNetwork } from '../layers/exit-network';
-import type { ResNetNetwork } from '../resnet/network';
 import { LayerApply, QuantizedExecutor, WeightMode } from './executors';
 
 /**
@@ -46,21 +44,4 @@ export function reestimateBatchNorm<State extends tf.TensorContainer>(
     tf.dispose([mean, variance]);
   }
   executor.dispose();
-}
-
-/** Batch-norm recalibration of the ResNet on the first `batches` x `batchSize` digits. */
-export function recalibrateBatchNorm(
-  network: ResNetNetwork,
-  mode: WeightMode,
-  dataset: MnistDataset,
-  batches = 40,
-  batchSize = 250,
-): void {
-  const n = Math.min(batches, Math.floor(dataset.count / batchSize));
-  const buffer = new Float32Array(batchSize * dataset.rows * dataset.cols);
-  reestimateBatchNorm(network, mode, n, (b) => {
-    const indices = Uint32Array.from({ length: batchSize }, (_, i) => b * batchSize + i);
-    normalizeMnistBatch(dataset, indices, buffer);
-    return tf.tensor4d(buffer, [batchSize, dataset.rows, dataset.cols, 1]);
-  });
 }

@@ -3,7 +3,7 @@
 import type { ResNetSpec } from '../resnet/architecture';
 import type { PointNetSpec } from '../pointnet2/architecture';
 import type { PointNetTrainConfig } from '../pointnet2/trainer';
-import type { TrainConfig } from './mnist-trainer';
+import type { TrainConfig } from '../resnet/trainer';
 
 export const SMALL_RESNET_SPEC: ResNetSpec = {
   kind: 'resnet',

@@ -8,7 +8,7 @@ import { ResNetNetwork } from '../resnet/network';
 import { PointNetNetwork } from '../pointnet2/network';
 import { PointNetTrainer } from '../pointnet2/trainer';
 import { syntheticClouds } from '../pointnet2/synthetic';
-import { MnistTrainer } from './mnist-trainer';
+import { MnistTrainer } from '../resnet/trainer';
 import type { CheckpointOptions, Trainer } from './trainer';
 import {
   SMALL_MNIST_CONFIG,

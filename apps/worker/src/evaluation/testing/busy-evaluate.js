@@ -32,3 +32,9 @@ exports.evaluateChipRuns = async function evaluateChipRuns(configs, options = {}
   }
   return results;
 };
+
+// Start-up checks the pool calls once a thread has loaded this module (ThreadPoolOptions.checkName).
+exports.passingCheck = function passingCheck() {};
+exports.failingCheck = function failingCheck() {
+  throw new Error('evaluation engines missing: model m runs on onnx, not registered');
+};

@@ -1,0 +1,4 @@
+export { buildModelReport, REPORT_PROFILES } from './model-report';
+export type { ModelReport, ReportOptions, ReportTargets } from './model-report';
+export { sweepOperatingPoints } from './operating-points';
+export type { OperatingPoint, OperatingPointSweep } from './operating-points';
