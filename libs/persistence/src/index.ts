@@ -23,17 +23,18 @@ export {
 export {
   SweepStore,
   type CreatedSweep,
+  type QueuedRun,
   type NewRun,
   type NewSweep,
   type RunCounts,
   type SweepProgress,
   type SweepStatus,
 } from './sweep-store';
-export { RunLifecycle, type Claim, type ClaimedRun } from './run-lifecycle';
+export { RunLifecycle, type Claim, type ClaimedRun, type ComputedResult } from './run-lifecycle';
 export {
   RECONCILER_LOCK_KEY,
   RunReconciliation,
-  type PendingHash,
+  type PendingJob,
   type RepairedHashes,
 } from './run-reconciliation';
 export {

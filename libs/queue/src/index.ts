@@ -1,8 +1,11 @@
 export {
   QUEUE_NAMES,
   QueueName,
+  SIMULATE_CHIP_JOB,
   SIMULATE_RUN_JOB,
+  SIMULATION_JOB_NAMES,
   simulationRunJobId,
+  type SimulationJobKind,
   type SimulationRunJobData,
   type SimulationRunJobResult,
 } from './queues';
