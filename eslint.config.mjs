@@ -56,8 +56,17 @@ const allowedDependencies = {
   models: ['tensor', 'datasets'],
   'semantic-memory': ['models', 'tensor', 'hardware', 'datasets'],
   evaluation: ['contracts', 'models', 'semantic-memory', 'hardware', 'datasets', 'tensor'],
-  'engine-onnx': ['evaluation', 'contracts', 'models', 'hardware', 'tensor'],
-  reporting: ['evaluation', 'contracts', 'hardware', 'datasets', 'models', 'semantic-memory'],
+  'engine-onnx': ['evaluation', 'contracts', 'models', 'hardware', 'tensor', 'datasets'],
+  reporting: [
+    'evaluation',
+    'engine-onnx',
+    'contracts',
+    'hardware',
+    'datasets',
+    'models',
+    'semantic-memory',
+    'tensor',
+  ],
   // platform libraries
   queue: ['config', 'contracts'],
   // hardware: its integration specs build real device parameters to store

@@ -626,11 +626,13 @@ describe('dashboard (headless Chromium, real API and worker)', () => {
       });
       expect({ status: submitted.status, body: submitted.body }).toMatchObject({ status: 202 });
       const failedId = submitted.body.sweepId as string;
-      const queued = (await platform.get(`/runs?sweepId=${failedId}`)).body.items as {
-        configHash: string;
-      }[];
+      // Jobs are named by job key (the chip hash of these runs), not by config hash.
+      const jobs: { job_key: string }[] = await platform.db.dataSource.query(
+        `SELECT DISTINCT job_key FROM runs WHERE sweep_id = $1`,
+        [failedId],
+      );
       await new SweepStore(platform.db.dataSource).failQueuedRuns(failedId, reason);
-      for (const run of queued) await queue.remove(run.configHash);
+      for (const job of jobs) await queue.remove(job.job_key);
       await queue.resume();
 
       await page.goto(`${baseUrl}/#/sweeps/${failedId}`);

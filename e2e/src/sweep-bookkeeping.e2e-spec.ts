@@ -16,6 +16,46 @@ describe('cancel and retry-failed bookkeeping', () => {
     await platform?.stop();
   });
 
+  it('counts chip jobs as jobs and their runs as runs, on cancel and on retry-failed', async () => {
+    // No worker yet: every job waits. 2 chips (seeds) x 3 thresholds.
+    const submitted = await platform.post('/sweeps', {
+      name: 'chip bookkeeping',
+      model: 'resnet-mnist',
+      grid: { seed: [7, 8], camThreshold: [0.1, 0.2, 0.3] },
+      fixed: { memorySize: 2 },
+      sampleCount: 20,
+    });
+    expect(submitted.body).toMatchObject({ runCount: 6, queuedCount: 6 });
+    const sweepId = submitted.body.sweepId as string;
+    const queue = platform.queue();
+    try {
+      expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 2 });
+      const cancelled = await platform.post(`/sweeps/${sweepId}/cancel`);
+      expect(cancelled.body).toMatchObject({ cancelledRuns: 6, removedJobs: 2 });
+      // Two failed runs of one chip: retry-failed enqueues them as that chip's one job.
+      await platform.db.dataSource.query(
+        `UPDATE runs SET status = 'failed', error = 'boom' WHERE sweep_id = $1 AND seed = 7 AND cam_threshold < 0.3`,
+        [sweepId],
+      );
+      const retried = await platform.post(`/sweeps/${sweepId}/retry-failed`);
+      expect(retried.body.requeuedRuns).toBe(2);
+      const waiting = await queue.getJobs(['waiting']);
+      expect(waiting.map((job) => [job.name, job.data.kind])).toEqual([['simulate-chip', 'chip']]);
+      const [{ job_key: chip }] = await platform.db.dataSource.query(
+        `SELECT DISTINCT job_key FROM runs WHERE sweep_id = $1 AND seed = 7`,
+        [sweepId],
+      );
+      expect(waiting[0].id).toBe(chip);
+      // Cancelled again: the chip's job goes with its runs.
+      expect((await platform.post(`/sweeps/${sweepId}/cancel`)).body).toMatchObject({
+        cancelledRuns: 2,
+        removedJobs: 1,
+      });
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('counts only removed jobs that existed, keeps cancelled_at on retry, and counts attempts on', async () => {
     const submitted = await platform.post('/sweeps', {
       name: 'bookkeeping',

@@ -1,4 +1,6 @@
+import { QueueEvents } from 'bullmq';
 import { EngramApiError, EngramClient } from '@engram/api-client';
+import { QueueName, SimulationRunJobResult } from '@engram/queue';
 import { TEST_API_KEY, Platform, WorkerProcess } from './support/platform';
 
 // End to end over HTTP with the real evaluate (tiny sample counts): API in-process, one worker
@@ -15,6 +17,25 @@ const noiseSweep = {
   repeats: 2,
   sampleCount: SAMPLES,
 };
+
+/**
+ * The queue's waiting, active and delayed counts once its last job has finished: a job's runs
+ * settle in the database just before BullMQ completes the job, so an active job may linger for
+ * a moment after the sweep is settled (up to 10 s here, then the counts are returned as they are).
+ */
+async function settledQueueCounts(platform: Platform): Promise<Record<string, number>> {
+  const queue = platform.queue();
+  try {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
+      if (Object.values(counts).every((n) => n === 0) || Date.now() > deadline) return counts;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await queue.close();
+  }
+}
 
 describe('sweeps over HTTP (real evaluate, real PostgreSQL and Redis)', () => {
   let platform: Platform;
@@ -281,13 +302,134 @@ describe('sweeps over HTTP (real evaluate, real PostgreSQL and Redis)', () => {
     expect(sweep.status).toBe('cancelled');
     expect(sweep.counts.queued + sweep.counts.running).toBe(0);
     expect(sweep.counts.cancelled + sweep.counts.succeeded).toBe(20);
-    const queue = platform.queue();
+    expect(await settledQueueCounts(platform)).toEqual({ waiting: 0, active: 0, delayed: 0 });
+  });
+
+  it('computes the runs of a chip in one job, new thresholds of a done chip alone, measured runs in a job each', async () => {
+    const events = new QueueEvents(QueueName.SimulationRuns, {
+      prefix: platform.queuePrefix,
+      connection: { url: platform.redisUrl },
+    });
+    await events.waitUntilReady();
+    const completed: { jobId: string; result: SimulationRunJobResult }[] = [];
+    events.on('completed', ({ jobId, returnvalue }) =>
+      completed.push({ jobId, result: returnvalue as unknown as SimulationRunJobResult }),
+    );
+    const completionsOf = async (keys: string[], count: number) => {
+      const deadline = Date.now() + 10_000;
+      const of = () => completed.filter((c) => keys.includes(c.jobId));
+      while (of().length < count && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      return of();
+    };
+    const jobKeysOf = async (id: string): Promise<{ job_key: string; config_hash: string }[]> =>
+      platform.db.dataSource.query(`SELECT job_key, config_hash FROM runs WHERE sweep_id = $1`, [
+        id,
+      ]);
     try {
-      const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
-      expect(counts).toEqual({ waiting: 0, active: 0, delayed: 0 });
+      // 2 chips (read noise) x 3 thresholds x 2 memory sizes: 12 runs, 2 jobs.
+      const chips = {
+        name: 'chips',
+        model: 'resnet-mnist',
+        grid: { readNoise: [0, 0.05], camThreshold: [0.1, 0.2, 0.3], memorySize: [1, 2] },
+        fixed: { seed: 7 },
+        sampleCount: SAMPLES,
+      };
+      const first = await platform.post('/sweeps', chips);
+      expect(first.body).toMatchObject({ runCount: 12, queuedCount: 12 });
+      const firstId = first.body.sweepId as string;
+      const done = await platform.waitForSweep(firstId, 120_000);
+      expect(done).toMatchObject({ status: 'completed', counts: { succeeded: 12 } });
+      const keys = await jobKeysOf(firstId);
+      const chipKeys = [...new Set(keys.map((k) => k.job_key))];
+      expect(chipKeys).toHaveLength(2);
+      expect(keys.every((k) => k.job_key !== k.config_hash)).toBe(true);
+      const [{ results }] = await platform.db.dataSource.query(
+        `SELECT count(*)::int AS results FROM results WHERE config_hash = ANY($1::text[])`,
+        [keys.map((k) => k.config_hash)],
+      );
+      expect(results).toBe(12);
+      // One completion per chip, each computing its 6 configurations.
+      const firstRound = await completionsOf(chipKeys, 2);
+      expect(firstRound.map((c) => c.result)).toEqual([
+        expect.objectContaining({ outcome: 'computed', settledRuns: 6, computedConfigs: 6 }),
+        expect.objectContaining({ outcome: 'computed', settledRuns: 6, computedConfigs: 6 }),
+      ]);
+
+      // One more threshold: the 12 known runs are served from cache, each chip's job computes
+      // only its 2 new runs.
+      const wider = { ...chips, name: 'chips, one more threshold' };
+      wider.grid = { ...chips.grid, camThreshold: [0.1, 0.2, 0.3, 0.4] };
+      const second = await platform.post('/sweeps', wider);
+      expect(second.body).toMatchObject({ runCount: 16, cachedCount: 12, queuedCount: 4 });
+      const secondId = second.body.sweepId as string;
+      expect(await platform.waitForSweep(secondId, 120_000)).toMatchObject({
+        status: 'completed',
+        counts: { cached: 12, succeeded: 4 },
+      });
+      expect(new Set((await jobKeysOf(secondId)).map((k) => k.job_key))).toEqual(new Set(chipKeys));
+      const secondRound = (await completionsOf(chipKeys, 4)).slice(2);
+      expect(secondRound.map((c) => c.result)).toEqual([
+        expect.objectContaining({ outcome: 'computed', settledRuns: 2, computedConfigs: 2 }),
+        expect.objectContaining({ outcome: 'computed', settledRuns: 2, computedConfigs: 2 }),
+      ]);
+
+      // Measured timing: real dynamic inference per run, a job of its own (its config hash).
+      const measured = {
+        ...chips,
+        name: 'measured',
+        grid: { readNoise: [0], camThreshold: [0.1, 0.2], memorySize: [1] },
+        timing: 'measured',
+      };
+      const third = await platform.post('/sweeps', measured);
+      // Not the derived runs' results: another identity.
+      expect(third.body).toMatchObject({ runCount: 2, cachedCount: 0, queuedCount: 2 });
+      const thirdId = third.body.sweepId as string;
+      expect(await platform.waitForSweep(thirdId, 120_000)).toMatchObject({
+        status: 'completed',
+        counts: { succeeded: 2 },
+      });
+      const measuredKeys = await jobKeysOf(thirdId);
+      expect(measuredKeys.every((k) => k.job_key === k.config_hash)).toBe(true);
+      const measuredRuns = await platform.get(`/runs?sweepId=${thirdId}`);
+      expect(
+        measuredRuns.body.items.map((r: { config: { timing?: string } }) => r.config.timing),
+      ).toEqual(['measured', 'measured']);
+      const measuredRound = await completionsOf(
+        measuredKeys.map((k) => k.job_key),
+        2,
+      );
+      expect(measuredRound.map((c) => c.result)).toEqual([
+        expect.objectContaining({ outcome: 'computed', settledRuns: 1, computedConfigs: 1 }),
+        expect.objectContaining({ outcome: 'computed', settledRuns: 1, computedConfigs: 1 }),
+      ]);
     } finally {
-      await queue.close();
+      await events.close();
     }
+  });
+
+  it('cancels a sweep of chips: their queued chip jobs are removed, every run settles once', async () => {
+    const chips = {
+      name: 'chips to cancel',
+      model: 'resnet-mnist',
+      grid: { seed: Array.from({ length: 10 }, (_, i) => 300 + i), camThreshold: [0.1, 0.2, 0.3] },
+      fixed: { memorySize: 2 },
+      sampleCount: SAMPLES,
+    };
+    const submitted = await platform.post('/sweeps', chips);
+    const id = submitted.body.sweepId as string;
+    const cancelled = await platform.post(`/sweeps/${id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    // At most the chip job the worker has just taken keeps its 3 runs (they finish).
+    expect(cancelled.body.cancelledRuns).toBeGreaterThanOrEqual(27);
+    expect(cancelled.body.removedJobs).toBeGreaterThanOrEqual(9);
+    expect(cancelled.body.removedJobs).toBeLessThanOrEqual(10);
+    // The chip job taken finishes its 3 runs (a cold worker's first job under load: minutes).
+    const sweep = await platform.waitForSweep(id, 120_000);
+    expect(sweep.status).toBe('cancelled');
+    expect(sweep.counts.cancelled + sweep.counts.succeeded).toBe(30);
+    expect(sweep.counts.succeeded % 3).toBe(0);
+    expect(await settledQueueCounts(platform)).toEqual({ waiting: 0, active: 0, delayed: 0 });
   });
 
   it('exposes queue depths, runs by outcome and run durations to Prometheus', async () => {

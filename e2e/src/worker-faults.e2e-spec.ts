@@ -76,6 +76,66 @@ describe('worker faults (real worker processes)', () => {
     expect(rows.every((row: { results: number }) => row.results === 1)).toBe(true);
   });
 
+  it('redoes a chip job killed mid-pass once elsewhere: nothing stored midway, one result per run', async () => {
+    const victim = await platform.startWorker();
+    // Two chips (seeds) of 6 runs each (thresholds x memory sizes): one chip job per worker.
+    const submitted = await platform.post('/sweeps', {
+      name: 'chip sigkill',
+      model: 'resnet-mnist',
+      grid: { seed: [41, 42], camThreshold: [0.1, 0.2, 0.3], memorySize: [1, 2] },
+      fixed: { readNoise: 0.02 },
+      sampleCount: 400,
+    });
+    const sweepId = submitted.body.sweepId as string;
+    const keys = await platform.db.dataSource.query(
+      `SELECT DISTINCT job_key FROM runs WHERE sweep_id = $1`,
+      [sweepId],
+    );
+    expect(keys).toHaveLength(2);
+    // Killed once its pass has computed part of its runs (pass progress strictly inside (0, 1)).
+    const deadline = Date.now() + 90_000;
+    let midway: { job_key: string; progress: number }[] = [];
+    while (midway.length === 0 && Date.now() < deadline) {
+      midway = await platform.db.dataSource.query(
+        `SELECT job_key, max(pass_progress) AS progress FROM runs
+         WHERE sweep_id = $1 AND worker_id = $2 AND status = 'running'
+         GROUP BY job_key HAVING max(pass_progress) > 0 AND max(pass_progress) < 1`,
+        [sweepId, victim.id],
+      );
+      if (midway.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(midway).toHaveLength(1);
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    const [{ stored }] = await platform.db.dataSource.query(
+      `SELECT count(m.config_hash)::int AS stored FROM runs r JOIN results m USING (config_hash)
+       WHERE r.job_key = $1`,
+      [midway[0].job_key],
+    );
+    // The chip's results are written in one transaction at its end: none of them yet.
+    expect(stored).toBe(0);
+
+    const done = await platform.waitForSweep(sweepId, 150_000);
+    expect(done).toMatchObject({
+      status: 'completed',
+      progress: 1,
+      counts: { succeeded: 12, failed: 0 },
+    });
+    const rows: { job_key: string; worker_id: string; attempts: number; results: number }[] =
+      await platform.db.dataSource.query(
+        `SELECT r.job_key, r.worker_id, r.attempts, count(m.config_hash)::int AS results
+         FROM runs r LEFT JOIN results m USING (config_hash) WHERE r.sweep_id = $1
+         GROUP BY r.id`,
+        [sweepId],
+      );
+    expect(rows).toHaveLength(12);
+    expect(rows.every((row) => row.results === 1)).toBe(true);
+    // The killed chip's runs were redone by the survivor, as one job: one stall, attempt 2.
+    const redone = rows.filter((row) => row.job_key === midway[0].job_key);
+    expect(redone).toHaveLength(6);
+    expect(redone.every((row) => row.worker_id === survivor.id && row.attempts === 2)).toBe(true);
+  });
+
   it('on SIGTERM stops taking jobs and releases the running one within the grace period', async () => {
     const stopping = await platform.startWorker({ SHUTDOWN_GRACE_MS: '300' });
     const submitted = await platform.post('/sweeps', sweep('sigterm', [11, 12, 13]));
@@ -102,6 +162,8 @@ interface RunRow {
   error: string | null;
   workerId: string | null;
   configHash: string;
+  /** Its job's id: the chip hash (these one-run sweeps are chip jobs of one run each). */
+  jobKey: string;
   results: number;
 }
 
@@ -109,7 +171,8 @@ interface RunRow {
 async function runOf(platform: Platform, sweepId: string): Promise<RunRow> {
   const rows: RunRow[] = await platform.db.dataSource.query(
     `SELECT r.id, r.status, r.attempts, r.error, r.worker_id AS "workerId",
-            r.config_hash AS "configHash", count(m.config_hash)::int AS results
+            r.config_hash AS "configHash", r.job_key AS "jobKey",
+            count(m.config_hash)::int AS results
      FROM runs r LEFT JOIN results m USING (config_hash) WHERE r.sweep_id = $1 GROUP BY r.id`,
     [sweepId],
   );
@@ -138,13 +201,13 @@ async function watchRun(
 
 async function waitForJobGone(
   platform: Platform,
-  configHash: string,
+  jobKey: string,
   timeoutMs: number,
 ): Promise<void> {
   const queue = platform.queue();
   try {
     const deadline = Date.now() + timeoutMs;
-    while ((await queue.getJob(simulationRunJobId(configHash))) && Date.now() < deadline)
+    while ((await queue.getJob(simulationRunJobId(jobKey))) && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 100));
   } finally {
     await queue.close();
@@ -152,10 +215,10 @@ async function waitForJobGone(
 }
 
 /** Nothing of the job is left in Redis: not waiting, delayed, active or kept as failed. */
-async function expectQueueEmpty(platform: Platform, configHash: string): Promise<void> {
+async function expectQueueEmpty(platform: Platform, jobKey: string): Promise<void> {
   const queue = platform.queue();
   try {
-    expect(await queue.getJob(simulationRunJobId(configHash))).toBeUndefined();
+    expect(await queue.getJob(simulationRunJobId(jobKey))).toBeUndefined();
     expect(
       await queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized', 'failed'),
     ).toEqual({ waiting: 0, delayed: 0, active: 0, prioritized: 0, failed: 0 });
@@ -248,7 +311,7 @@ describe('evaluation failures and repeated stalls (real worker processes)', () =
       workerId: worker.id,
       results: 1,
     });
-    await expectQueueEmpty(platform, retried.run.configHash);
+    await expectQueueEmpty(platform, retried.run.jobKey);
   });
 
   it('fails a run whose evaluation keeps failing after the configured attempts, with the error', async () => {
@@ -273,7 +336,7 @@ describe('evaluation failures and repeated stalls (real worker processes)', () =
       runCount: 1,
       counts: { queued: 0, running: 0, succeeded: 0, failed: 1 },
     });
-    await expectQueueEmpty(platform, run.configHash);
+    await expectQueueEmpty(platform, run.jobKey);
   });
 
   it.each([
@@ -308,8 +371,8 @@ describe('evaluation failures and repeated stalls (real worker processes)', () =
     expect(errors).toHaveLength(1);
     expect(run.error).toMatch(error);
     // The run is failed in the database first; BullMQ removes the job once the processor threw.
-    await waitForJobGone(platform, run.configHash, 10_000);
-    await expectQueueEmpty(platform, run.configHash);
+    await waitForJobGone(platform, run.jobKey, 10_000);
+    await expectQueueEmpty(platform, run.jobKey);
   });
 
   it('fails a job whose worker dies more than RUN_MAX_STALLED_COUNT times, with the reason', async () => {
@@ -347,6 +410,6 @@ describe('evaluation failures and repeated stalls (real worker processes)', () =
         '(job stalled more than allowable limit)',
     );
     expect(third.output()).not.toMatch(/could not record the failure/);
-    await expectQueueEmpty(platform, run.configHash);
+    await expectQueueEmpty(platform, run.jobKey);
   });
 });

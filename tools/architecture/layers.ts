@@ -19,8 +19,10 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['semantic-memory'],
   // one run on a simulated chip
   ['evaluation'],
-  // the onnxruntime engine; operating points, reports, figures
-  ['engine-onnx', 'reporting'],
+  // the onnxruntime engine
+  ['engine-onnx'],
+  // operating points, reports, figures (reports run on the fastest engine)
+  ['reporting'],
   // the queue's names, job payloads and worker options
   ['queue'],
   // the database; the HTTP client

@@ -21,12 +21,13 @@ describe('reconciler', () => {
     await platform?.stop();
   });
 
-  async function submit(name: string, seeds: number[]): Promise<string> {
+  async function submit(name: string, seeds: number[], thresholds = [0.2]): Promise<string> {
     const response = await platform.post('/sweeps', {
       name,
       model: 'resnet-mnist',
-      grid: { seed: seeds },
-      fixed: { memorySize: 2, camThreshold: 0.2, readNoise: 0.03 },
+      // Each seed is a chip; its thresholds are runs of that chip's one job.
+      grid: { seed: seeds, camThreshold: thresholds },
+      fixed: { memorySize: 2, readNoise: 0.03 },
       sampleCount: 20,
     });
     expect(response.status).toBe(202);
@@ -34,18 +35,18 @@ describe('reconciler', () => {
   }
 
   it('runs one pass at a time, and re-enqueues runs whose job is gone only after two sightings', async () => {
-    const sweepId = await submit('lost jobs', [1, 2, 3]);
+    const sweepId = await submit('lost jobs', [1, 2, 3], [0.1, 0.2]);
     const queue = platform.queue();
     try {
       const [lost] = await platform.db.dataSource.query(
-        `SELECT config_hash FROM runs WHERE sweep_id = $1 AND seed = 2`,
+        `SELECT DISTINCT job_key FROM runs WHERE sweep_id = $1 AND seed = 2`,
         [sweepId],
       );
-      expect(await queue.remove(lost.config_hash)).toBe(1);
-      // A run that was running when its job vanished: that attempt is not held against it.
+      expect(await queue.remove(lost.job_key)).toBe(1);
+      // Runs that were running when their chip job vanished: that attempt is not held against them.
       await platform.db.dataSource.query(
-        `UPDATE runs SET status = 'running', attempts = 1, worker_id = 'gone' WHERE config_hash = $1`,
-        [lost.config_hash],
+        `UPDATE runs SET status = 'running', attempts = 1, worker_id = 'gone' WHERE job_key = $1`,
+        [lost.job_key],
       );
 
       // Another replica holds the lock: this one skips its pass.
@@ -61,20 +62,27 @@ describe('reconciler', () => {
         examinedHashes: 3,
         requeuedRuns: 0,
       });
-      expect(await queue.getJobState(lost.config_hash)).toBe('unknown');
+      expect(await queue.getJobState(lost.job_key)).toBe('unknown');
 
+      // Both runs of the chip go back under one chip job, with its deterministic id.
       const second = await reconciler.reconcileOnce();
-      expect(second).toMatchObject({ ran: true, requeuedRuns: 1, requeuedJobs: 1 });
-      expect(await queue.getJobState(lost.config_hash)).toBe('waiting');
-      const [run] = await platform.db.dataSource.query(
-        `SELECT status, attempts, prior_attempts FROM runs WHERE config_hash = $1`,
-        [lost.config_hash],
+      expect(second).toMatchObject({ ran: true, requeuedRuns: 2, requeuedJobs: 1 });
+      expect(await queue.getJobState(lost.job_key)).toBe('waiting');
+      const job = await queue.getJob(lost.job_key);
+      expect(job?.name).toBe('simulate-chip');
+      expect(job?.data).toMatchObject({ jobKey: lost.job_key, kind: 'chip', sweepId });
+      const runs = await platform.db.dataSource.query(
+        `SELECT status, attempts, prior_attempts FROM runs WHERE job_key = $1`,
+        [lost.job_key],
       );
-      expect(run).toEqual({ status: 'queued', attempts: 1, prior_attempts: 0 });
+      expect(runs).toEqual([
+        { status: 'queued', attempts: 1, prior_attempts: 0 },
+        { status: 'queued', attempts: 1, prior_attempts: 0 },
+      ]);
       // Nothing else to do: every pending run has its job.
       expect(await reconciler.reconcileOnce()).toMatchObject({ requeuedRuns: 0, settledRuns: 0 });
       const metrics = (await platform.get('/metrics')).text;
-      expect(metrics).toMatch(/engram_reconciler_runs_requeued_total 1\b/);
+      expect(metrics).toMatch(/engram_reconciler_runs_requeued_total 2\b/);
       expect(metrics).toMatch(/engram_reconciler_passes_total\{outcome="skipped"\} 1\b/);
     } finally {
       await queue.close();
@@ -86,14 +94,14 @@ describe('reconciler', () => {
     const queue = platform.queue();
     try {
       const [stuck] = await platform.db.dataSource.query(
-        `SELECT config_hash FROM runs WHERE sweep_id = $1 AND seed = 11`,
+        `SELECT job_key FROM runs WHERE sweep_id = $1 AND seed = 11`,
         [sweepId],
       );
       await platform.db.dataSource.query(
-        `UPDATE runs SET status = 'running', attempts = 1, worker_id = 'gone' WHERE config_hash = $1`,
-        [stuck.config_hash],
+        `UPDATE runs SET status = 'running', attempts = 1, worker_id = 'gone' WHERE job_key = $1`,
+        [stuck.job_key],
       );
-      expect(await queue.remove(stuck.config_hash)).toBe(1);
+      expect(await queue.remove(stuck.job_key)).toBe(1);
       expect((await platform.post(`/sweeps/${sweepId}/cancel`)).body).toMatchObject({
         cancelledRuns: 1,
         sweep: { status: 'cancelling' },

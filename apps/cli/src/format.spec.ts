@@ -26,6 +26,23 @@ describe('CLI formatting and errors', () => {
     expect(formatDuration(null)).toBe('--');
   });
 
+  it("moves the bar with a chip pass's progress while its runs are still running", () => {
+    const sweep = {
+      status: 'running',
+      runCount: 10,
+      counts: { succeeded: 2, cached: 0, failed: 0, running: 4, queued: 4, cancelled: 0 },
+      etaMs: null,
+      elapsedMs: 5_000,
+    };
+    // 2 settled + 4 running runs whose pass is half done = 4 of 10.
+    expect(progressLine({ ...sweep, progress: 0.4 }, 10)).toBe(
+      '[####......] 2/10 runs done, 0 failed, 4 running (50% computed), running, elapsed 5s, ETA --',
+    );
+    expect(progressLine({ ...sweep, progress: 0.2 }, 10)).toBe(
+      '[##........] 2/10 runs done, 0 failed, 4 running, running, elapsed 5s, ETA --',
+    );
+  });
+
   it('aligns tables, numbers to the right', () => {
     expect(
       renderTable(

@@ -39,7 +39,12 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** One line of sweep progress: `[#####.....]  6/12 done, 1 failed, 2 running, ETA 1m05s`. */
+/**
+ * One line of sweep progress: `[#####.....]  6/12 done, 1 failed, 2 running, ETA 1m05s`. The bar
+ * follows the API's `progress` when given: settled runs plus the part done of the running runs'
+ * pass (a chip job computes its runs in one pass and settles them together at its end), shown
+ * as `2 running (40% computed)`; the count says runs settled.
+ */
 export function progressLine(
   p: {
     status: string;
@@ -47,17 +52,23 @@ export function progressLine(
     counts: Record<string, number>;
     etaMs: number | null;
     elapsedMs?: number;
+    progress?: number;
   },
   width = 30,
 ): string {
   const c = p.counts;
   const done = (c.succeeded ?? 0) + (c.cached ?? 0) + (c.failed ?? 0) + (c.cancelled ?? 0);
-  const fraction = p.runCount > 0 ? done / p.runCount : 1;
+  const settled = p.runCount > 0 ? done / p.runCount : 1;
+  const fraction = Math.min(1, Math.max(settled, p.progress ?? settled));
   const filled = Math.round(fraction * width);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+  const running = c.running ?? 0;
+  // The running runs' share of the progress, as a part of their pass.
+  const passDone = running > 0 ? ((fraction - settled) * p.runCount) / running : 0;
+  const computed = passDone > 0 ? ` (${Math.round(passDone * 100)}% computed)` : '';
   return (
     `${bar} ${done}/${p.runCount} runs done` +
-    `, ${c.failed ?? 0} failed, ${c.running ?? 0} running` +
+    `, ${c.failed ?? 0} failed, ${running} running${computed}` +
     (c.cancelled ? `, ${c.cancelled} cancelled` : '') +
     `, ${p.status}, elapsed ${formatDuration(p.elapsedMs)}, ETA ${formatDuration(p.etaMs)}`
   );

@@ -5,7 +5,7 @@ import {
   type DeviceProfile,
   type ResolvedDeviceParameters,
 } from '@engram/hardware';
-import type { EvaluationSplit, ExitRuleName, ModelName } from './names';
+import type { EvaluationSplit, ExitRuleName, ModelName, RunTiming } from './names';
 
 /**
  * The contract between the science and the platform: one configuration in, one set of metrics
@@ -38,6 +38,11 @@ export interface EvaluationConfig {
    * 'tfjs' (TensorFlow.js, the reference; every model). One of ENGINE_NAMES.
    */
   engine?: string;
+  /**
+   * 'measured': the run does real dynamic inference of its own (its wall times are measured);
+   * 'derived' (the default, unset): its metrics may come from its chip's shared hardware pass.
+   */
+  timing?: RunTiming;
 }
 
 export interface EvaluationResult {

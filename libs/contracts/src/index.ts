@@ -8,6 +8,7 @@ export {
   type EngineName,
   type EvaluationSplit,
   type ModelName,
+  type RunTiming,
 } from './names';
 export {
   resolvedDeviceProfile,

@@ -25,6 +25,13 @@ export type EvaluationSplit = (typeof SPLIT_NAMES)[number];
 export const EXIT_RULE_NAMES = ['margin', 'absolute'] as const;
 export type ExitRuleName = (typeof EXIT_RULE_NAMES)[number];
 
+/**
+ * How a run's metrics are made: 'derived' (the default) from its chip's shared hardware pass,
+ * 'measured' by real dynamic inference of its own (its simulator wall times are measured).
+ */
+export const RUN_TIMINGS = ['derived', 'measured'] as const;
+export type RunTiming = (typeof RUN_TIMINGS)[number];
+
 /** Device profiles a run may name (the hardware library's), the default first. */
 export const DEVICE_PROFILE_NAMES: readonly string[] = [
   DEFAULT_DEVICE_PROFILE.name,

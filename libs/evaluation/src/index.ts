@@ -7,6 +7,8 @@ export {
   deviceProfileFor,
   DEFAULT_DONT_CARE_MARGIN_STD,
 } from './evaluate';
+// TEMPORARY (issue #16, replaced by the science half): the chip-run contract of the platform
+export { chipKey, evaluateChipRuns } from './chip-runs';
 export { InvalidEvaluationConfigError, ModelUnavailableError } from './errors';
 export type { EvaluationConfig, EvaluationResult, ModelName } from './types';
 // Registries (models register from src/models/<name>/, engines from their libraries)

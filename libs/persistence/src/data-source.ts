@@ -6,6 +6,7 @@ import { AddExitThresholds1764400000000 } from './migrations/1764400000000-add-e
 import { AddEnergyModel21764450000000 } from './migrations/1764450000000-add-energy-model-2';
 import { AddSqlViews1764500000000 } from './migrations/1764500000000-add-sql-views';
 import { AddRunPriorAttempts1764517000000 } from './migrations/1764517000000-add-run-prior-attempts';
+import { AddRunJobKey1764600000000 } from './migrations/1764600000000-add-run-job-key';
 
 export const ENTITIES = [ModelArtifactEntity, SweepEntity, RunEntity, ResultEntity];
 /** In order; a later CLI or Docker image runs them through `migrateDatabase`. */
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   AddEnergyModel21764450000000,
   AddSqlViews1764500000000,
   AddRunPriorAttempts1764517000000,
+  AddRunJobKey1764600000000,
 ];
 
 export interface DatabaseSettings {

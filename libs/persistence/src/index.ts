@@ -2,8 +2,14 @@
 // report:exports` counts it). Test helpers: '@engram/persistence/testing'.
 export { createExperimentDataSource, migrateDatabase, type DatabaseSettings } from './data-source';
 export { METRIC_NAMES, RUN_STATUSES, SUMMARY_METRICS, type MetricName } from './fields';
-export { SweepStore, type NewRun, type SweepProgress, type SweepStatus } from './sweep-store';
-export { RunLifecycle } from './run-lifecycle';
+export {
+  SweepStore,
+  type NewRun,
+  type QueuedRun,
+  type SweepProgress,
+  type SweepStatus,
+} from './sweep-store';
+export { RunLifecycle, type Claim, type ClaimedRun, type ComputedResult } from './run-lifecycle';
 export { RunReconciliation } from './run-reconciliation';
 export {
   QueryFieldError,

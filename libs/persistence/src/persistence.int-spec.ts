@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EvaluationConfig, EvaluationResult } from '@engram/contracts';
 import { ResolvedDeviceParameters, resolveDeviceParameters } from '@engram/hardware';
 import {
@@ -8,7 +9,14 @@ import {
   gridAxes,
   runConfigHash,
 } from '@engram/sweep-spec';
-import { NewRun, PlatformStats, ResultQuery, RunLifecycle, SweepStore } from './index';
+import {
+  NewRun,
+  PlatformStats,
+  ResultQuery,
+  RunLifecycle,
+  RunReconciliation,
+  SweepStore,
+} from './index';
 import { TestDatabase, createTestDatabase } from './testing';
 
 const artifact: ModelArtifactInfo = {
@@ -140,7 +148,7 @@ describe('persistence against PostgreSQL', () => {
     expect(await lifecycle.complete(hash, resultFor(0.9), claim.runs[0].id, 'worker-a')).toBe(1);
     // A redelivered job: the result exists, nothing is inserted twice, no run is pending.
     const again = await lifecycle.claim(hash, 'worker-b', 2);
-    expect(again).toEqual({ runs: [], resultExists: true });
+    expect(again).toEqual({ runs: [], resultHashes: [], resultExists: true });
     expect(await lifecycle.complete(hash, resultFor(0.1), claim.runs[0].id, 'worker-b')).toBe(0);
     const [{ n, accuracy }] = await db.dataSource.query(
       `SELECT count(*)::int AS n, max(dynamic_accuracy) AS accuracy FROM results WHERE config_hash = $1`,
@@ -181,7 +189,7 @@ describe('persistence against PostgreSQL', () => {
 
     // Cancelling a leaves b needing its hashes: none of a's jobs may be removed.
     const cancelA = await sweeps.cancel(a.sweepId);
-    expect(cancelA).toEqual({ cancelledRuns: 7, unneededHashes: [] });
+    expect(cancelA).toEqual({ cancelledRuns: 7, unneededJobKeys: [] });
     expect((await sweeps.getProgress(a.sweepId))?.status).toBe('cancelled');
 
     const permanent = b.queued[1].configHash;
@@ -194,7 +202,7 @@ describe('persistence against PostgreSQL', () => {
     const requeued = await sweeps.requeueFailed(b.sweepId);
     expect(requeued.map((r) => r.configHash)).toEqual([permanent]);
     const cancelB = await sweeps.cancel(b.sweepId);
-    expect(cancelB.unneededHashes.sort()).toEqual(
+    expect(cancelB.unneededJobKeys.sort()).toEqual(
       b.queued
         .slice(1)
         .map((r) => r.configHash)
@@ -206,6 +214,75 @@ describe('persistence against PostgreSQL', () => {
       counts: { succeeded: 1, cancelled: 7 },
       etaMs: 0,
     });
+  });
+
+  it('chip jobs: claim, store, fail, cancel and reconcile the runs of one job key together', async () => {
+    const chipSpec: SweepSpec = { ...spec, name: 'chips', sampleCount: 13 };
+    const { gridAxes: axes, runs: plain } = prepare(chipSpec);
+    // As the API keys them: one job per chip (read noise x seed here), thresholds inside it.
+    const chipOf = (config: EvaluationConfig) =>
+      createHash('sha256').update(`chip ${config.device?.readNoise} ${config.seed}`).digest('hex');
+    const runs = plain.map((run) => ({ ...run, jobKey: chipOf(run.config) }));
+    const a = await sweeps.createSweep({ spec: chipSpec, gridAxes: axes, artifact, runs });
+    const keys = [...new Set(a.queued.map((r) => r.jobKey))].sort();
+    expect(keys).toHaveLength(4);
+    expect(a.queued.every((r) => r.jobKey !== r.configHash)).toBe(true);
+
+    const reconciliation = new RunReconciliation(db.dataSource);
+    const pending = await reconciliation.exclusively((tx) =>
+      reconciliation.pendingJobKeys(tx, '', 1_000),
+    );
+    const ours = (pending ?? []).filter((p) => keys.includes(p.jobKey));
+    expect(ours.map((p) => [p.jobKey, p.kind])).toEqual(keys.map((k) => [k, 'chip']));
+
+    // One claim takes both threshold runs of the chip; its pass progress shows on the sweep.
+    const [first, second, third] = keys;
+    const claim = await lifecycle.claim(first, 'worker-c', 1);
+    expect(claim.runs).toHaveLength(2);
+    expect(new Set(claim.runs.map((r) => r.configHash)).size).toBe(2);
+    await lifecycle.reportPassProgress(first, 'worker-c', 0.5);
+    expect((await sweeps.getProgress(a.sweepId))?.progress).toBeCloseTo(1 / 8);
+    const computed = claim.runs.map((r) => ({
+      configHash: r.configHash,
+      result: resultFor(r.config.camThreshold as number),
+      runId: r.id,
+    }));
+    expect(await lifecycle.completeMany(computed, 'worker-c')).toBe(2);
+    // Redelivered after its commit: both results are found, nothing is inserted twice.
+    const again = await lifecycle.claim(first, 'worker-d', 2);
+    expect(again).toMatchObject({ runs: [], resultExists: false });
+    expect(await lifecycle.completeMany(computed, 'worker-d')).toBe(0);
+    const [{ n }] = await db.dataSource.query(
+      `SELECT count(*)::int AS n FROM results WHERE config_hash = ANY($1::text[])`,
+      [computed.map((c) => c.configHash)],
+    );
+    expect(n).toBe(2);
+
+    // A configuration that can never run fails alone; the chip's other run is stored.
+    const partial = await lifecycle.claim(second, 'worker-c', 1);
+    const [bad, good] = partial.runs;
+    expect(
+      await lifecycle.failConfigs(second, [{ configHash: bad.configHash, error: 'invalid' }]),
+    ).toBe(1);
+    expect(
+      await lifecycle.completeMany(
+        [{ configHash: good.configHash, result: resultFor(0.7), runId: good.id }],
+        'worker-c',
+      ),
+    ).toBe(1);
+
+    // A second sweep with the same chips: computed configurations are cached, the rest queued
+    // under the same chip keys; cancelling the first sweep removes no job the second needs.
+    const b = await sweeps.createSweep({ spec: chipSpec, gridAxes: axes, artifact, runs });
+    expect(b.cachedCount).toBe(3);
+    expect(new Set(b.queued.map((r) => r.jobKey))).toEqual(new Set([second, third, keys[3]]));
+    expect(await sweeps.cancel(a.sweepId)).toEqual({ cancelledRuns: 4, unneededJobKeys: [] });
+    // Only some of a chip's runs still pending: its next claim takes just those.
+    const rest = await lifecycle.claim(second, 'worker-c', 1);
+    expect(rest.runs.map((r) => r.configHash)).toEqual([bad.configHash]);
+    await lifecycle.release(second, 'worker-c');
+    const cancelB = await sweeps.cancel(b.sweepId);
+    expect(cancelB.unneededJobKeys.sort()).toEqual([second, third, keys[3]].sort());
   });
 
   it('filters, sorts and pages results, and summarizes over seeds', async () => {

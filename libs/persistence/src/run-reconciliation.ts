@@ -1,11 +1,31 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { sql } from './sql';
 
-/** One config hash with runs waiting for a worker, and one of those runs (for the job payload). */
-export interface PendingHash {
-  configHash: string;
+/**
+ * One job key with runs waiting for a worker, its kind (a chip job when the key is not the run's
+ * own config hash) and one of those runs (for the job payload).
+ */
+export interface PendingJob {
+  jobKey: string;
+  kind: 'run' | 'chip';
   runId: string;
   sweepId: string;
+}
+
+interface PendingRow {
+  job_key: string;
+  config_hash: string;
+  id: string;
+  sweep_id: string;
+}
+
+function pendingJob(row: PendingRow): PendingJob {
+  return {
+    jobKey: row.job_key,
+    kind: row.job_key === row.config_hash ? 'run' : 'chip',
+    runId: row.id,
+    sweepId: row.sweep_id,
+  };
 }
 
 export interface RepairedHashes {
@@ -15,8 +35,8 @@ export interface RepairedHashes {
   sweepsRepaired: number;
   /** Runs put back in the queued state. */
   requeuedRuns: number;
-  /** Hashes to enqueue again, their runs queued, their attempts so far kept as prior attempts. */
-  requeue: PendingHash[];
+  /** Job keys to enqueue again, their runs queued, their attempts so far kept as prior attempts. */
+  requeue: PendingJob[];
 }
 
 /** Arbitrary but fixed: the advisory lock key of the reconciler ("engram" + 17). */
@@ -43,68 +63,66 @@ export class RunReconciliation {
     });
   }
 
-  /** Up to `limit` hashes with pending runs, after `afterHash` in hash order (a cursor). */
-  async pendingHashes(
+  /** Up to `limit` job keys with pending runs, after `afterKey` in key order (a cursor). */
+  async pendingJobKeys(
     manager: EntityManager,
-    afterHash: string,
+    afterKey: string,
     limit: number,
-  ): Promise<PendingHash[]> {
+  ): Promise<PendingJob[]> {
     const rows = (await manager.query(
-      `SELECT DISTINCT ON (config_hash) config_hash, id, sweep_id FROM runs
-       WHERE status IN ('queued', 'running') AND config_hash > $1
-       ORDER BY config_hash, queued_at LIMIT $2`,
-      [afterHash, limit],
-    )) as { config_hash: string; id: string; sweep_id: string }[];
-    return rows.map((r) => ({ configHash: r.config_hash, runId: r.id, sweepId: r.sweep_id }));
+      `SELECT DISTINCT ON (job_key) job_key, config_hash, id, sweep_id FROM runs
+       WHERE status IN ('queued', 'running') AND job_key > $1
+       ORDER BY job_key, queued_at LIMIT $2`,
+      [afterKey, limit],
+    )) as PendingRow[];
+    return rows.map(pendingJob);
   }
 
   /**
-   * For hashes that have no live job: runs whose result exists are settled from it; runs of a
+   * For job keys that have no live job: runs whose result exists are settled from it; runs of a
    * cancelled sweep queued before the cancellation are cancelled (they were only waiting to be
    * stopped); the rest go back to queued and are returned for enqueueing. Their attempts so far
    * become prior attempts, except the one a running run was interrupted in: not a failure of its
    * own, its next claim repeats that attempt number (and a worker still computing it, whose job
    * vanished with Redis, settles it with the attempts it has).
    */
-  async repair(manager: EntityManager, hashes: readonly string[]): Promise<RepairedHashes> {
-    if (hashes.length === 0)
+  async repair(manager: EntityManager, jobKeys: readonly string[]): Promise<RepairedHashes> {
+    if (jobKeys.length === 0)
       return { settledRuns: 0, sweepsRepaired: 0, requeuedRuns: 0, requeue: [] };
     const settled = await sql<{ sweep_id: string }>(
       manager,
-      `UPDATE runs r SET status = 'succeeded', finished_at = now(), error = NULL
+      `UPDATE runs r SET status = 'succeeded', finished_at = now(), error = NULL, pass_progress = NULL
        FROM results m
-       WHERE m.config_hash = r.config_hash AND r.config_hash = ANY($1::text[])
+       WHERE m.config_hash = r.config_hash AND r.job_key = ANY($1::text[])
          AND r.status IN ('queued', 'running')
        RETURNING r.sweep_id`,
-      [hashes],
+      [jobKeys],
     );
     const cancelled = await sql<{ sweep_id: string }>(
       manager,
-      `UPDATE runs r SET status = 'cancelled', finished_at = now()
+      `UPDATE runs r SET status = 'cancelled', finished_at = now(), pass_progress = NULL
        FROM sweeps s
        WHERE s.id = r.sweep_id AND s.cancelled_at IS NOT NULL AND r.queued_at <= s.cancelled_at
-         AND r.config_hash = ANY($1::text[]) AND r.status IN ('queued', 'running')
+         AND r.job_key = ANY($1::text[]) AND r.status IN ('queued', 'running')
        RETURNING r.sweep_id`,
-      [hashes],
+      [jobKeys],
     );
-    const requeued = await sql<{ config_hash: string; id: string; sweep_id: string }>(
+    const requeued = await sql<PendingRow>(
       manager,
-      `UPDATE runs SET status = 'queued', worker_id = NULL,
+      `UPDATE runs SET status = 'queued', worker_id = NULL, pass_progress = NULL,
               prior_attempts = CASE WHEN status = 'running' THEN greatest(attempts - 1, 0) ELSE attempts END
-       WHERE config_hash = ANY($1::text[]) AND status IN ('queued', 'running')
-       RETURNING config_hash, id, sweep_id`,
-      [hashes],
+       WHERE job_key = ANY($1::text[]) AND status IN ('queued', 'running')
+       RETURNING job_key, config_hash, id, sweep_id`,
+      [jobKeys],
     );
-    const byHash = new Map<string, PendingHash>();
-    for (const r of requeued.rows)
-      if (!byHash.has(r.config_hash))
-        byHash.set(r.config_hash, { configHash: r.config_hash, runId: r.id, sweepId: r.sweep_id });
+    const byKey = new Map<string, PendingJob>();
+    for (const r of requeued.rows) if (!byKey.has(r.job_key)) byKey.set(r.job_key, pendingJob(r));
     const sweeps = new Set([...settled.rows, ...cancelled.rows].map((r) => r.sweep_id));
     return {
       settledRuns: settled.count + cancelled.count,
       sweepsRepaired: sweeps.size,
       requeuedRuns: requeued.count,
-      requeue: [...byHash.values()],
+      requeue: [...byKey.values()],
     };
   }
 }

@@ -9,6 +9,11 @@ export interface NewRun {
   index: number;
   repeat: number;
   configHash: string;
+  /**
+   * The job that computes the run: its chip hash when runs of one chip share a job, the config
+   * hash (the default) for a run computed by a job of its own.
+   */
+  jobKey?: string;
   config: EvaluationConfig;
   /** The device knobs as the profile resolves them (null when they are invalid). */
   deviceResolved: ResolvedDeviceParameters | null;
@@ -27,7 +32,14 @@ export interface CreatedSweep {
   /** Runs whose configuration already had a result: stored as cached, not enqueued. */
   cachedCount: number;
   /** Runs left to compute. */
-  queued: { runId: string; configHash: string }[];
+  queued: QueuedRun[];
+}
+
+/** A run waiting for its job: the job key names the job (several runs may share it). */
+export interface QueuedRun {
+  runId: string;
+  configHash: string;
+  jobKey: string;
 }
 
 export type RunCounts = Record<RunStatus, number>;
@@ -45,7 +57,10 @@ export interface SweepProgress {
   status: SweepStatus;
   runCount: number;
   counts: RunCounts;
-  /** Settled runs (succeeded, cached, failed, cancelled) over all runs, in [0, 1]. */
+  /**
+   * Settled runs (succeeded, cached, failed, cancelled) over all runs, in [0, 1], plus the part
+   * done of the running runs' passes (a chip job settles its runs together at its end).
+   */
   progress: number;
   createdAt: Date;
   startedAt: Date | null;
@@ -106,6 +121,8 @@ interface ProgressRow {
   /** Runs a worker settled (not served from cache, not cancelled): the rate behind the ETA. */
   worker_settled: number;
   pending_before_cancel: number;
+  /** Sum over running runs of the fraction of their job's pass done. */
+  running_progress: number | null;
   now: Date;
   status_counts: Record<string, number> | null;
 }
@@ -135,7 +152,13 @@ function toProgress(row: ProgressRow): SweepProgress {
     status: sweepStatus(counts, row.cancelled_at, row.pending_before_cancel),
     runCount: row.run_count,
     counts,
-    progress: row.run_count > 0 ? settled / row.run_count : 1,
+    progress:
+      row.run_count > 0
+        ? Math.min(
+            1,
+            (settled + Math.min(row.running_progress ?? 0, counts.running)) / row.run_count,
+          )
+        : 1,
     createdAt: row.created_at,
     startedAt,
     finishedAt,
@@ -149,13 +172,14 @@ const PROGRESS_SELECT = `
   SELECT s.id, s.name, s.description, s.model, s.artifact_version, s.grid_axes, s.run_count,
          s.created_at, s.cancelled_at, now() AS now,
          agg.first_started_at, agg.last_finished_at, agg.worker_settled, agg.pending_before_cancel,
-         agg.status_counts
+         agg.running_progress, agg.status_counts
   FROM sweeps s
   CROSS JOIN LATERAL (
     SELECT min(r.started_at) AS first_started_at,
            max(r.finished_at) AS last_finished_at,
            count(*) FILTER (WHERE r.status IN ('succeeded', 'failed') AND r.started_at IS NOT NULL)::int AS worker_settled,
            count(*) FILTER (WHERE r.status IN ('queued', 'running') AND r.queued_at <= s.cancelled_at)::int AS pending_before_cancel,
+           sum(r.pass_progress) FILTER (WHERE r.status = 'running')::float8 AS running_progress,
            jsonb_build_object(
              'queued', count(*) FILTER (WHERE r.status = 'queued'),
              'running', count(*) FILTER (WHERE r.status = 'running'),
@@ -206,7 +230,7 @@ export class SweepStore {
         );
         for (const row of rows) {
           if (row.status === 'cached') cachedCount++;
-          else queued.push({ runId: row.id, configHash: row.config_hash });
+          else queued.push({ runId: row.id, configHash: row.config_hash, jobKey: row.job_key });
         }
       }
       return { sweepId, runCount: sweep.runs.length, cachedCount, queued };
@@ -218,12 +242,13 @@ export class SweepStore {
     sweepId: string,
     artifact: ModelArtifactInfo,
     runs: readonly NewRun[],
-  ): Promise<{ id: string; config_hash: string; status: RunStatus }[]> {
+  ): Promise<{ id: string; config_hash: string; job_key: string; status: RunStatus }[]> {
     const parameterColumns = PARAMETER_NAMES_IN_COLUMN_ORDER.map((name) => PARAMETER_COLUMNS[name]);
     const arrays: unknown[][] = [
       runs.map((r) => r.index),
       runs.map((r) => r.repeat),
       runs.map((r) => r.configHash),
+      runs.map((r) => r.jobKey ?? r.configHash),
       runs.map((r) => JSON.stringify(r.config)),
       runs.map((r) => (r.deviceResolved ? JSON.stringify(r.deviceResolved) : null)),
       runs.map((r) => r.config.split ?? 'test'),
@@ -233,6 +258,7 @@ export class SweepStore {
     const types = [
       'int4',
       'int4',
+      'text',
       'text',
       'jsonb',
       'jsonb',
@@ -244,6 +270,7 @@ export class SweepStore {
       'run_index',
       'repeat_index',
       'config_hash',
+      'job_key',
       'config',
       'device_resolved',
       'split',
@@ -258,7 +285,7 @@ export class SweepStore {
               CASE WHEN m.config_hash IS NULL THEN NULL ELSE now() END
        FROM unnest(${unnest}) AS u(${names.join(', ')})
        LEFT JOIN results m ON m.config_hash = u.config_hash
-       RETURNING id, config_hash, status`,
+       RETURNING id, config_hash, job_key, status`,
       [sweepId, artifact.model, artifact.version, ...arrays],
     );
   }
@@ -293,27 +320,28 @@ export class SweepStore {
   }
 
   /**
-   * Cancels the sweep's queued runs (running ones finish). Returns the config hashes no pending run
-   * of any sweep needs any more: their jobs can be removed from the queue.
+   * Cancels the sweep's queued runs (running ones finish). Returns the job keys no pending run of
+   * any sweep needs any more: their jobs (a chip job once none of its runs is pending) can be
+   * removed from the queue.
    */
-  async cancel(sweepId: string): Promise<{ cancelledRuns: number; unneededHashes: string[] }> {
+  async cancel(sweepId: string): Promise<{ cancelledRuns: number; unneededJobKeys: string[] }> {
     return this.dataSource.transaction(async (manager) => {
       // The latest cancellation: runs requeued by retry-failed before it are cancelled too.
       await manager.query(`UPDATE sweeps SET cancelled_at = now() WHERE id = $1`, [sweepId]);
-      const cancelled = await sql<{ config_hash: string }>(
+      const cancelled = await sql<{ job_key: string }>(
         manager,
-        `UPDATE runs SET status = 'cancelled', finished_at = now()
-         WHERE sweep_id = $1 AND status = 'queued' RETURNING config_hash`,
+        `UPDATE runs SET status = 'cancelled', finished_at = now(), pass_progress = NULL
+         WHERE sweep_id = $1 AND status = 'queued' RETURNING job_key`,
         [sweepId],
       );
-      const hashes = cancelled.rows.map((r) => r.config_hash);
-      if (hashes.length === 0) return { cancelledRuns: 0, unneededHashes: [] };
+      if (cancelled.count === 0) return { cancelledRuns: 0, unneededJobKeys: [] };
+      const keys = [...new Set(cancelled.rows.map((r) => r.job_key))];
       const unneeded = (await manager.query(
-        `SELECT h.config_hash FROM unnest($1::text[]) AS h(config_hash)
-         WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.config_hash = h.config_hash AND r.status IN ('queued', 'running'))`,
-        [hashes],
-      )) as { config_hash: string }[];
-      return { cancelledRuns: hashes.length, unneededHashes: unneeded.map((r) => r.config_hash) };
+        `SELECT k.job_key FROM unnest($1::text[]) AS k(job_key)
+         WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.job_key = k.job_key AND r.status IN ('queued', 'running'))`,
+        [keys],
+      )) as { job_key: string }[];
+      return { cancelledRuns: cancelled.count, unneededJobKeys: unneeded.map((r) => r.job_key) };
     });
   }
 
@@ -322,15 +350,15 @@ export class SweepStore {
    * attempts so far are kept (the new job counts on from them); the sweep's cancellation time
    * stays, and its cancelled runs stay cancelled.
    */
-  async requeueFailed(sweepId: string): Promise<{ runId: string; configHash: string }[]> {
-    const { rows } = await sql<{ id: string; config_hash: string }>(
+  async requeueFailed(sweepId: string): Promise<QueuedRun[]> {
+    const { rows } = await sql<{ id: string; config_hash: string; job_key: string }>(
       this.dataSource,
       `UPDATE runs SET status = 'queued', error = NULL, worker_id = NULL, started_at = NULL,
-              finished_at = NULL, queued_at = now(), prior_attempts = attempts
-       WHERE sweep_id = $1 AND status = 'failed' RETURNING id, config_hash`,
+              finished_at = NULL, queued_at = now(), prior_attempts = attempts, pass_progress = NULL
+       WHERE sweep_id = $1 AND status = 'failed' RETURNING id, config_hash, job_key`,
       [sweepId],
     );
-    return rows.map((r) => ({ runId: r.id, configHash: r.config_hash }));
+    return rows.map((r) => ({ runId: r.id, configHash: r.config_hash, jobKey: r.job_key }));
   }
 
   /**

@@ -1,6 +1,7 @@
 export {
   QUEUE_NAMES,
   QueueName,
+  SIMULATE_CHIP_JOB,
   SIMULATE_RUN_JOB,
   simulationRunJobId,
   type SimulationRunJobData,

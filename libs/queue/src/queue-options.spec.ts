@@ -29,10 +29,10 @@ describe('queue contract', () => {
     expect(options.lockDuration).toBe(QUEUE_DEFINITIONS['simulation-runs'].worker.lockDuration);
   });
 
-  it('accepts config hashes as job ids and rejects anything with a colon', () => {
+  it('accepts job keys (config or chip hashes) as job ids and rejects anything with a colon', () => {
     const hash = 'a'.repeat(64);
     expect(simulationRunJobId(hash)).toBe(hash);
-    expect(() => simulationRunJobId(`run:${hash}`)).toThrow(/not a config hash/);
+    expect(() => simulationRunJobId(`run:${hash}`)).toThrow(/not a job key/);
   });
 
   it('parses Redis URLs and names what is wrong', () => {

@@ -9,7 +9,7 @@ const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'wai
 const FINISHED_STATES = new Set(['completed', 'failed']);
 const STATE_READS_IN_FLIGHT = 50;
 
-/** What the store repaired for hashes without a live job. */
+/** What the store repaired for job keys without a live job. */
 export interface RepairOutcome {
   /** Runs settled without a job: from an existing result, or cancelled with their sweep. */
   settledRuns: number;
@@ -17,24 +17,26 @@ export interface RepairOutcome {
   sweepsRepaired: number;
   /** Runs put back in the queued state. */
   requeuedRuns: number;
-  /** One job per hash to enqueue again. */
+  /** One job per job key to enqueue again. */
   requeue: SimulationRunJobData[];
 }
 
 /**
  * The database side of reconciliation (implemented by @engram/persistence's RunReconciliation):
  * `exclusively` runs a pass under a lock shared by every replica (null: another holds it), in
- * which the store lists hashes with pending runs page by page and repairs the jobless ones.
+ * which the store lists job keys (chip or config hashes) with pending runs page by page and
+ * repairs the jobless ones.
  */
 export interface ReconciliationStore<Tx> {
   exclusively<T>(pass: (tx: Tx) => Promise<T>): Promise<T | null>;
-  pendingHashes(tx: Tx, afterHash: string, limit: number): Promise<SimulationRunJobData[]>;
-  repair(tx: Tx, hashes: readonly string[]): Promise<RepairOutcome>;
+  pendingJobKeys(tx: Tx, afterKey: string, limit: number): Promise<SimulationRunJobData[]>;
+  repair(tx: Tx, jobKeys: readonly string[]): Promise<RepairOutcome>;
 }
 
 export interface ReconcilePass {
   /** False when another replica held the lock: this pass did nothing. */
   ran: boolean;
+  /** Job keys with pending runs examined in this pass. */
   examinedHashes: number;
   requeuedRuns: number;
   requeuedJobs: number;
@@ -53,16 +55,17 @@ const SKIPPED: ReconcilePass = {
 
 /**
  * The database is the truth about what must run; this pass makes the queue agree with it. Each
- * pass examines a bounded page of config hashes with pending runs (a cursor walks through the
- * rest in later passes) and repairs those whose job is gone: lost when the API died
- * mid-enqueue, when Redis restarted without its data, or failed for good while the database
- * was down. A hash must be found jobless in two passes of this replica before it is repaired,
- * so a job that is just finishing (its runs about to be settled) is never taken for a lost one.
- * Jobs are re-added under their deterministic id, so a job that does exist is never doubled.
+ * pass examines a bounded page of job keys (chip hashes of chip jobs, config hashes of run jobs)
+ * with pending runs (a cursor walks through the rest in later passes) and repairs those whose job
+ * is gone: lost when the API died mid-enqueue, when Redis restarted without its data, or failed
+ * for good while the database was down. A key must be found jobless in two passes of this
+ * replica before it is repaired, so a job that is just finishing (its runs about to be settled)
+ * is never taken for a lost one. Jobs are re-added under their deterministic id, so a job that
+ * does exist is never doubled.
  */
 export class QueueReconciler<Tx> {
   private cursor = '';
-  /** Jobless hashes of earlier passes -> when first seen so. */
+  /** Jobless job keys of earlier passes -> when first seen so. */
   private readonly suspects = new Map<string, number>();
 
   constructor(
@@ -74,30 +77,29 @@ export class QueueReconciler<Tx> {
   async reconcileOnce(): Promise<ReconcilePass> {
     const pass = await this.store.exclusively(async (tx) => {
       const { batchSize } = this.options;
-      const pending = await this.store.pendingHashes(tx, this.cursor, batchSize);
-      this.cursor = pending.length < batchSize ? '' : pending[pending.length - 1].configHash;
+      const pending = await this.store.pendingJobKeys(tx, this.cursor, batchSize);
+      this.cursor = pending.length < batchSize ? '' : pending[pending.length - 1].jobKey;
       const jobless: string[] = [];
       const finished = new Set<string>();
       for (let start = 0; start < pending.length; start += STATE_READS_IN_FLIGHT) {
         const slice = pending.slice(start, start + STATE_READS_IN_FLIGHT);
         const states = await Promise.all(
-          slice.map((p) => this.queue.getJobState(simulationRunJobId(p.configHash))),
+          slice.map((p) => this.queue.getJobState(simulationRunJobId(p.jobKey))),
         );
         slice.forEach((p, i) => {
           if (LIVE_STATES.has(states[i])) return;
-          jobless.push(p.configHash);
-          if (FINISHED_STATES.has(states[i])) finished.add(p.configHash);
+          jobless.push(p.jobKey);
+          if (FINISHED_STATES.has(states[i])) finished.add(p.jobKey);
         });
       }
       const confirmed = jobless.filter((hash) => this.suspects.has(hash));
       this.remember(
-        pending.map((p) => p.configHash),
+        pending.map((p) => p.jobKey),
         jobless,
       );
       const repaired = await this.store.repair(tx, confirmed);
       for (const job of repaired.requeue)
-        if (finished.has(job.configHash))
-          await this.queue.remove(simulationRunJobId(job.configHash));
+        if (finished.has(job.jobKey)) await this.queue.remove(simulationRunJobId(job.jobKey));
       await enqueueSimulationRuns(this.queue, repaired.requeue);
       for (const hash of confirmed) this.suspects.delete(hash);
       return {
@@ -112,12 +114,12 @@ export class QueueReconciler<Tx> {
     return pass ?? SKIPPED;
   }
 
-  /** Keeps this pass's jobless hashes as suspects; forgets those that have a job or settled. */
+  /** Keeps this pass's jobless keys as suspects; forgets those that have a job or settled. */
   private remember(examined: string[], jobless: string[]): void {
     for (const hash of examined) this.suspects.delete(hash);
     const now = Date.now();
     for (const hash of jobless) this.suspects.set(hash, now);
-    // Hashes of pages not seen for a long time are stale: keep the map bounded.
+    // Keys of pages not seen for a long time are stale: keep the map bounded.
     const staleBefore = now - 20 * Math.max(this.options.intervalMs, 1_000);
     for (const [hash, seen] of this.suspects) if (seen < staleBefore) this.suspects.delete(hash);
   }
@@ -154,7 +156,7 @@ export function scheduleReconciler(
 export interface ReconcilerConfig {
   /** RECONCILE_INTERVAL_MS: how often this replica runs a pass; 0: never. */
   intervalMs: number;
-  /** RECONCILE_BATCH_SIZE: config hashes examined per pass. */
+  /** RECONCILE_BATCH_SIZE: job keys examined per pass. */
   batchSize: number;
 }
 

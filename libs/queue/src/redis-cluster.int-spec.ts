@@ -51,8 +51,10 @@ async function roundTrip(config: QueueConnectionConfig, count: number, removeCou
   try {
     await queue.waitUntilReady();
     await events.waitUntilReady();
+    // Run and chip jobs alike: the job key is the id.
     const runs = Array.from({ length: count }, (_, i) => ({
-      configHash: configHash(i),
+      jobKey: configHash(i),
+      kind: i % 2 === 0 ? ('run' as const) : ('chip' as const),
       runId: `run-${i}`,
       sweepId: 'sweep-1',
     }));
@@ -62,7 +64,7 @@ async function roundTrip(config: QueueConnectionConfig, count: number, removeCou
     expect((await queue.getJobCounts('waiting')).waiting).toBe(count);
     const removed = await removeSimulationRunJobs(
       queue,
-      runs.slice(count - removeCount).map((r) => r.configHash),
+      runs.slice(count - removeCount).map((r) => r.jobKey),
     );
     expect(removed).toBe(removeCount);
 
@@ -78,7 +80,7 @@ async function roundTrip(config: QueueConnectionConfig, count: number, removeCou
     worker = new Worker<SimulationRunJobData, SimulationRunJobResult>(
       QueueName.SimulationRuns,
       async (job: Job<SimulationRunJobData>) => {
-        processed.push(job.data.configHash);
+        processed.push(job.data.jobKey);
         return { outcome: 'computed', settledRuns: 1, durationMs: 0 };
       },
       {
@@ -99,7 +101,7 @@ async function roundTrip(config: QueueConnectionConfig, count: number, removeCou
     expect(processed.sort()).toEqual(
       runs
         .slice(0, expected)
-        .map((r) => r.configHash)
+        .map((r) => r.jobKey)
         .sort(),
     );
     expect([...completed].sort()).toEqual([...processed].sort());
@@ -142,7 +144,9 @@ describeWithRedis('queue layer on Redis', () => {
     expect(probe.client).toBeInstanceOf(Cluster);
     const queue = new Queue(QueueName.SimulationRuns, probe.bullOptions);
     try {
-      await enqueueSimulationRuns(queue, [{ configHash: configHash(0), runId: 'r', sweepId: 's' }]);
+      await enqueueSimulationRuns(queue, [
+        { jobKey: configHash(0), kind: 'chip', runId: 'r', sweepId: 's' },
+      ]);
       const keys = await keysOnEveryPrimary(probe, `${prefix}:*`);
       expect(keys.length).toBeGreaterThan(1);
       const slots = new Set(
@@ -177,9 +181,11 @@ describeWithRedis('queue layer on Redis', () => {
     const queue = new Queue(QueueName.SimulationRuns, { prefix, connection: raw });
     try {
       await expect(
-        enqueueSimulationRuns(queue, [{ configHash: configHash(1), runId: 'r', sweepId: 's' }]),
+        enqueueSimulationRuns(queue, [
+          { jobKey: configHash(1), kind: 'run', runId: 'r', sweepId: 's' },
+        ]),
       ).rejects.toThrow(/should belong to the same slot/);
-      await expect(queue.add('simulate-run', { configHash: configHash(2) })).rejects.toThrow(
+      await expect(queue.add('simulate-run', { jobKey: configHash(2) })).rejects.toThrow(
         /CROSSSLOT/,
       );
     } finally {

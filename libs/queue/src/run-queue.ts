@@ -1,6 +1,11 @@
 import type { Queue } from 'bullmq';
 import { jobOptionsFor } from './queue-options';
-import { QueueName, SIMULATE_RUN_JOB, SimulationRunJobData, simulationRunJobId } from './queues';
+import {
+  QueueName,
+  SIMULATION_JOB_NAMES,
+  SimulationRunJobData,
+  simulationRunJobId,
+} from './queues';
 
 export type RunToEnqueue = SimulationRunJobData;
 
@@ -10,13 +15,14 @@ const ADD_CHUNKS_IN_FLIGHT = 4;
 const REMOVE_CONCURRENCY = 50;
 
 /**
- * Adds one job per run, with the config hash as job id. BullMQ ignores an add whose id already
- * exists, which is what dedups a configuration shared by concurrent sweeps.
+ * Adds one job per entry (one per job key: callers group runs sharing a key), with the job key as
+ * job id. BullMQ ignores an add whose id already exists, which is what dedups a chip or a
+ * configuration shared by concurrent sweeps.
  */
 export async function enqueueSimulationRuns(
   queue: Queue<SimulationRunJobData>,
   runs: readonly RunToEnqueue[],
-  /** Called after each chunk (1,000 runs) with the number of runs enqueued so far. */
+  /** Called after each chunk (1,000 jobs) with the number of jobs enqueued so far. */
   onProgress?: (enqueued: number) => void,
 ): Promise<void> {
   const opts = jobOptionsFor(QueueName.SimulationRuns);
@@ -31,9 +37,9 @@ export async function enqueueSimulationRuns(
       batch.map(async (chunk) => {
         await queue.addBulk(
           chunk.map((run) => ({
-            name: SIMULATE_RUN_JOB,
+            name: SIMULATION_JOB_NAMES[run.kind],
             data: run,
-            opts: { ...opts, jobId: simulationRunJobId(run.configHash) },
+            opts: { ...opts, jobId: simulationRunJobId(run.jobKey) },
           })),
         );
         enqueued += chunk.length;
@@ -47,21 +53,21 @@ export async function enqueueSimulationRuns(
 const REMOVABLE_STATES = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
 
 /**
- * Removes the waiting or delayed jobs of these config hashes. Active jobs are locked and stay:
- * they finish, and the worker then settles only runs that are still pending.
+ * Removes the waiting or delayed jobs of these job keys. Active jobs are locked and stay: they
+ * finish, and the worker then settles only runs that are still pending.
  * Returns how many jobs were removed (BullMQ's remove answers 1 for a job that does not exist,
  * so only jobs seen waiting are counted).
  */
 export async function removeSimulationRunJobs(
   queue: Queue<SimulationRunJobData>,
-  configHashes: readonly string[],
+  jobKeys: readonly string[],
 ): Promise<number> {
   let removed = 0;
-  for (let start = 0; start < configHashes.length; start += REMOVE_CONCURRENCY) {
-    const batch = configHashes.slice(start, start + REMOVE_CONCURRENCY);
+  for (let start = 0; start < jobKeys.length; start += REMOVE_CONCURRENCY) {
+    const batch = jobKeys.slice(start, start + REMOVE_CONCURRENCY);
     const results = await Promise.all(
-      batch.map(async (hash) => {
-        const id = simulationRunJobId(hash);
+      batch.map(async (key) => {
+        const id = simulationRunJobId(key);
         if (!REMOVABLE_STATES.has(await queue.getJobState(id))) return 0;
         return (await queue.remove(id)) === 1 ? 1 : 0;
       }),

@@ -54,6 +54,9 @@ export function resolveConfig(spec: SweepSpec, values: ParameterValues): Evaluat
   };
   if (Object.keys(draft.device).length > 0) config.device = draft.device;
   if (spec.sampleCount !== undefined) config.sampleCount = spec.sampleCount;
+  // Derived is the default and stays unwritten: the run's identity (and its cached result) is
+  // the same whether or not the spec spells it out.
+  if (spec.timing === 'measured') config.timing = 'measured';
   return config;
 }
 

@@ -12,6 +12,6 @@ export {
   type SweepSpec,
 } from './sweep-spec';
 export { collapsedRunIssues, expandSweep, gridAxes, type ExpandedRun } from './expand';
-export { runConfigHash } from './run-identity';
+export { canonicalJson, runConfigHash } from './run-identity';
 export { JsonSyntaxError, parseStrictJson } from './strict-json';
 export { parseSpecText, specFormatOf } from './parse';

@@ -52,7 +52,7 @@ export function canonicalJson(value: unknown): string {
  * threshold per exit, the default exit rule, split and engine, no sample count for a whole split.
  */
 export function resolvedRunIdentity(config: EvaluationConfig): Record<string, unknown> {
-  const { device, deviceProfile, camThreshold, sampleCount, ...rest } = config;
+  const { device, deviceProfile, camThreshold, sampleCount, timing, ...rest } = config;
   const registration = MODEL_REGISTRY[config.model];
   const split = config.split ?? PLATFORM_DEFAULTS.split;
   const profile = resolvedDevice(deviceProfile ?? PLATFORM_DEFAULTS.deviceProfile, device);
@@ -66,6 +66,8 @@ export function resolvedRunIdentity(config: EvaluationConfig): Record<string, un
     split,
     engine: config.engine ?? registration.engines[0],
     sampleCount: sampleCount === registration.splitSamples[split] ? undefined : sampleCount,
+    // Derived timing is the default: absent from the identity, as before the field existed.
+    timing: timing === 'measured' ? timing : undefined,
   };
 }
 

@@ -320,6 +320,17 @@ describe('run identity', () => {
     expect(same({ ...config, device: { ...config.device, adcBits: 6 } })).not.toBe(hash);
   });
 
+  it('tells measured runs from derived ones; derived is the default and hashes as before', () => {
+    const hash = runConfigHash('resnet-mnist', 'v1', config);
+    expect(runConfigHash('resnet-mnist', 'v1', { ...config, timing: 'derived' })).toBe(hash);
+    expect(runConfigHash('resnet-mnist', 'v1', { ...config, timing: 'measured' })).not.toBe(hash);
+    const measured = [...expandSweep(validator.validate({ ...baseSpec, timing: 'measured' }))];
+    expect(measured.every((r) => r.config.timing === 'measured')).toBe(true);
+    const derived = [...expandSweep(validator.validate({ ...baseSpec, timing: 'derived' }))];
+    expect(derived.map((r) => r.config)).toEqual([...expandSweep(baseSpec)].map((r) => r.config));
+    expect(() => validator.validate({ ...baseSpec, timing: 'fast' })).toThrow(SweepSpecError);
+  });
+
   it('identifies an invalid device too (its run fails with the reason)', () => {
     const bad = { ...config, device: { adcBits: 99 } };
     expect(runConfigHash('resnet-mnist', 'v1', bad)).toMatch(/^[0-9a-f]{64}$/);

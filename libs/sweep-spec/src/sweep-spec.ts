@@ -10,6 +10,7 @@ import {
   type ModelName,
   type ParameterName,
   type ParameterValue,
+  type RunTiming,
 } from '@engram/contracts';
 import { MODEL_REGISTRY, parameterRange } from './model-registry';
 import { PARAMETERS, ParameterDefinition } from './parameters';
@@ -30,6 +31,11 @@ export interface SweepSpec {
   split?: EvaluationSplit;
   /** Samples of the split each run evaluates (default: the whole split). */
   sampleCount?: number;
+  /**
+   * How the runs are made: 'derived' (the default) from one shared hardware pass per chip, or
+   * 'measured': real dynamic inference per run, for its simulator wall times.
+   */
+  timing?: RunTiming;
   /** Runs per grid point, with seeds counting up from the fixed seed (default 1). */
   repeats?: number;
 }
@@ -118,6 +124,12 @@ export function sweepSpecJsonSchema(limits: SweepLimits): JsonSchema {
         minimum: 1,
         maximum: INT4_MAX,
         description: 'Samples of the split each run evaluates. Default: the whole split.',
+      },
+      timing: {
+        enum: ['derived', 'measured'],
+        default: 'derived',
+        description:
+          'derived: runs sharing a chip (model, device, seed, engine, split, samples) are computed from one hardware pass of that chip, so threshold, memory-size and exit-rule axes cost almost nothing; measured: each run does real dynamic inference of its own (its simulator wall times are measured).',
       },
       repeats: {
         type: 'integer',

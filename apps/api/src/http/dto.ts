@@ -59,7 +59,11 @@ export class SweepProgressDto {
   status!: (typeof SWEEP_STATUSES)[number];
   @ApiProperty() runCount!: number;
   @ApiProperty({ type: RunCountsDto }) counts!: RunCountsDto;
-  @ApiProperty({ description: 'Settled runs over all runs, 0..1.' }) progress!: number;
+  @ApiProperty({
+    description:
+      'Settled runs over all runs, 0..1, plus the part done of the running runs (a chip job computes its runs in one pass and settles them together).',
+  })
+  progress!: number;
   @ApiProperty() createdAt!: Date;
   @ApiProperty({ nullable: true, type: Date }) startedAt!: Date | null;
   @ApiProperty({ nullable: true, type: Date }) finishedAt!: Date | null;
@@ -127,6 +131,12 @@ export class EvaluationConfigDto {
   @ApiPropertyOptional({ type: 'integer' }) sampleCount?: number;
   @ApiPropertyOptional({ description: `Inference engine: ${ENGINE_NAMES.join(' or ')}.` })
   engine?: string;
+  @ApiPropertyOptional({
+    enum: ['derived', 'measured'],
+    description:
+      "measured: real dynamic inference of its own; unset (derived): from its chip's shared hardware pass.",
+  })
+  timing?: 'derived' | 'measured';
 }
 
 /**

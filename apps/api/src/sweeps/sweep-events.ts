@@ -11,12 +11,14 @@ const TERMINAL: ReadonlySet<SweepStatus> = new Set([
 const KEEPALIVE_TICKS = 15;
 
 function fingerprint(progress: SweepProgress): string {
-  return JSON.stringify([progress.status, progress.counts]);
+  // Progress to the percent: a chip pass moves it while its runs are still running.
+  return JSON.stringify([progress.status, progress.counts, Math.floor(progress.progress * 100)]);
 }
 
 /**
- * Progress of one sweep as server-sent events: a `progress` event whenever its run counts change
- * (re-read from the database every interval), then an `end` event once the sweep is settled.
+ * Progress of one sweep as server-sent events: a `progress` event whenever its run counts or its
+ * progress percent change (re-read from the database every interval), then an `end` event once
+ * the sweep is settled.
  */
 export function sweepEvents(
   store: SweepStore,

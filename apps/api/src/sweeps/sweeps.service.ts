@@ -8,7 +8,7 @@ import {
 import type { Queue } from 'bullmq';
 import type { EvaluationConfig } from '@engram/contracts';
 import { ResolvedDeviceParameters, resolveDeviceParameters } from '@engram/hardware';
-import { NewRun, SweepProgress, SweepStore } from '@engram/persistence';
+import { NewRun, QueuedRun, SweepProgress, SweepStore } from '@engram/persistence';
 import {
   SimulationRunJobData,
   enqueueSimulationRuns,
@@ -27,6 +27,7 @@ import {
 import type { ApiConfig } from '../config/api-config';
 import { ArtifactCatalog } from '../models/artifact-catalog';
 import { ModelDataCheck } from '../models/model-data';
+import { JobKeys } from './job-keys';
 import { API_CONFIG, RUN_QUEUE } from '../tokens';
 
 export interface SubmittedSweep {
@@ -75,13 +76,17 @@ export class SweepsService {
         resolved.set(key, resolveDeviceParameters(config.deviceProfile, config.device));
       return resolved.get(key)!;
     };
+    // Runs of one chip share a job (one hardware pass); measured runs get a job each.
+    const jobKeys = new JobKeys(spec.model, artifact.version);
     for (const run of expandSweep(spec)) {
+      const configHash = runConfigHash(spec.model, artifact.version, run.config);
       runs.push({
         index: run.index,
         repeat: run.repeat,
         config: run.config,
         gridValues: run.gridValues,
-        configHash: runConfigHash(spec.model, artifact.version, run.config),
+        configHash,
+        jobKey: jobKeys.of(run.config, configHash),
         deviceResolved: deviceResolved(run.config),
       });
     }
@@ -103,16 +108,22 @@ export class SweepsService {
     };
   }
 
-  private async enqueue(
-    sweepId: string,
-    runs: { runId: string; configHash: string }[],
-  ): Promise<void> {
+  /** One job per job key: a chip job serves every queued run of its chip. */
+  private async enqueue(sweepId: string, runs: QueuedRun[]): Promise<void> {
     if (runs.length === 0) return;
+    const jobs = new Map<string, SimulationRunJobData>();
+    for (const run of runs) {
+      if (jobs.has(run.jobKey)) continue;
+      jobs.set(run.jobKey, {
+        jobKey: run.jobKey,
+        kind: run.jobKey === run.configHash ? 'run' : 'chip',
+        runId: run.runId,
+        sweepId,
+      });
+    }
     try {
-      await enqueueSimulationRuns(
-        this.queue,
-        runs.map((run) => ({ ...run, sweepId })),
-        (enqueued) => this.crashHook(enqueued),
+      await enqueueSimulationRuns(this.queue, [...jobs.values()], (enqueued) =>
+        this.crashHook(enqueued),
       );
     } catch (error) {
       const reason = `could not enqueue: ${(error as Error).message}`;
@@ -145,13 +156,16 @@ export class SweepsService {
     return spec;
   }
 
-  /** Queued runs are cancelled and their jobs removed unless another sweep needs them. */
+  /**
+   * Queued runs are cancelled and their jobs removed (run and chip jobs alike) unless another
+   * sweep's pending runs need them; running ones finish.
+   */
   async cancel(
     sweepId: string,
   ): Promise<{ cancelledRuns: number; removedJobs: number; sweep: SweepProgress }> {
     await this.progress(sweepId);
-    const { cancelledRuns, unneededHashes } = await this.store.cancel(sweepId);
-    const removedJobs = await removeSimulationRunJobs(this.queue, unneededHashes);
+    const { cancelledRuns, unneededJobKeys } = await this.store.cancel(sweepId);
+    const removedJobs = await removeSimulationRunJobs(this.queue, unneededJobKeys);
     return { cancelledRuns, removedJobs, sweep: await this.progress(sweepId) };
   }
 

@@ -79,8 +79,12 @@ export async function watchSweep(
         intervalMs,
         timeoutMs: 7 * 24 * 3_600_000,
         onProgress: (p) => {
+          // Off a TTY, a new line per change of counts or per 5 % of progress (a chip pass).
           if (!opts.json)
-            printer.update(progressLine(p), `${p.status} ${JSON.stringify(p.counts)}`);
+            printer.update(
+              progressLine(p),
+              `${p.status} ${JSON.stringify(p.counts)} ${Math.floor(p.progress * 20)}`,
+            );
         },
       }),
     );

@@ -1,4 +1,4 @@
-// The module each evaluation thread loads: the science's evaluate with every engine the worker
-// runs registered (importing an engine library registers its engine).
+// The module each evaluation thread loads: the science's evaluate and evaluateChipRuns with every
+// engine the worker runs registered (importing an engine library registers its engine).
 import '@engram/engine-onnx';
-export { evaluate, assertEnginesRegistered } from '@engram/evaluation';
+export { evaluate, evaluateChipRuns, assertEnginesRegistered } from '@engram/evaluation';

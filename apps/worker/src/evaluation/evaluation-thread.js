@@ -5,7 +5,7 @@
 const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 
-const { modulePath, exportName, checkName } = workerData;
+const { modulePath, exportName, chipExportName, checkName } = workerData;
 if (
   !require.extensions['.ts'] &&
   !fs.existsSync(`${modulePath}.js`) &&
@@ -17,6 +17,10 @@ const loaded = require(modulePath);
 const evaluate = loaded[exportName];
 if (typeof evaluate !== 'function') {
   throw new Error(`${modulePath} exports no function ${exportName}`);
+}
+const evaluateChipRuns = loaded[chipExportName];
+if (typeof evaluateChipRuns !== 'function') {
+  throw new Error(`${modulePath} exports no function ${chipExportName}`);
 }
 // The module's own start-up check (e.g. every model has its engines registered): its error is
 // the pool's load error, which fails the worker's start.
@@ -33,10 +37,19 @@ if (checkName !== undefined) {
 // load, onnxruntime's among them, can abort the whole process).
 parentPort.postMessage({ ready: true });
 
-parentPort.on('message', async ({ config }) => {
+// A task is one configuration (`config`: evaluate) or the configurations of one chip (`configs`:
+// evaluateChipRuns, whose progress is posted as it comes).
+parentPort.on('message', async ({ config, configs }) => {
   try {
-    const result = await evaluate(config);
-    parentPort.postMessage({ result });
+    if (configs) {
+      const results = await evaluateChipRuns(configs, {
+        onProgress: (done, total) => parentPort.postMessage({ progress: { done, total } }),
+      });
+      parentPort.postMessage({ results });
+    } else {
+      const result = await evaluate(config);
+      parentPort.postMessage({ result });
+    }
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
     parentPort.postMessage({

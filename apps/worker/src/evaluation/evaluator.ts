@@ -6,6 +6,14 @@ export const EVALUATOR = Symbol('EVALUATOR');
 export interface Evaluator {
   /** Runs `evaluate(config)`; an aborted signal stops the run and rejects with an AbortError. */
   evaluate(config: EvaluationConfig, signal?: AbortSignal): Promise<EvaluationResult>;
+  /**
+   * Runs `evaluateChipRuns(configs)` (configurations of one chip, one hardware pass): results in
+   * input order; `onProgress` hears the pass's progress; an aborted signal stops it.
+   */
+  evaluateChipRuns(
+    configs: EvaluationConfig[],
+    options?: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+  ): Promise<EvaluationResult[]>;
   close(): Promise<void>;
 }
 

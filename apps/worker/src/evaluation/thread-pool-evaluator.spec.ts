@@ -90,6 +90,35 @@ describe('ThreadPoolEvaluator', () => {
     expect(isPermanentEvaluationError(transient)).toBe(false);
   });
 
+  it("runs a chip's configurations in one task, results in input order, with its progress", async () => {
+    const progress: [number, number][] = [];
+    const results = await pool.evaluateChipRuns([config(30), config(10), config(20)], {
+      onProgress: (done, total) => progress.push([done, total]),
+    });
+    expect(results.map((r) => r.samples)).toEqual([30, 10, 20]);
+    // One thread served the whole chip.
+    expect(new Set(results.map((r) => r.artifactVersion)).size).toBe(1);
+    expect(progress).toEqual([
+      [0, 3],
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    const error = await pool.evaluateChipRuns([config(0), config(0, 65)]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'InvalidEvaluationConfigError' });
+    expect(isPermanentEvaluationError(error)).toBe(true);
+  });
+
+  it('aborts a chip task by terminating its thread', async () => {
+    const controller = new AbortController();
+    const aborted = pool.evaluateChipRuns([config(5_000), config(5_000)], {
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort('shutdown'), 100);
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(pool.evaluateChipRuns([config(10)])).resolves.toMatchObject([{ samples: 10 }]);
+  });
+
   it('aborts a running evaluation by terminating its thread, then carries on', async () => {
     const controller = new AbortController();
     const started = Date.now();

@@ -5,11 +5,30 @@ import { EvaluationFailure, Evaluator } from './evaluator';
 
 const THREAD_ENTRY = path.join(__dirname, 'evaluation-thread.js');
 
+/** One configuration (evaluate) or the configurations of one chip (evaluateChipRuns). */
+type TaskInput = { config: EvaluationConfig } | { configs: EvaluationConfig[] };
+
 interface Task {
-  config: EvaluationConfig;
+  input: TaskInput;
   signal?: AbortSignal;
-  resolve(result: EvaluationResult): void;
+  onProgress?: (done: number, total: number) => void;
+  resolve(result: EvaluationResult | EvaluationResult[]): void;
   reject(error: Error): void;
+}
+
+interface ThreadMessage {
+  ready?: true;
+  loadError?: { name: string; message: string; stack?: string };
+  progress?: { done: number; total: number };
+  result?: EvaluationResult;
+  results?: EvaluationResult[];
+  error?: {
+    name: string;
+    message: string;
+    stack?: string;
+    field?: string;
+    permanent?: boolean;
+  };
 }
 
 interface Thread {
@@ -24,9 +43,11 @@ interface Thread {
 export interface ThreadPoolOptions {
   /** Threads, one evaluation each at a time (= the worker's job concurrency). */
   size: number;
-  /** Absolute path, without extension, of the module exporting the evaluate function. */
+  /** Absolute path, without extension, of the module exporting the evaluate functions. */
   modulePath: string;
   exportName: string;
+  /** Its export running a chip's configurations in one pass (default `evaluateChipRuns`). */
+  chipExportName?: string;
   /**
    * A function the module exports that each thread calls once loaded, throwing when the module
    * cannot evaluate (the worker's: every registered model has its engines). Its error fails
@@ -47,7 +68,7 @@ function abortError(signal: AbortSignal): Error {
 }
 
 /**
- * Runs `evaluate` on worker threads. The simulation is synchronous CPU work for seconds to
+ * Runs `evaluate` and `evaluateChipRuns` on worker threads. The simulation is synchronous CPU work for seconds to
  * minutes; on the main thread it would starve BullMQ's lock renewal (and every other timer).
  * Threads live as long as the process, so each keeps its model artifacts and semantic memories
  * cached between runs. Aborting a run terminates its thread (a synchronous loop cannot be
@@ -83,12 +104,31 @@ export class ThreadPoolEvaluator implements Evaluator {
     return this.threads.length;
   }
 
-  evaluate(config: EvaluationConfig, signal?: AbortSignal): Promise<EvaluationResult> {
+  async evaluate(config: EvaluationConfig, signal?: AbortSignal): Promise<EvaluationResult> {
+    return (await this.submit({ config }, signal)) as EvaluationResult;
+  }
+
+  async evaluateChipRuns(
+    configs: EvaluationConfig[],
+    options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<EvaluationResult[]> {
+    return (await this.submit(
+      { configs },
+      options.signal,
+      options.onProgress,
+    )) as EvaluationResult[];
+  }
+
+  private submit(
+    input: TaskInput,
+    signal?: AbortSignal,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<EvaluationResult | EvaluationResult[]> {
     if (this.closed) return Promise.reject(new Error('evaluator is closed'));
     if (this.loadFailure) return Promise.reject(this.loadFailure);
     if (signal?.aborted) return Promise.reject(abortError(signal));
-    return new Promise<EvaluationResult>((resolve, reject) => {
-      const task: Task = { config, signal, resolve, reject };
+    return new Promise<EvaluationResult | EvaluationResult[]>((resolve, reject) => {
+      const task: Task = { input, signal, onProgress, resolve, reject };
       signal?.addEventListener('abort', () => this.abort(task), { once: true });
       this.backlog.push(task);
       this.dispatch();
@@ -106,7 +146,7 @@ export class ThreadPoolEvaluator implements Evaluator {
       if (!thread) return;
       const task = this.backlog.shift() as Task;
       thread.task = task;
-      thread.worker.postMessage({ config: task.config });
+      thread.worker.postMessage(task.input);
     }
   }
 
@@ -115,6 +155,7 @@ export class ThreadPoolEvaluator implements Evaluator {
       workerData: {
         modulePath: this.options.modulePath,
         exportName: this.options.exportName,
+        chipExportName: this.options.chipExportName ?? 'evaluateChipRuns',
         checkName: this.options.checkName,
       },
     });
@@ -127,59 +168,49 @@ export class ThreadPoolEvaluator implements Evaluator {
       exited,
       loaded: Promise.race([new Promise<void>((resolve) => (loadedResolve = resolve)), exited]),
     };
-    worker.on(
-      'message',
-      (message: {
-        ready?: true;
-        loadError?: { name: string; message: string; stack?: string };
-        result?: EvaluationResult;
-        error?: {
-          name: string;
-          message: string;
-          stack?: string;
-          field?: string;
-          permanent?: boolean;
-        };
-      }) => {
-        if (message.loadError) {
-          const failure = new Error(message.loadError.message);
-          failure.name = message.loadError.name;
-          failure.stack = message.loadError.stack;
-          this.loadFailure ??= failure;
-          return;
+    worker.on('message', (message: ThreadMessage) => {
+      if (message.loadError) {
+        const failure = new Error(message.loadError.message);
+        failure.name = message.loadError.name;
+        failure.stack = message.loadError.stack;
+        this.loadFailure ??= failure;
+        return;
+      }
+      if (message.ready) {
+        loadedResolve();
+        if (this.loadFailure) {
+          // The check failed: no task runs on this module (the thread ends, the tasks fail).
+          const index = this.threads.indexOf(thread);
+          if (index >= 0) this.threads.splice(index, 1);
+          thread.task?.reject(this.loadFailure);
+          thread.task = null;
+          void worker.terminate();
+          this.dispatch();
         }
-        if (message.ready) {
-          loadedResolve();
-          if (this.loadFailure) {
-            // The check failed: no task runs on this module (the thread ends, the tasks fail).
-            const index = this.threads.indexOf(thread);
-            if (index >= 0) this.threads.splice(index, 1);
-            thread.task?.reject(this.loadFailure);
-            thread.task = null;
-            void worker.terminate();
-            this.dispatch();
-          }
-          return;
+        return;
+      }
+      if (message.progress) {
+        thread.task?.onProgress?.(message.progress.done, message.progress.total);
+        return;
+      }
+      const task = thread.task;
+      thread.task = null;
+      if (task) {
+        if (message.error) {
+          const failure = new EvaluationFailure(
+            message.error.name,
+            message.error.message,
+            message.error.field,
+            message.error.permanent === true,
+          );
+          failure.stack = message.error.stack;
+          task.reject(failure);
+        } else {
+          task.resolve((message.results ?? message.result) as EvaluationResult);
         }
-        const task = thread.task;
-        thread.task = null;
-        if (task) {
-          if (message.error) {
-            const failure = new EvaluationFailure(
-              message.error.name,
-              message.error.message,
-              message.error.field,
-              message.error.permanent === true,
-            );
-            failure.stack = message.error.stack;
-            task.reject(failure);
-          } else {
-            task.resolve(message.result as EvaluationResult);
-          }
-        }
-        this.dispatch();
-      },
-    );
+      }
+      this.dispatch();
+    });
     worker.on('error', (error) => {
       // The thread died (out of memory, a crash in the module): fail its task, respawn later.
       thread.task?.reject(error);

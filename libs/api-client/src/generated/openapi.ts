@@ -286,6 +286,11 @@ export interface components {
       sampleCount?: number;
       /** @description Inference engine: onnx or tfjs. */
       engine?: string;
+      /**
+       * @description measured: real dynamic inference of its own; unset (derived): from its chip's shared hardware pass.
+       * @enum {string}
+       */
+      timing?: 'derived' | 'measured';
     };
     RunMetrics: {
       samples: number;
@@ -390,7 +395,7 @@ export interface components {
       status: components['schemas']['SweepStatus'];
       runCount: number;
       counts: components['schemas']['RunCounts'];
-      /** @description Settled runs over all runs, 0..1. */
+      /** @description Settled runs over all runs, 0..1, plus the part done of the running runs (a chip job computes its runs in one pass and settles them together). */
       progress: number;
       /** Format: date-time */
       createdAt: string;
@@ -434,7 +439,7 @@ export interface components {
       status: components['schemas']['SweepStatus'];
       runCount: number;
       counts: components['schemas']['RunCounts'];
-      /** @description Settled runs over all runs, 0..1. */
+      /** @description Settled runs over all runs, 0..1, plus the part done of the running runs (a chip job computes its runs in one pass and settles them together). */
       progress: number;
       /** Format: date-time */
       createdAt: string;
@@ -689,6 +694,12 @@ export interface components {
       split?: 'test' | 'validation';
       /** @description Samples of the split each run evaluates. Default: the whole split. */
       sampleCount?: number;
+      /**
+       * @description derived: runs sharing a chip (model, device, seed, engine, split, samples) are computed from one hardware pass of that chip, so threshold, memory-size and exit-rule axes cost almost nothing; measured: each run does real dynamic inference of its own (its simulator wall times are measured).
+       * @default derived
+       * @enum {unknown}
+       */
+      timing?: 'derived' | 'measured';
       /**
        * @description Runs per grid point with consecutive seeds from the fixed seed; not with a seed axis.
        * @default 1

@@ -25,6 +25,7 @@ import { SweepEntity } from './sweep.entity';
 )
 @Index('runs_sweep_status_idx', ['sweepId', 'status'])
 @Index('runs_config_hash_idx', ['configHash'])
+@Index('runs_pending_job_key_idx', ['jobKey'], { where: `status IN ('queued', 'running')` })
 @Index('runs_model_artifact_idx', ['model', 'artifactVersion'])
 @Index('runs_programming_noise_idx', ['programmingNoise'])
 @Index('runs_read_noise_idx', ['readNoise'])
@@ -51,6 +52,13 @@ export class RunEntity {
 
   @Column({ name: 'config_hash', type: 'character', length: 64 })
   configHash!: string;
+
+  /**
+   * The job that computes the run (and its id in the queue): the chip hash when the run's metrics
+   * derive from its chip's shared hardware pass, else the config hash (a job of its own).
+   */
+  @Column({ name: 'job_key', type: 'character', length: 64 })
+  jobKey!: string;
 
   @Column({ type: 'text' })
   model!: string;
@@ -140,6 +148,10 @@ export class RunEntity {
   /** Attempts of the run's earlier jobs (before retry-failed or a reconciler re-enqueue). */
   @Column({ name: 'prior_attempts', type: 'integer', default: 0 })
   priorAttempts!: number;
+
+  /** While running: the fraction of its job's pass done (a chip job computes its runs together). */
+  @Column({ name: 'pass_progress', type: 'real', nullable: true })
+  passProgress!: number | null;
 
   @Column({ name: 'worker_id', type: 'text', nullable: true })
   workerId!: string | null;

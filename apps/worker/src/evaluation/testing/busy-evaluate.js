@@ -22,6 +22,17 @@ exports.evaluate = async function evaluate(config) {
   return { model: config.model, artifactVersion: `thread-${threadId}`, samples: config.seed };
 };
 
+// The chip's configurations in turn, reporting progress after each, as the science's does.
+exports.evaluateChipRuns = async function evaluateChipRuns(configs, options = {}) {
+  const results = [];
+  options.onProgress?.(0, configs.length);
+  for (const config of configs) {
+    results.push(await exports.evaluate(config));
+    options.onProgress?.(results.length, configs.length);
+  }
+  return results;
+};
+
 // Start-up checks the pool calls once a thread has loaded this module (ThreadPoolOptions.checkName).
 exports.passingCheck = function passingCheck() {};
 exports.failingCheck = function failingCheck() {
