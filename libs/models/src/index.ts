@@ -39,4 +39,8 @@ export {
   savePointNetArtifact,
 } from './pointnet2/artifact';
 export type { PointNetArtifact, LoadedPointNetArtifact } from './pointnet2/artifact';
-export { POINTNET2_MODELNET10_RECIPE, trainPointNetModelNet } from './pointnet2/recipe';
+export {
+  POINTNET2_MODELNET10_DISTILLED_RECIPE,
+  POINTNET2_MODELNET10_RECIPE,
+  trainPointNetModelNet,
+} from './pointnet2/recipe';
