@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { PostgresTestServer, startPostgresServer } from '@engram/persistence';
-import { RedisTestServers, redisServerAvailable, startRedisServer } from '@engram/queue';
+import { PostgresTestServer, startPostgresServer } from '@engram/persistence/testing';
+import { RedisTestServers, redisServerAvailable, startRedisServer } from '@engram/queue/testing';
 import { TEST_API_KEY, Platform } from './support/platform';
 
 // Dependency outages against real servers, each ending with the same invariants: every run

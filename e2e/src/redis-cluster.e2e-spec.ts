@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
+import { loadQueueConnectionConfig } from '@engram/queue';
 import {
   RedisTestServers,
-  loadQueueConnectionConfig,
   redisServerAvailable,
   startRedisCluster,
   startRedisServer,
-} from '@engram/queue';
+} from '@engram/queue/testing';
 import { Platform } from './support/platform';
 
 // The API in-process and a worker process (their production entry points' configuration and Nest

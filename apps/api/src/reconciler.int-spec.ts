@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { RECONCILER_LOCK_KEY } from '@engram/persistence';
+import { RECONCILER_LOCK_KEY } from '@engram/persistence/testing';
 import { ReconcilerService } from './reconciler/reconciler.service';
 import { TestPlatform } from './testing/test-platform';
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import IORedis from 'ioredis';
 import { writeTinyResNetArtifact } from '@engram/evaluation/testing';
-import { TEST_DATABASE_URL } from '@engram/persistence';
+import { TEST_DATABASE_URL } from '@engram/persistence/testing';
 import { freePort } from './stack/processes';
 import { LongRunningCli, cleanEnv, runCli, startCli } from './testing/cli-process';
 

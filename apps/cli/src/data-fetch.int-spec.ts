@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { syntheticModelNetArchive } from '@engram/datasets';
+import { syntheticModelNetArchive } from '@engram/datasets/testing';
 import { writeTinyPointNetArtifact } from '@engram/evaluation/testing';
 import { initTensorEngine } from '@engram/tensor';
 import { ArchiveServer, startArchiveServer } from './testing/archive-server';

@@ -5,22 +5,16 @@ type Schemas = components['schemas'];
 
 export type SweepSpec = Schemas['SweepSpec'];
 export type SubmittedSweep = Schemas['SubmittedSweep'];
-export type SweepStatus = Schemas['SweepStatus'];
 export type SweepProgress = Schemas['SweepProgress'];
 export type SweepDetail = Schemas['SweepDetail'];
 export type SweepPage = Schemas['SweepPage'];
 export type CancelledSweep = Schemas['CancelledSweep'];
 export type RetriedSweep = Schemas['RetriedSweep'];
-export type RunStatus = Schemas['RunStatus'];
 export type RunRecord = Schemas['RunRecord'];
-export type RunParameters = Schemas['RunParameters'];
-export type RunMetrics = Schemas['RunMetrics'];
 export type RunPage = Schemas['RunPage'];
 export type SweepSummary = Schemas['SweepSummary'];
-export type SummaryGroup = Schemas['SummaryGroup'];
 export type Model = Schemas['Model'];
 export type Health = Schemas['Health'];
-export type ApiErrorBody = Schemas['Error'];
 /** A field at fault in a 4xx answer (`{ field: 'grid.readNoise[1]', message: 'must be <= 1' }`). */
 export type ApiIssue = Schemas['Issue'];
 

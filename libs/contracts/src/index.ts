@@ -3,18 +3,15 @@ export {
   ENGINE_NAMES,
   EXIT_RULE_NAMES,
   MODEL_NAMES,
-  RUN_TIMINGS,
   SPLIT_NAMES,
   isModelName,
   type EngineName,
   type EvaluationSplit,
-  type ExitRuleName,
   type ModelName,
   type RunTiming,
 } from './names';
 export {
   resolvedDeviceProfile,
-  type DeviceOverrides,
   type EvaluationConfig,
   type EvaluationResult,
   type ResolvedDeviceParameters,

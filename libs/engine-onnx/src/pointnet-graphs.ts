@@ -121,13 +121,3 @@ export function buildPointNetSegmentGraph(
   g.output(y, 'y', ['N', ...outputDims]);
   return { builder: g, params, layers, inputs, outputDims };
 }
-
-/** Every segment of a PointNet++ in the order the static network runs them. */
-export function pointNetSegments(network: PointNetNetwork): PointNetSegment[] {
-  const stages: PointNetSegment[] = Array.from({ length: network.stageCount }, (_, index) => ({
-    kind: 'stage',
-    index,
-  }));
-  const exits: PointNetSegment[] = network.spec.exits.map((_, index) => ({ kind: 'exit', index }));
-  return [...stages, ...exits, { kind: 'head' }];
-}

@@ -120,13 +120,3 @@ export function buildSegmentGraph(
   g.output(y, 'y', ['N', ...outputDims]);
   return { builder, params, layers, inputDims, outputDims };
 }
-
-/** Every segment of a ResNet in the order the static network runs them. */
-export function resnetSegments(network: ResNetNetwork): ResNetSegment[] {
-  const stages: ResNetSegment[] = network.spec.stages.map((_, index) => ({
-    kind: 'stage',
-    index,
-  }));
-  const exits: ResNetSegment[] = network.spec.exits.map((_, index) => ({ kind: 'exit', index }));
-  return [...stages, ...exits, { kind: 'head' }];
-}

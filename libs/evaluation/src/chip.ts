@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import {
   CounterRng,
   DeviceProfile,
@@ -7,21 +6,9 @@ import {
   programTernaryCam,
 } from '@engram/hardware';
 import { ExitRule, SemanticMemory } from '@engram/semantic-memory';
-import { HardwareExecutor, hasReadNoise, programNetwork } from './hardware-executor';
+import { hasReadNoise, programNetwork } from './hardware-executor';
 import { EvaluationModel } from './evaluation-model';
-import { ChipState, ExitChip } from './dynamic-inference';
-
-/**
- * One simulated chip of a run: every random draw comes from streams derived from the run seed
- * (crossbar programming per layer, read noise, each exit's TCAM, TCAM sensing), so the same seed
- * programs the same chip whatever else the run does.
- */
-export interface ProgrammedChip {
-  runRng: CounterRng;
-  executor: HardwareExecutor;
-  /** Stream of the TCAM sense noise, or null when the profile has none. */
-  senseRng: CounterRng | null;
-}
+import { ExitChip } from './dynamic-inference';
 
 /** What a seed programs on a chip before any engine computes on it (streams derived by name). */
 export interface ChipProgramming {
@@ -47,22 +34,6 @@ export function programCrossbars(
   };
 }
 
-export function programChip(
-  model: EvaluationModel,
-  profile: DeviceProfile,
-  seed: number,
-): ProgrammedChip {
-  const { runRng, arrays, readNoiseRng, senseRng } = programCrossbars(model, profile, seed);
-  const executor = new HardwareExecutor(
-    model.network,
-    arrays,
-    model.calibration(profile),
-    profile,
-    readNoiseRng,
-  );
-  return { runRng, executor, senseRng };
-}
-
 /** Each exit's TCAM programmed with its semantic memory. */
 export function programTcams(
   memories: SemanticMemory[],
@@ -80,28 +51,6 @@ export interface ChipOptions {
   /** One per exit. */
   thresholds: number[];
   exitRule: ExitRule;
-}
-
-/**
- * Programs the whole chip of a run for dynamic inference: crossbars, TCAMs with the semantic
- * memories, and the per-segment costs. The caller disposes `executor`.
- */
-export function programDynamicChip<State extends tf.TensorContainer>(
-  model: EvaluationModel<State>,
-  profile: DeviceProfile,
-  options: ChipOptions,
-): { chip: ChipState<State>; executor: HardwareExecutor } {
-  const { runRng, executor, senseRng } = programChip(
-    model as EvaluationModel,
-    profile,
-    options.seed,
-  );
-  const chip: ChipState<State> = {
-    ...programExitChip(model, profile, options, runRng, senseRng),
-    network: model.network,
-    executor,
-  };
-  return { chip, executor };
 }
 
 /** What decides the exits of a run: its TCAMs, exit policy and per-segment costs. */

@@ -6,10 +6,9 @@ import {
   addOperationCounts,
   emptyOperationCounts,
 } from '@engram/hardware';
-import { DynamicNetwork, InferenceEngine } from '@engram/models';
+import { InferenceEngine } from '@engram/models';
 import { ExitRule, SemanticMemory, binarizeQueries, decideExits } from '@engram/semantic-memory';
 import { SegmentCosts } from './segment-costs';
-import type { HardwareExecutor } from './hardware-executor';
 
 /** What decides the exits on one simulated chip: TCAMs, their memories, the policy and costs. */
 export interface ExitChip {
@@ -21,12 +20,6 @@ export interface ExitChip {
   /** One threshold per exit. */
   thresholds: number[];
   costs: SegmentCosts;
-}
-
-/** A chip programmed for the TensorFlow.js engine: its network runs on `executor`. */
-export interface ChipState<State extends tf.TensorContainer = tf.TensorContainer> extends ExitChip {
-  network: DynamicNetwork<State>;
-  executor: HardwareExecutor;
 }
 
 export interface InferenceOutcome {

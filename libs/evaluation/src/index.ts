@@ -9,9 +9,8 @@ export {
 } from './evaluate';
 // TEMPORARY (issue #16, replaced by the science half): the chip-run contract of the platform
 export { chipKey, evaluateChipRuns } from './chip-runs';
-export type { ChipRunOptions, RunTiming } from './chip-runs';
 export { InvalidEvaluationConfigError, ModelUnavailableError } from './errors';
-export type { EvaluationConfig, EvaluationResult, ModelName, EvaluationSplit } from './types';
+export type { EvaluationConfig, EvaluationResult, ModelName } from './types';
 // Registries (models register from src/models/<name>/, engines from their libraries)
 export { registerEngine, assertEnginesRegistered } from './registry';
 export type { EngineName, ProgrammedCrossbars } from './registry';

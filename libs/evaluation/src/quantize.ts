@@ -11,12 +11,6 @@ export function dacQuantize(x: tf.Tensor, range: number, bits: number, signed: b
   return tf.mul(tf.round(tf.clipByValue(tf.div(x, step), signed ? -maxCode : 0, maxCode)), step);
 }
 
-export function adcQuantize(partialSums: tf.Tensor, range: number, bits: number): tf.Tensor {
-  const maxCode = adcMaxCode(bits);
-  const step = range / maxCode;
-  return tf.mul(tf.round(tf.clipByValue(tf.div(partialSums, step), -maxCode, maxCode)), step);
-}
-
 /** ADC of stacked tile partial sums [..., T, out] with one range per tile ([T, 1]). */
 export function adcQuantizePerTile(
   partialSums: tf.Tensor,

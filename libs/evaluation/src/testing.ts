@@ -1,6 +1,6 @@
 // Test helpers of the evaluation core (tiny artifacts and contexts, cache control): for specs
 // and test platforms only, never production code.
-export { writeTinyResNetArtifact, TINY_RESNET_SPEC } from './models/resnet-mnist/testing';
+export { writeTinyResNetArtifact } from './models/resnet-mnist/testing';
 export {
   writeTinyPointNetArtifact,
   tinyPointNetContext,

@@ -4,10 +4,8 @@
  * and the API; the evaluation library reads its types from there.
  */
 export type {
-  DeviceOverrides,
   EvaluationConfig,
   EvaluationResult,
   EvaluationSplit,
-  ExitRuleName,
   ModelName,
 } from '@engram/contracts';

@@ -11,15 +11,5 @@ export type DeviceProfile = GroupValue<typeof PROFILE_FIELDS>;
 
 export type { ConductanceNoiseModel };
 
-/** Power-law conductance drift G(t) = G0 * (t / t0)^-nu, evaluated at the read time. */
-export type DriftModel = NonNullable<DeviceProfile['drift']>;
-
-/**
- * How the ADC's input range R is chosen per layer: 'full-scale' takes the largest partial sum the
- * tile can produce (never clips, coarse steps); 'calibrated' takes a percentile of |partial sum|
- * over calibration inputs (fine steps, rare clipping).
- */
-export type AdcRangePolicy = DeviceProfile['adc']['rangePolicy'];
-
 /** Recursively optional view of a profile, for sweep overrides. */
 export type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;

@@ -175,5 +175,3 @@ export const RUN_STATUSES = [
   'cancelled',
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-/** Runs that still need a worker. */
-export const PENDING_STATUSES: readonly RunStatus[] = ['queued', 'running'];

@@ -16,9 +16,8 @@ import {
   RunLifecycle,
   RunReconciliation,
   SweepStore,
-  TestDatabase,
-  createTestDatabase,
 } from './index';
+import { TestDatabase, createTestDatabase } from './testing';
 
 const artifact: ModelArtifactInfo = {
   model: 'resnet-mnist',

@@ -1,6 +1,12 @@
+// Test helpers of the persistence library ('@engram/persistence/testing'): for specs, test
+// platforms and benches only, never production code.
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { DatabaseSettings, createExperimentDataSource, migrateDatabase } from './data-source';
+
+export { startPostgresServer, type PostgresTestServer } from './testing-postgres';
+// the advisory lock the reconciler takes: a spec holds it to play a second reconciler
+export { RECONCILER_LOCK_KEY } from './run-reconciliation';
 
 export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -3,43 +3,14 @@ export {
   QueueName,
   SIMULATE_CHIP_JOB,
   SIMULATE_RUN_JOB,
-  SIMULATION_JOB_NAMES,
   simulationRunJobId,
-  type SimulationJobKind,
   type SimulationRunJobData,
   type SimulationRunJobResult,
 } from './queues';
-export {
-  QUEUE_DEFINITIONS,
-  jobOptionsFor,
-  workerOptionsFor,
-  type QueueDefinition,
-  type QueueJobOptions,
-  type QueueWorkerOptions,
-} from './queue-options';
-export {
-  checkQueuePrefix,
-  hashTagOf,
-  parseRedisUrl,
-  type RedisConnectionOptions,
-} from './redis-url';
-export {
-  loadQueueConnectionConfig,
-  type QueueConnectionConfig,
-  type RedisNode,
-  type RedisSettings,
-} from './redis-config';
-export {
-  closeRedisClient,
-  createQueueConnection,
-  createRedisClient,
-  reconnectDelayMs,
-  redisClientPlan,
-  type QueueConnection,
-  type RedisClient,
-  type RedisClientPlan,
-  type RedisRole,
-} from './redis-connection';
+export { QUEUE_DEFINITIONS, workerOptionsFor, type QueueWorkerOptions } from './queue-options';
+export { hashTagOf } from './redis-url';
+export { loadQueueConnectionConfig, type QueueConnectionConfig } from './redis-config';
+export { createQueueConnection, type QueueConnection } from './redis-connection';
 export { isRedisUnavailableError } from './redis-errors';
 export {
   QueueReconciler,
@@ -47,13 +18,6 @@ export {
   scheduleReconciler,
   type ReconcilerConfig,
   type ReconcilePass,
-  type ReconciliationStore,
-  type RepairOutcome,
 } from './reconciler';
-export { enqueueSimulationRuns, removeSimulationRunJobs, type RunToEnqueue } from './run-queue';
-export {
-  redisServerAvailable,
-  startRedisCluster,
-  startRedisServer,
-  type RedisTestServers,
-} from './testing';
+export { enqueueSimulationRuns, removeSimulationRunJobs } from './run-queue';
+// Test helpers (real Redis servers and clusters for specs): '@engram/queue/testing'.

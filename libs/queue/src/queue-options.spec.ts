@@ -1,11 +1,5 @@
-import {
-  QUEUE_DEFINITIONS,
-  QUEUE_NAMES,
-  checkQueuePrefix,
-  parseRedisUrl,
-  simulationRunJobId,
-  workerOptionsFor,
-} from './index';
+import { QUEUE_DEFINITIONS, QUEUE_NAMES, simulationRunJobId, workerOptionsFor } from './index';
+import { checkQueuePrefix, parseRedisUrl } from './redis-url';
 
 describe('queue contract', () => {
   it('sets every worker and job option explicitly for every queue', () => {

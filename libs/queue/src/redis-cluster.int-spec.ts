@@ -8,16 +8,18 @@ import {
   QueueName,
   SimulationRunJobData,
   SimulationRunJobResult,
-  RedisTestServers,
   createQueueConnection,
   enqueueSimulationRuns,
   loadQueueConnectionConfig,
-  redisServerAvailable,
   removeSimulationRunJobs,
-  startRedisCluster,
-  startRedisServer,
   workerOptionsFor,
 } from './index';
+import {
+  RedisTestServers,
+  redisServerAvailable,
+  startRedisCluster,
+  startRedisServer,
+} from './testing';
 
 /*
  * The queue layer against a real Redis Cluster: three redis-server processes in cluster mode on

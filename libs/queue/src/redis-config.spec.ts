@@ -1,12 +1,7 @@
 import { ConfigError } from '@engram/config';
-import {
-  checkQueuePrefix,
-  createQueueConnection,
-  hashTagOf,
-  loadQueueConnectionConfig,
-  reconnectDelayMs,
-  redisClientPlan,
-} from './index';
+import { createQueueConnection, hashTagOf, loadQueueConnectionConfig } from './index';
+import { reconnectDelayMs, redisClientPlan } from './redis-connection';
+import { checkQueuePrefix } from './redis-url';
 
 const single = { REDIS_URL: 'redis://127.0.0.1:6379' };
 const cluster = {

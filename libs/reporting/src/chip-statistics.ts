@@ -68,9 +68,3 @@ export function checkDisjointChipSets(
     );
   }
 }
-
-/** "99.12% ± 0.05 (95% CI 99.08-99.16%, sd 0.07, 10 chips)" for a fraction. */
-export function formatPercentInterval(ci: ChipInterval, digits = 2): string {
-  const p = (x: number) => (100 * x).toFixed(digits);
-  return `${p(ci.mean)}% ± ${p(ci.halfWidth95)}`;
-}

@@ -101,7 +101,7 @@ export async function sweepOperatingPoints(
     },
     options.engine ?? defaultEngine(model),
   );
-  // The streams programChip derives from the seed, for the TCAMs of every memory size.
+  // The streams programCrossbars derives from the seed, for the TCAMs of every memory size.
   const runRng = new CounterRng(options.seed, `${model.runStreamName}/run`);
   const senseRng = profile.tcam.senseNoiseRelativeStd > 0 ? runRng.derive('tcam-sense') : null;
   engine.beginPass();

@@ -1,12 +1,4 @@
-export { kMeans } from './kmeans';
-export type { KMeansResult } from './kmeans';
-export {
-  buildSemanticMemory,
-  binarizeQueries,
-  TCAM_ZERO,
-  TCAM_ONE,
-  TCAM_DONT_CARE,
-} from './memory';
-export type { SemanticMemory, BuildMemoryOptions } from './memory';
+export { buildSemanticMemory, binarizeQueries } from './memory';
+export type { SemanticMemory } from './memory';
 export { decideExits } from './exit-policy';
-export type { ExitRule, ExitDecisions } from './exit-policy';
+export type { ExitRule } from './exit-policy';

@@ -1,4 +1,4 @@
-export { MODEL_REGISTRY, parameterRange, type ModelRegistration } from './model-registry';
+export { MODEL_REGISTRY, parameterRange } from './model-registry';
 export {
   ModelArtifactNotFoundError,
   modelArtifactManifestPath,
@@ -8,21 +8,10 @@ export {
 export {
   SweepSpecError,
   SweepSpecValidator,
-  countRuns,
   sweepSpecJsonSchema,
-  type SpecIssue,
-  type SweepLimits,
   type SweepSpec,
 } from './sweep-spec';
-export {
-  collapsedRunIssues,
-  expandSweep,
-  gridAxes,
-  resolveConfig,
-  type ExpandedRun,
-  type IdentifiedRun,
-  type ParameterValues,
-} from './expand';
-export { RUN_IDENTITY_FORMAT, canonicalJson, runConfigHash } from './run-identity';
+export { collapsedRunIssues, expandSweep, gridAxes, type ExpandedRun } from './expand';
+export { canonicalJson, runConfigHash } from './run-identity';
 export { JsonSyntaxError, parseStrictJson } from './strict-json';
-export { parseSpecText, specFormatOf, type SpecFormat } from './parse';
+export { parseSpecText, specFormatOf } from './parse';

@@ -3,14 +3,14 @@ import {
   SweepSpec,
   SweepSpecError,
   SweepSpecValidator,
-  canonicalJson,
   collapsedRunIssues,
-  countRuns,
   expandSweep,
   parseSpecText,
   runConfigHash,
   specFormatOf,
 } from './index';
+import { canonicalJson } from './run-identity';
+import { countRuns } from './sweep-spec';
 
 const validator = new SweepSpecValidator({ maxRuns: 10_000 });
 

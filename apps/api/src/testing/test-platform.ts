@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import request from 'supertest';
 import { QueueName } from '@engram/queue';
-import { TestDatabase, createTestDatabase } from '@engram/persistence';
+import { TestDatabase, createTestDatabase } from '@engram/persistence/testing';
 import { writeTinyResNetArtifact } from '@engram/evaluation/testing';
 import { createApiApp } from '../bootstrap';
 import { ApiConfig, loadApiConfig } from '../config/api-config';

@@ -10,8 +10,8 @@ import {
   loadModelNet,
   modelNetAvailable,
   resolveModelNetRoot,
-  syntheticModelNetArchive,
 } from '@engram/datasets';
+import { syntheticModelNetArchive } from '@engram/datasets/testing';
 import { ArchiveServer, startArchiveServer } from '../testing/archive-server';
 import { HttpStatusError, NetworkError } from './download';
 import {

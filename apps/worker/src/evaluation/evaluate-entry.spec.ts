@@ -14,5 +14,7 @@ describe("the evaluation threads' entry", () => {
     expect(entry.assertEnginesRegistered).toBe(assertEnginesRegistered);
     expect(() => entry.assertEnginesRegistered()).not.toThrow();
     expect(typeof entry.evaluate).toBe('function');
+    // ThreadPoolOptions.chipExportName's default
+    expect(typeof entry.evaluateChipRuns).toBe('function');
   });
 });

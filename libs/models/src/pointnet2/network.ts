@@ -19,9 +19,6 @@ import { batchNormTraining, maxOverNeighbours, meanOverNeighbours } from './ops'
  */
 export type PointCloudState = { xyz: tf.Tensor3D; features?: tf.Tensor3D };
 
-/** Training options of the static pass: dropout in the classifier's hidden layers. */
-export type PointNetForwardOptions = ForwardOptions;
-
 const HEAD_BIAS = 'head.out.b';
 
 /**

@@ -1,8 +1,8 @@
 import { Segment, WeightLayer, convLayer, denseLayer } from '../layers/weight-layer';
 
 // Shared with the PointNet++; public under this module's name since the ResNet came first.
-export { layerRows, layerMacs } from '../layers/weight-layer';
-export type { WeightLayer, Segment } from '../layers/weight-layer';
+export { layerMacs } from '../layers/weight-layer';
+export type { WeightLayer } from '../layers/weight-layer';
 
 /**
  * The ternary ResNet for 28x28 digits, described as data: the artifact stores this spec, and

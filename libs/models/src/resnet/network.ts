@@ -9,13 +9,8 @@ import {
 import { ResNetLayout, ResNetSpec, WeightLayer, resnetLayout } from './architecture';
 
 // Shared with the PointNet++; public under this module's name since the ResNet came first.
-export { BATCH_NORM_EPSILON, weightName } from '../layers/exit-network';
-export type { BatchNormMode, BatchStatistics, ForwardContext } from '../layers/exit-network';
-
-export interface ExitOutput {
-  /** Real-valued semantic vector [batch, semanticDim]; centred and binarized for the TCAM. */
-  semantic: tf.Tensor2D;
-}
+export { weightName } from '../layers/exit-network';
+export type { ForwardContext } from '../layers/exit-network';
 
 const HEAD_BIAS = 'head.fc.b';
 

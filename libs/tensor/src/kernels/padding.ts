@@ -1,5 +1,3 @@
-import type { TensorInfo } from '@tensorflow/tfjs';
-
 export type ConvPad =
   | 'same'
   | 'valid'
@@ -40,5 +38,3 @@ export function resolveConvPadding(
 export function strideOf(strides: number | [number, number]): [number, number] {
   return typeof strides === 'number' ? [strides, strides] : strides;
 }
-
-export type { TensorInfo };
