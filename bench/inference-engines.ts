@@ -164,8 +164,8 @@ async function floatOnnx(
       : new OnnxResNetEngine(context.floatNetwork, null, null, profile, null, options)
   ) as InferenceEngine<unknown>;
   const pass = async (n: number) => {
-    for (const { x } of context.batches('test', n)) {
-      let state = await engine.begin(x);
+    for (const { x, offset } of context.batches('test', n)) {
+      let state = await engine.begin(x, offset);
       x.dispose();
       for (let s = 0; s < engine.stageCount; s++) state = await engine.stage(s, state);
       await engine.classify(state);

@@ -12,6 +12,9 @@ module.exports = [
   'libs/engine-onnx/src/pointnet2-modelnet10-equivalence.spec.ts',
   'libs/engine-onnx/src/pointnet-engine.spec.ts',
   'libs/engine-onnx/src/crossbar-graph.spec.ts',
+  // runs derived from one chip pass against real dynamic inference (tiny and trained networks)
+  'libs/engine-onnx/src/chip-runs.spec.ts',
+  'libs/engine-onnx/src/chip-runs-trained.spec.ts',
   // evaluate() on simulated chips, the context cache, the PointNet++ contexts
   'libs/evaluation/src/evaluate.spec.ts',
   'libs/evaluation/src/context-cache.spec.ts',

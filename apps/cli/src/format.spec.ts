@@ -147,6 +147,7 @@ describe('CLI formatting and errors', () => {
       energyBaseline: null,
       energyBreakdownPj: null,
       digitalEnergyBreakdownPj: null,
+      timing: null,
     });
     const table = resultsTable(
       [run('succeeded', null), run('failed', `DeviceProfileError: ${'x'.repeat(200)}\nstack`)],

@@ -272,6 +272,10 @@ Examples:
     .option('--adc-bits <n>', 'ADC resolution', integer)
     .option('--exit-rule <rule>', 'margin or absolute', 'margin')
     .option('--engine <engine>', 'onnx or tfjs (default: the fastest the model has)')
+    .option(
+      '--timing <how>',
+      'derived (default: from one hardware pass of the chip) or measured (real dynamic inference, timed)',
+    )
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',

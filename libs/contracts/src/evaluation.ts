@@ -87,9 +87,19 @@ export interface EvaluationResult {
   energyBreakdownPj: Record<string, number>;
   /** Energy of the static network on the digital baseline per inference, by component (pJ). */
   digitalEnergyBreakdownPj: Record<string, number>;
+  /** How the metrics were made: 'derived' from the chip's shared pass, or 'measured'. */
+  timing: RunTiming;
+  /**
+   * Wall time of the run: measured, the whole evaluation; derived, the run's own derivation
+   * plus its share of the chip's pass.
+   */
   wallTimeMs: number;
-  dynamicWallTimeMs: number;
-  staticWallTimeMs: number;
+  /** Wall time of real dynamic inference (measured runs only; null when derived). */
+  dynamicWallTimeMs: number | null;
+  /** Wall time of the static pass (measured runs only; null when derived). */
+  staticWallTimeMs: number | null;
+  /** Wall time of the chip's one hardware pass the run was derived from (null when measured). */
+  chipPassWallTimeMs: number | null;
 }
 
 /**

@@ -3,6 +3,7 @@ export {
   ENGINE_NAMES,
   EXIT_RULE_NAMES,
   MODEL_NAMES,
+  RUN_TIMINGS,
   SPLIT_NAMES,
   isModelName,
   type EngineName,

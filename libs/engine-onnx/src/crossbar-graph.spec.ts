@@ -13,7 +13,7 @@ import {
 } from '@engram/hardware';
 import { WeightLayer, layerRows } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
-import { ReadNoiseStream } from '@engram/evaluation';
+import { ReadNoiseStream, sampleRange } from '@engram/evaluation';
 import { HardwareExecutor } from '@engram/evaluation/testing';
 import {
   GraphParams,
@@ -225,7 +225,13 @@ async function onnx(
   feeds.x = new ort.Tensor('float32', xData, [batch, ...inDims]);
   const perSample = layerOutputDims(layer).reduce((a, b) => a * b, 1);
   names?.forEach((name, t) => {
-    const z = (noise as ReadNoiseStream).tile(layer.name, 0, t, perSample, 0, batch);
+    const z = (noise as ReadNoiseStream).samples(
+      layer.name,
+      0,
+      t,
+      perSample,
+      sampleRange(0, batch),
+    );
     feeds[name] = new ort.Tensor('float32', z, [batch, ...layerOutputDims(layer)]);
   });
   const y = (await session.run(feeds)).y.data as Float32Array;
@@ -249,6 +255,7 @@ function tfjs(c: Case, readNoiseRng: CounterRng | null): Float32Array {
     layer.kind === 'conv'
       ? [batch, layer.inHeight, layer.inWidth, layer.inChannels]
       : [batch, layer.inChannels];
+  executor.noiseKeys = { samples: sampleRange(0, batch), nextCall: () => 0 };
   const x = tf.tensor(c.x, shape);
   const y = executor.run(layer, x);
   const values = y.dataSync() as Float32Array;

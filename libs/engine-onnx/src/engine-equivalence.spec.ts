@@ -133,7 +133,7 @@ describe('onnx and tfjs engines on the tiny ResNet', () => {
     const software = model.softwarePredictions('test', COUNT);
     let same = 0;
     for (const { x, offset } of model.batches('test', COUNT)) {
-      let state = await engine.begin(x);
+      let state = await engine.begin(x, offset);
       x.dispose();
       for (let s = 0; s < engine.stageCount; s++) state = await engine.stage(s, state);
       const logits = await engine.classify(state);

@@ -58,7 +58,7 @@ export interface OnnxEngineOptions {
   ideal?: boolean;
   /**
    * Samples per session run (default 64): a batch is cut into chunks so that a chunk's feature
-   * maps stay in cache. Numerically the same at any size (noise is drawn per batch).
+   * maps stay in cache. Numerically the same at any size (noise is drawn per sample).
    */
   chunk?: number;
 }
@@ -101,8 +101,8 @@ export function sampleSlice(
  * What the onnxruntime engines share: the crossbar layer programs of a network programmed on one
  * simulated chip, one graph and session per segment (stage, exit head, classifier; built by the
  * engine on first use), run on onnxruntime-node's CPU provider in chunks. Read noise comes from
- * the run's ReadNoiseStream, the draws the TensorFlow.js HardwareExecutor reads for the same
- * layer calls.
+ * the run's ReadNoiseStream keyed by sample, the draws the TensorFlow.js HardwareExecutor reads
+ * for the same layer calls.
  */
 export abstract class OnnxEngineBase<
   Network extends OnnxNetwork,
@@ -219,20 +219,27 @@ export abstract class OnnxEngineBase<
     return built;
   }
 
-  /** Runs a segment over a batch in chunks; returns its output [batch][...outputDims]. */
+  /**
+   * Runs a segment over the batch of `state` in chunks; returns its output
+   * [batch][...outputDims]. The state's samples key the read noise.
+   */
   protected async run(
     segment: ResNetSegment,
+    state: object,
     batch: number,
     chunkInputs: ChunkInputs,
   ): Promise<OnnxState> {
+    const samples = this.samplesOf(state);
+    if (samples.length !== batch) {
+      throw new Error(`${segmentName(segment)}: ${batch} rows but ${samples.length} sample keys`);
+    }
     const { graph, session, feeds, layerSizes } = this.segment(segment);
     const waited = performance.now();
     const ready = await session;
     this.sessionMs += performance.now() - waited;
     const calls = graph.layers.map(({ layer }) => {
-      const call = this.layerCalls.get(layer.name) ?? 0;
-      this.layerCalls.set(layer.name, call + 1);
-      return call;
+      this.layerCalls.set(layer.name, (this.layerCalls.get(layer.name) ?? 0) + 1);
+      return this.nextBatchCall(layer.name);
     });
     const outputSize = graph.outputDims.reduce((a, b) => a * b, 1);
     const output = new Float32Array(batch * outputSize);
@@ -247,7 +254,13 @@ export abstract class OnnxEngineBase<
             ? [n, layer.outChannels, layer.outHeight, layer.outWidth]
             : [n, layer.outChannels];
         names.forEach((name, t) => {
-          const normals = readNoise.tile(layer.name, calls[i], t, layerSizes[i], start, n);
+          const normals = readNoise.samples(
+            layer.name,
+            calls[i],
+            t,
+            layerSizes[i],
+            samples.subarray(start, start + n),
+          );
           inputs[name] = new ort.Tensor('float32', normals, dims);
         });
       });

@@ -146,8 +146,8 @@ describe('onnx and tfjs engines on the tiny PointNet++', () => {
       );
       const values: number[] = [];
       engine.beginPass();
-      for (const { x } of context.batches('test', count)) {
-        let state = await engine.begin(x);
+      for (const { x, offset } of context.batches('test', count)) {
+        let state = await engine.begin(x, offset);
         x.dispose();
         for (let s = 0; s < engine.stageCount; s++) {
           const next = await engine.stage(s, state);
@@ -180,8 +180,8 @@ describe('onnx and tfjs engines on the tiny PointNet++', () => {
     });
     const software = context.softwarePredictions('test', count);
     const predictions: number[] = [];
-    for (const { x } of context.batches('test', count)) {
-      let state = await engine.begin(x);
+    for (const { x, offset } of context.batches('test', count)) {
+      let state = await engine.begin(x, offset);
       x.dispose();
       for (let s = 0; s < engine.stageCount; s++) state = await engine.stage(s, state);
       const logits = await engine.classify(state);

@@ -7,6 +7,7 @@ import {
   WeightLayer,
   groupedCoordinates,
 } from '@engram/models';
+import { sampleRange } from '@engram/evaluation';
 import { OnnxEngineBase, sampleSlice } from './onnx-engine-base';
 import { PointNetSegmentGraph, buildPointNetSegmentGraph } from './pointnet-graphs';
 
@@ -60,7 +61,7 @@ export class OnnxPointNetEngine
     return { layer: head[head.length - 1], bias };
   }
 
-  async begin(input: tf.Tensor): Promise<OnnxPointCloudState> {
+  async begin(input: tf.Tensor, firstSample: number): Promise<OnnxPointCloudState> {
     const [batch, points, d] = input.shape;
     if (input.rank !== 3 || points !== this.network.spec.numPoints || d !== 3) {
       throw new Error(
@@ -68,16 +69,24 @@ export class OnnxPointNetEngine
       );
     }
     const xyz = (input.dataSync() as Float32Array).slice();
-    return { batch, points, xyz, channels: 0, features: null };
+    this.beginBatch();
+    return this.withSamples(
+      { batch, points, xyz, channels: 0, features: null },
+      sampleRange(firstSample, batch),
+    );
   }
 
   async stage(index: number, state: OnnxPointCloudState): Promise<OnnxPointCloudState> {
+    return this.withSamples(await this.stageOf(index, state), this.samplesOf(state));
+  }
+
+  private async stageOf(index: number, state: OnnxPointCloudState): Promise<OnnxPointCloudState> {
     const { layout, spec } = this.network;
     if (index < layout.levels.length) return this.setAbstraction(index, state);
     if (index !== layout.levels.length) throw new RangeError(`pointnet2: no stage ${index}`);
     const { batch, points, channels, features } = state;
     if (!features) throw new Error('pointnet2: the global level needs point features');
-    const { data: global } = await this.run({ kind: 'stage', index }, batch, (start, n) => ({
+    const { data: global } = await this.run({ kind: 'stage', index }, state, batch, (start, n) => ({
       xyz: sampleSlice(state.xyz, [points, 3], start, n),
       f: sampleSlice(features, [points, channels], start, n),
     }));
@@ -102,7 +111,7 @@ export class OnnxPointNetEngine
     const absolute = index === 0 && this.network.spec.firstLevelAbsoluteXyz;
     const { grouped, centroids } = groupedCoordinates(state.xyz, grouping, radius, absolute);
     const perCloud = npoint * nsample;
-    const { data: output } = await this.run({ kind: 'stage', index }, batch, (start, n) => {
+    const { data: output } = await this.run({ kind: 'stage', index }, state, batch, (start, n) => {
       const inputs: Record<string, ort.Tensor> = {
         g: sampleSlice(grouped, [npoint, nsample, absolute ? 6 : 3], start, n),
       };
@@ -131,7 +140,7 @@ export class OnnxPointNetEngine
   async exitSemantic(exitIndex: number, state: OnnxPointCloudState): Promise<Float32Array> {
     const { batch, points, channels, features } = state;
     if (!features) throw new Error(`pointnet2: exit ${exitIndex + 1} needs point features`);
-    const { data } = await this.run({ kind: 'exit', index: exitIndex }, batch, (start, n) => ({
+    const { data } = await this.run({ kind: 'exit', index: exitIndex }, state, batch, (start, n) => ({
       f: sampleSlice(features, [points, channels], start, n),
     }));
     return data;
@@ -140,7 +149,7 @@ export class OnnxPointNetEngine
   async classify(state: OnnxPointCloudState): Promise<Float32Array> {
     const { batch, points, channels, features } = state;
     if (!features || points !== 1) throw new Error('pointnet2: classify needs the global features');
-    const { data } = await this.run({ kind: 'head' }, batch, (start, n) => ({
+    const { data } = await this.run({ kind: 'head' }, state, batch, (start, n) => ({
       f: sampleSlice(features, [channels], start, n),
     }));
     return data;
@@ -152,12 +161,16 @@ export class OnnxPointNetEngine
       positions.forEach((p, i) => out.set(values.subarray(p * size, (p + 1) * size), i * size));
       return out;
     };
-    return {
-      batch: positions.length,
-      points: state.points,
-      xyz: gather(state.xyz, state.points * 3),
-      channels: state.channels,
-      features: state.features ? gather(state.features, state.points * state.channels) : null,
-    };
+    const samples = this.samplesOf(state);
+    return this.withSamples(
+      {
+        batch: positions.length,
+        points: state.points,
+        xyz: gather(state.xyz, state.points * 3),
+        channels: state.channels,
+        features: state.features ? gather(state.features, state.points * state.channels) : null,
+      },
+      Int32Array.from(positions, (p) => samples[p]),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { InferenceEngine, ResNetNetwork, WeightLayer } from '@engram/models';
+import { sampleRange } from '@engram/evaluation';
 import { OnnxEngineBase, OnnxState, sampleSlice } from './onnx-engine-base';
 import { ResNetSegment, SegmentGraph, buildSegmentGraph } from './resnet-graphs';
 
@@ -22,17 +23,24 @@ export class OnnxResNetEngine
   }
 
   private runOn(segment: ResNetSegment, state: OnnxState): Promise<OnnxState> {
-    return this.run(segment, state.dims[0], (start, n) => ({
+    return this.run(segment, state, state.dims[0], (start, n) => ({
       x: sampleSlice(state.data, state.dims.slice(1), start, n),
     }));
   }
 
-  async begin(input: tf.Tensor): Promise<OnnxState> {
-    return { data: (input.dataSync() as Float32Array).slice(), dims: [...input.shape] };
+  async begin(input: tf.Tensor, firstSample: number): Promise<OnnxState> {
+    this.beginBatch();
+    return this.withSamples(
+      { data: (input.dataSync() as Float32Array).slice(), dims: [...input.shape] },
+      sampleRange(firstSample, input.shape[0]),
+    );
   }
 
-  stage(index: number, state: OnnxState): Promise<OnnxState> {
-    return this.runOn({ kind: 'stage', index }, state);
+  async stage(index: number, state: OnnxState): Promise<OnnxState> {
+    return this.withSamples(
+      await this.runOn({ kind: 'stage', index }, state),
+      this.samplesOf(state),
+    );
   }
 
   async exitSemantic(exitIndex: number, state: OnnxState): Promise<Float32Array> {
@@ -47,6 +55,10 @@ export class OnnxResNetEngine
     const size = state.data.length / state.dims[0];
     const data = new Float32Array(positions.length * size);
     positions.forEach((p, i) => data.set(state.data.subarray(p * size, (p + 1) * size), i * size));
-    return { data, dims: [positions.length, ...state.dims.slice(1)] };
+    const samples = this.samplesOf(state);
+    return this.withSamples(
+      { data, dims: [positions.length, ...state.dims.slice(1)] },
+      Int32Array.from(positions, (p) => samples[p]),
+    );
   }
 }

@@ -20,17 +20,28 @@ export interface ChipProgramming {
   senseRng: CounterRng | null;
 }
 
+/** The run's stream and the TCAM sense noise's, both derived from the seed. */
+export function chipStreams(
+  model: Pick<EvaluationModel, 'runStreamName'>,
+  profile: DeviceProfile,
+  seed: number,
+): Pick<ChipProgramming, 'runRng' | 'senseRng'> {
+  const runRng = new CounterRng(seed, `${model.runStreamName}/run`);
+  const senseRng = profile.tcam.senseNoiseRelativeStd > 0 ? runRng.derive('tcam-sense') : null;
+  return { runRng, senseRng };
+}
+
 export function programCrossbars(
   model: EvaluationModel,
   profile: DeviceProfile,
   seed: number,
 ): ChipProgramming {
-  const runRng = new CounterRng(seed, `${model.runStreamName}/run`);
+  const { runRng, senseRng } = chipStreams(model, profile, seed);
   return {
     runRng,
     arrays: programNetwork(model.network, profile, runRng.derive('crossbars')),
     readNoiseRng: hasReadNoise(profile) ? runRng.derive('read-noise') : null,
-    senseRng: profile.tcam.senseNoiseRelativeStd > 0 ? runRng.derive('tcam-sense') : null,
+    senseRng,
   };
 }
 

@@ -31,34 +31,67 @@ export interface InferenceOutcome {
 }
 
 /**
- * The TCAM search of exit `e` for the active samples of a batch (semantic vectors `values`, one
- * row per active sample): records the class and exit of the samples that leave and returns the
- * positions (in `active`) of those that stay.
+ * The TCAM search of exit `e` for some samples of a pass (their semantic vectors `values`, one
+ * row per sample, and their indices in the pass `samples`) and the exit policy's decisions. The
+ * sense noise of a search is drawn per (sample, exit), so a sample's decision does not depend on
+ * which other samples were searched with it: real dynamic inference and a run derived from a
+ * chip's trace (chip-trace.ts) decide alike.
+ */
+export function searchExit(
+  chip: ExitChip,
+  e: number,
+  values: Float32Array,
+  samples: Int32Array,
+): { exits: Uint8Array; predictedClass: Uint16Array } {
+  const memory = chip.memories[e];
+  return decideExits(
+    exitMismatches(chip, e, values, samples),
+    samples.length,
+    memory.rowClass,
+    memory.numClasses,
+    chip.exitRule,
+    chip.thresholds[e],
+  );
+}
+
+/**
+ * The sensed mismatches [samples][rows] of exit `e`'s TCAM for the samples `samples` (their
+ * semantic vectors `values`), sense noise drawn per (sample, exit).
+ */
+export function exitMismatches(
+  chip: Pick<ExitChip, 'memories' | 'tcams' | 'senseRng'>,
+  e: number,
+  values: Float32Array,
+  samples: Int32Array,
+): Float32Array {
+  const count = samples.length;
+  const queries = binarizeQueries(chip.memories[e], values, count);
+  const senseRng = chip.senseRng;
+  return chip.tcams[e].search(queries, count, {
+    threshold: 1, // unused: the exit policy decides from the mismatches
+    senseNoise: senseRng !== null,
+    queryRng: senseRng ? (q) => senseRng.derive(`sample${samples[q]}/exit${e}`) : null,
+  }).mismatch;
+}
+
+/**
+ * Exit `e`'s decisions for the active samples of a batch: records the class and exit of the
+ * samples that leave and returns the positions (in `active`) of those that stay.
  */
 function decideBatchExits(
   chip: ExitChip,
   e: number,
   values: Float32Array,
   active: Int32Array,
-  batchLabel: string,
   offset: number,
   predictions: Uint16Array,
   exitIndex: Uint8Array,
 ): number[] {
-  const memory = chip.memories[e];
-  const queries = binarizeQueries(memory, values, active.length);
-  const search = chip.tcams[e].search(queries, active.length, {
-    threshold: 1, // unused: the exit policy decides from the mismatches
-    senseNoise: chip.senseRng !== null,
-    rng: chip.senseRng?.derive(`${batchLabel}/exit${e}`) ?? null,
-  });
-  const decisions = decideExits(
-    search.mismatch,
-    active.length,
-    memory.rowClass,
-    memory.numClasses,
-    chip.exitRule,
-    chip.thresholds[e],
+  const decisions = searchExit(
+    chip,
+    e,
+    values,
+    Int32Array.from(active, (i) => offset + i),
   );
   const staying: number[] = [];
   for (let i = 0; i < active.length; i++) {
@@ -73,7 +106,7 @@ function decideBatchExits(
   return staying;
 }
 
-function argMaxRows(logits: Float32Array, rows: number, classes: number): Uint16Array {
+export function argMaxRows(logits: Float32Array, rows: number, classes: number): Uint16Array {
   const out = new Uint16Array(rows);
   for (let r = 0; r < rows; r++) {
     let best = 0;
@@ -107,11 +140,10 @@ export async function runEngineInference<State>(
   engine.beginPass();
   const started = performance.now();
   for (const { x, offset } of batches) {
-    const batchLabel = `batch${offset}`;
     let active = Int32Array.from({ length: x.shape[0] }, (_, i) => i);
     let state: State | null = null;
     try {
-      state = await engine.begin(x);
+      state = await engine.begin(x, offset);
       x.dispose();
       for (let s = 0; s < engine.stageCount; s++) {
         const next: State = await engine.stage(s, state);
@@ -122,16 +154,7 @@ export async function runEngineInference<State>(
         if (!dynamic || e === undefined) continue;
         const values = await engine.exitSemantic(e, state);
         addOperationCounts(counts, costs.exits[e], active.length);
-        const staying = decideBatchExits(
-          chip,
-          e,
-          values,
-          active,
-          batchLabel,
-          offset,
-          predictions,
-          exitIndex,
-        );
+        const staying = decideBatchExits(chip, e, values, active, offset, predictions, exitIndex);
         if (staying.length === active.length) continue;
         if (staying.length === 0) {
           active = new Int32Array(0);

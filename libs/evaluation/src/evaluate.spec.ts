@@ -1,6 +1,7 @@
 import { layerMacs } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
-import { runEvaluation, evaluate, clearStaticOutcomeCache } from './evaluate';
+import { evaluate } from './evaluate';
+import { runEvaluation, clearStaticOutcomeCache } from './measured-run';
 import { modelContext } from './models/resnet-mnist/model-context';
 import { writeTinyResNetArtifact, TINY_RESNET_SPEC } from './models/resnet-mnist/testing';
 import { EvaluationConfig } from './types';

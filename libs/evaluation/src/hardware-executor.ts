@@ -90,8 +90,13 @@ export class HardwareExecutor implements CimExecutor {
   private readonly readNoise: ReadNoiseStream | null;
   /** Batches each layer has run in this pass (what dynamic inference skipped shows here). */
   readonly layerCalls = new Map<string, number>();
+  /**
+   * What keys the read noise of the next layer calls: the samples of the rows being computed and
+   * each layer's call index within their batch. Set by the engine before it runs a segment.
+   */
+  noiseKeys: { samples: Int32Array; nextCall: (layer: string) => number } | null = null;
 
-  /** Restarts the layer call counts that key the read-noise draws (see InferenceEngine). */
+  /** Restarts the pass's layer call counts. */
   beginPass(): void {
     this.layerCalls.clear();
   }
@@ -139,8 +144,11 @@ export class HardwareExecutor implements CimExecutor {
     const programmed = this.layers.get(layer.name);
     if (!programmed) throw new Error(`layer ${layer.name} is not programmed`);
     const { ranges, tiled, columnVariance, adcRange } = programmed;
-    const call = this.layerCalls.get(layer.name) ?? 0;
-    this.layerCalls.set(layer.name, call + 1);
+    this.layerCalls.set(layer.name, (this.layerCalls.get(layer.name) ?? 0) + 1);
+    const keys = this.readNoise ? this.noiseKeys : null;
+    if (this.readNoise && !keys)
+      throw new Error(`layer ${layer.name}: no samples to key read noise`);
+    const call = keys ? keys.nextCall(layer.name) : 0;
     return tf.tidy(() => {
       const xq = dacQuantize(x, ranges.inputRange, this.profile.dac.bits, ranges.inputSigned);
       let partial = perTile(tiled, xq, tiled.weights);
@@ -151,12 +159,16 @@ export class HardwareExecutor implements CimExecutor {
           : perTile(tiled, xq2, tiled.variance as tf.Tensor);
         const [batch] = partial.shape;
         const tiles = tiled.tileCount;
+        const samples = (keys as NonNullable<typeof keys>).samples;
+        if (samples.length !== batch) {
+          throw new Error(`layer ${layer.name}: ${batch} rows but ${samples.length} sample keys`);
+        }
         const normals = this.readNoise.call(
           layer.name,
           call,
           tiles,
           partial.size / (batch * tiles),
-          batch,
+          samples,
         );
         partial = tf.add(partial, tf.mul(tf.sqrt(variance), noiseTensor(normals, partial.shape)));
       }

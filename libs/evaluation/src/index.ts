@@ -1,14 +1,13 @@
 // The run core's public face: one run on a simulated chip (evaluate), the model and engine
 // registries, and the engine API the onnxruntime engine (libs/engine-onnx) and the reports
 // (libs/reporting) build on. Test helpers: '@engram/evaluation/testing'.
-export {
-  evaluate,
-  evaluateOnEngine,
-  deviceProfileFor,
-  DEFAULT_DONT_CARE_MARGIN_STD,
-} from './evaluate';
-// TEMPORARY (issue #16, replaced by the science half): the chip-run contract of the platform
+export { evaluate } from './evaluate';
+export { evaluateOnEngine } from './measured-run';
+export { deviceProfileFor, DEFAULT_DONT_CARE_MARGIN_STD } from './run-setup';
+// A chip's runs from one hardware pass (what the sweep workers run)
 export { chipKey, evaluateChipRuns } from './chip-runs';
+export { traceChip, deriveOutcome } from './chip-trace';
+export type { ChipTrace } from './chip-trace';
 export { InvalidEvaluationConfigError, ModelUnavailableError } from './errors';
 export type { EvaluationConfig, EvaluationResult, ModelName } from './types';
 // Registries (models register from src/models/<name>/, engines from their libraries)
@@ -22,14 +21,14 @@ export { ModelNetModelContext } from './models/pointnet2-modelnet10/model-contex
 // The engine API: a run's chip and what an engine computes on it
 export { programEngineChip, defaultEngine } from './engine-chip';
 export { programTcams } from './chip';
-export { runEngineInference } from './dynamic-inference';
+export { runEngineInference, exitMismatches } from './dynamic-inference';
 export type { InferenceOutcome } from './dynamic-inference';
 export { NetworkEngine } from './network-engine';
 export type { EngineNetwork } from './network-engine';
 export { hasReadNoise } from './hardware-executor';
 export type { NetworkCalibration, LayerRanges } from './calibration';
 export { rowTileRanges } from './crossbar-tiles';
-export { ReadNoiseStream, readNoisePool } from './read-noise';
+export { ReadNoiseStream, readNoisePool, sampleRange } from './read-noise';
 // Costs and energy (the reports' figures)
 export type { SegmentCosts } from './segment-costs';
 export { segmentReach, staticReach, chipCountsFor, passEnergyPj } from './energy-accounting';

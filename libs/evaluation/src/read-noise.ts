@@ -8,15 +8,18 @@ import { CounterRng } from '@engram/hardware';
  * draws/s in JavaScript) would cost more than the inference itself. Instead every process holds
  * one pool of 2^23 standard normals drawn once from a fixed stream, and the noise of a layer call
  * is read from it in windows: one window per (row tile, block of READ_NOISE_BLOCK_SAMPLES
- * samples), read in parts of 2^20 values, each part starting at an offset drawn from the run's
- * read-noise stream keyed by (layer, call index of that layer, tile, block, part). Consequences:
+ * consecutive sample indices of the pass), read in parts of 2^20 values, each part starting at an
+ * offset drawn from the run's read-noise stream keyed by (layer, call of that layer for the
+ * sample, tile, block, part). Consequences:
  *
  * - a run is reproducible from its seed in any process, and every engine reads exactly the same
  *   noise for the same layer call, so engines agree sample by sample even with read noise on;
  * - every read's noise is an exact N(0, 1) draw and the reads of one part are independent
  *   (distinct pool entries); reads of different parts may reuse a pool entry (a given pair of
  *   reads shares one with probability 2^-23), a negligible dependence for accuracy statistics;
- * - the realization depends on the batch composition (as with any per-call stream).
+ * - the realization depends on the sample, never on the batch: a sample sees the same noise in a
+ *   static pass and in a dynamic pass whose batches shrink at every exit, which is what lets a
+ *   run's dynamic outcome be derived exactly from one static pass (chip-runs.ts).
  *
  * Within a window the values follow the layer's output for those samples in the ONNX engine's
  * order: conv [sample][out][y][x], dense [sample][...][out].
@@ -82,43 +85,73 @@ export class ReadNoiseStream {
   }
 
   /**
-   * Standard normals of row tile `tile` for samples [start, start + count) of call `call` of
-   * `layer`, `perSample` values per sample (the tile's partial sums of one sample). Without a
-   * copy when the samples lie in one block.
+   * Standard normals of row tile `tile` for the samples `ids` (global sample indices of the pass)
+   * at call `call` of `layer` for those samples, `perSample` values per sample (the tile's partial
+   * sums of one sample), [ids.length][perSample]. Keyed by sample, never by batch position: a
+   * sample reads the same noise in a static pass and in a dynamic pass whose batch shrank at an
+   * exit. Without a copy when the ids are consecutive within one block.
    */
-  tile(
+  samples(
     layer: string,
     call: number,
     tile: number,
     perSample: number,
-    start: number,
-    count: number,
+    ids: ArrayLike<number>,
   ): Float32Array {
+    const count = ids.length;
     if (count === 0) return new Float32Array(0);
     const block = READ_NOISE_BLOCK_SAMPLES;
-    const first = Math.floor(start / block);
-    const last = Math.floor((start + count - 1) / block);
     const key = (b: number) => `${layer}/${call}/${tile}/${b}`;
-    if (first === last)
-      return this.window(key(first), (start - first * block) * perSample, count * perSample);
-    const out = new Float32Array(count * perSample);
-    for (let b = first; b <= last; b++) {
-      const from = Math.max(start, b * block);
-      const to = Math.min(start + count, (b + 1) * block);
-      out.set(
-        this.window(key(b), (from - b * block) * perSample, (to - from) * perSample),
-        (from - start) * perSample,
+    const first = ids[0];
+    const firstBlock = Math.floor(first / block);
+    if (
+      ids[count - 1] === first + count - 1 &&
+      Math.floor((first + count - 1) / block) === firstBlock &&
+      consecutive(ids)
+    ) {
+      return this.window(
+        key(firstBlock),
+        (first - firstBlock * block) * perSample,
+        count * perSample,
       );
+    }
+    const out = new Float32Array(count * perSample);
+    for (let i = 0; i < count;) {
+      // The longest run of consecutive ids from i within one block: one window read.
+      const b = Math.floor(ids[i] / block);
+      let j = i + 1;
+      while (j < count && ids[j] === ids[j - 1] + 1 && Math.floor(ids[j] / block) === b) j++;
+      out.set(
+        this.window(key(b), (ids[i] - b * block) * perSample, (j - i) * perSample),
+        i * perSample,
+      );
+      i = j;
     }
     return out;
   }
 
-  /** Every tile's normals for samples [0, batch) of a call, tile-major: [tiles][batch][perSample]. */
-  call(layer: string, call: number, tiles: number, perSample: number, batch: number): Float32Array {
-    const out = new Float32Array(tiles * batch * perSample);
+  /** Every tile's normals for the samples `ids` of a call, tile-major: [tiles][ids][perSample]. */
+  call(
+    layer: string,
+    call: number,
+    tiles: number,
+    perSample: number,
+    ids: ArrayLike<number>,
+  ): Float32Array {
+    const out = new Float32Array(tiles * ids.length * perSample);
     for (let t = 0; t < tiles; t++) {
-      out.set(this.tile(layer, call, t, perSample, 0, batch), t * batch * perSample);
+      out.set(this.samples(layer, call, t, perSample, ids), t * ids.length * perSample);
     }
     return out;
   }
+}
+
+function consecutive(ids: ArrayLike<number>): boolean {
+  for (let i = 1; i < ids.length; i++) if (ids[i] !== ids[i - 1] + 1) return false;
+  return true;
+}
+
+/** The ids [first, first + count): the samples of a batch as the pass loads it. */
+export function sampleRange(first: number, count: number): Int32Array {
+  return Int32Array.from({ length: count }, (_, i) => first + i);
 }

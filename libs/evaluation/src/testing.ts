@@ -8,7 +8,7 @@ export {
   TINY_POINTNET_SPEC,
 } from './models/pointnet2-modelnet10/testing';
 export { ContextCache } from './context-cache';
-export { clearStaticOutcomeCache, runEvaluation } from './evaluate';
+export { clearStaticOutcomeCache, runEvaluation } from './measured-run';
 export { HardwareExecutor } from './hardware-executor';
 export { findRepoRoot } from './models/resnet-mnist/model-context';
 export { enginesFor } from './engine-chip';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DynamicNetwork, ForwardContext, InferenceEngine, stateTensors } from '@engram/models';
 import { HardwareExecutor } from './hardware-executor';
 import { NetworkEngine } from './network-engine';
+import { sampleRange } from './read-noise';
 import { registerEngine } from './registry';
 
 /**
@@ -36,15 +37,31 @@ export class TfjsEngine<State extends tf.TensorContainer>
     return state;
   }
 
-  async begin(input: tf.Tensor): Promise<State> {
-    return this.kept(tf.tidy(() => this.network.begin(input, this.ctx)));
+  /** Points the executor's read-noise keys at the samples of `state`. */
+  private on(state: State): void {
+    this.executor.noiseKeys = {
+      samples: this.samplesOf(state),
+      nextCall: (layer) => this.nextBatchCall(layer),
+    };
+  }
+
+  async begin(input: tf.Tensor, firstSample: number): Promise<State> {
+    this.beginBatch();
+    const samples = sampleRange(firstSample, input.shape[0]);
+    this.executor.noiseKeys = { samples, nextCall: (layer) => this.nextBatchCall(layer) };
+    return this.withSamples(this.kept(tf.tidy(() => this.network.begin(input, this.ctx))), samples);
   }
 
   async stage(index: number, state: State): Promise<State> {
-    return this.kept(tf.tidy(() => this.network.stage(index, state, this.ctx)));
+    this.on(state);
+    return this.withSamples(
+      this.kept(tf.tidy(() => this.network.stage(index, state, this.ctx))),
+      this.samplesOf(state),
+    );
   }
 
   async exitSemantic(exitIndex: number, state: State): Promise<Float32Array> {
+    this.on(state);
     const semantic = tf.tidy(() => this.network.exitSemantic(exitIndex, state, this.ctx));
     const values = semantic.dataSync() as Float32Array;
     semantic.dispose();
@@ -52,6 +69,7 @@ export class TfjsEngine<State extends tf.TensorContainer>
   }
 
   async classify(state: State): Promise<Float32Array> {
+    this.on(state);
     const logits = tf.tidy(() => this.network.classify(state, this.ctx));
     const values = logits.dataSync() as Float32Array;
     logits.dispose();
@@ -59,7 +77,11 @@ export class TfjsEngine<State extends tf.TensorContainer>
   }
 
   select(state: State, positions: Int32Array): State {
-    return this.kept(tf.tidy(() => this.network.select(state, tf.tensor1d(positions, 'int32'))));
+    const samples = this.samplesOf(state);
+    return this.withSamples(
+      this.kept(tf.tidy(() => this.network.select(state, tf.tensor1d(positions, 'int32')))),
+      Int32Array.from(positions, (p) => samples[p]),
+    );
   }
 
   release(state: State): void {

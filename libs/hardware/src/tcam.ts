@@ -35,9 +35,15 @@ const NIBBLE_PATTERNS = 16;
 export interface TcamSearchOptions {
   /** Largest sensed mismatch that still counts as a match. */
   readonly threshold: number;
-  /** Draw sense-amplifier noise per (query, row); needs `rng`. */
+  /** Draw sense-amplifier noise per (query, row); needs `rng` or `queryRng`. */
   readonly senseNoise: boolean;
+  /** One stream for the whole batch, read query after query. */
   readonly rng?: CounterRng | null;
+  /**
+   * A stream per query (wins over `rng`): a query's noise then does not depend on which other
+   * queries share its batch, as dynamic inference needs (its batches shrink from exit to exit).
+   */
+  readonly queryRng?: ((query: number) => CounterRng) | null;
   readonly counters?: OperationCounts;
 }
 
@@ -109,8 +115,9 @@ export class ProgrammedTcam {
     if (!Number.isFinite(options.threshold)) {
       throw new RangeError(`tcam search: threshold must be finite, got ${options.threshold}`);
     }
-    const rng = options.senseNoise ? options.rng : null;
-    if (options.senseNoise && !rng) {
+    const queryRng = options.senseNoise ? (options.queryRng ?? null) : null;
+    const rng = options.senseNoise && !queryRng ? options.rng : null;
+    if (options.senseNoise && !rng && !queryRng) {
       throw new RangeError('tcam search: senseNoise is on but no rng was given');
     }
     const mismatch = new Float32Array(batch * rows);
@@ -133,7 +140,8 @@ export class ProgrammedTcam {
         }
         queryNibbles[bit >> 2] |= value << (bit & 3);
       }
-      if (rng) rng.fillNormal(senseNoise, 0, this.senseNoiseUs);
+      if (queryRng) queryRng(query).fillNormal(senseNoise, 0, this.senseNoiseUs);
+      else if (rng) rng.fillNormal(senseNoise, 0, this.senseNoiseUs);
 
       let best = Infinity;
       let secondBest = Infinity;

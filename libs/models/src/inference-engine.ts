@@ -19,14 +19,15 @@ export interface InferenceEngine<State = unknown> {
   readonly numClasses: number;
   /** Batches each weight layer has run in this pass (what dynamic inference skipped shows here). */
   readonly layerCalls: ReadonlyMap<string, number>;
-  /**
-   * Starts a pass over the samples: layer call counts restart, and with them the read-noise
-   * draws keyed by them, so a pass's noise depends on the chip and the samples only, not on
-   * what ran before it on the same chip.
-   */
+  /** Starts a pass over the samples: the layer call counts (`layerCalls`) restart. */
   beginPass(): void;
-  /** An input batch (the caller keeps and disposes `input`) -> the state before stage 0. */
-  begin(input: tf.Tensor): Promise<State>;
+  /**
+   * An input batch (the caller keeps and disposes `input`) -> the state before stage 0.
+   * `firstSample` is the pass's index of the batch's first sample: read noise is keyed by sample
+   * index (and layer, call, tile), so a sample sees the same noise whatever batch it is in and
+   * whichever companions left it at an exit.
+   */
+  begin(input: tf.Tensor, firstSample: number): Promise<State>;
   stage(index: number, state: State): Promise<State>;
   /** Semantic vectors of exit `exitIndex`, [batch][semanticDim] row-major. */
   exitSemantic(exitIndex: number, state: State): Promise<Float32Array>;

@@ -7,6 +7,7 @@ import { AddEnergyModel21764450000000 } from './migrations/1764450000000-add-ene
 import { AddSqlViews1764500000000 } from './migrations/1764500000000-add-sql-views';
 import { AddRunPriorAttempts1764517000000 } from './migrations/1764517000000-add-run-prior-attempts';
 import { AddRunJobKey1764600000000 } from './migrations/1764600000000-add-run-job-key';
+import { AddResultTiming1764700000000 } from './migrations/1764700000000-add-result-timing';
 
 export const ENTITIES = [ModelArtifactEntity, SweepEntity, RunEntity, ResultEntity];
 /** In order; a later CLI or Docker image runs them through `migrateDatabase`. */
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   AddSqlViews1764500000000,
   AddRunPriorAttempts1764517000000,
   AddRunJobKey1764600000000,
+  AddResultTiming1764700000000,
 ];
 
 export interface DatabaseSettings {

@@ -77,7 +77,7 @@ function exitThreshold(config: EvaluationConfig, e: number): number | null {
 }
 
 type ScalarMetric = {
-  [K in keyof EvaluationResult]: EvaluationResult[K] extends number ? K : never;
+  [K in keyof EvaluationResult]: NonNullable<EvaluationResult[K]> extends number ? K : never;
 }[keyof EvaluationResult];
 
 /** Every scalar metric of EvaluationResult -> its column in `results`. */
@@ -112,6 +112,7 @@ export const METRIC_COLUMNS: Readonly<Record<ScalarMetric, { column: string; typ
   wallTimeMs: { column: 'wall_time_ms', type: 'number' },
   dynamicWallTimeMs: { column: 'dynamic_wall_time_ms', type: 'number' },
   staticWallTimeMs: { column: 'static_wall_time_ms', type: 'number' },
+  chipPassWallTimeMs: { column: 'chip_pass_wall_time_ms', type: 'number' },
 };
 
 export type MetricName = ScalarMetric;
@@ -147,6 +148,8 @@ const RUN_FIELDS: QueryField[] = [
   { name: 'queuedAt', sql: 'r.queued_at', type: 'timestamp' },
   { name: 'startedAt', sql: 'r.started_at', type: 'timestamp' },
   { name: 'finishedAt', sql: 'r.finished_at', type: 'timestamp' },
+  // How the result was made: 'derived' from its chip's pass or 'measured' (results.timing).
+  { name: 'timing', sql: 'm.timing', type: 'text' },
 ];
 
 /** Everything a results query can filter, sort or export by, keyed by public name. */

@@ -79,6 +79,8 @@ function resultFor(accuracy: number): EvaluationResult {
     wallTimeMs: 50,
     dynamicWallTimeMs: 20,
     staticWallTimeMs: 25,
+    timing: 'measured',
+    chipPassWallTimeMs: null,
   };
 }
 

@@ -4,6 +4,7 @@ import {
   type EvaluationConfig,
   type EvaluationSplit,
   type ParameterName,
+  type RunTiming,
 } from '@engram/contracts';
 import {
   FieldType,
@@ -72,6 +73,8 @@ export interface RunRecord {
   /** Digital baseline the result's energy reductions are against (null: energy model 1). */
   energyBaseline: string | null;
   digitalEnergyBreakdownPj: Record<string, number> | null;
+  /** How the result was made: 'derived' from its chip's pass or 'measured' (null: no result). */
+  timing: RunTiming | null;
 }
 
 /** A filter, sort or value that names an unknown field or a value of the wrong type. */
@@ -277,13 +280,14 @@ function toRecord(row: RunRow): RunRecord {
     energyBaseline: (row['energy_digital_baseline'] as string | null) ?? null,
     digitalEnergyBreakdownPj:
       (row['digital_energy_breakdown_pj'] as Record<string, number> | null) ?? null,
+    timing: (row['timing'] as RunTiming | null) ?? null,
   };
 }
 
 const SELECT_RUNS = `
   SELECT r.*, m.config_hash AS result_hash, ${METRIC_ENTRIES.map(([, m]) => `m.${m.column}`).join(', ')},
          m.exit_histogram, m.exit_accuracy, m.energy_breakdown_pj, m.energy_digital_baseline,
-         m.digital_energy_breakdown_pj
+         m.digital_energy_breakdown_pj, m.timing
   FROM runs r LEFT JOIN results m ON m.config_hash = r.config_hash`;
 
 /** Read side of runs and results: filtered, sorted pages, CSV rows and per-grid-point summaries. */

@@ -126,6 +126,7 @@ export class RunLifecycle {
         'energy_breakdown_pj',
         'energy_digital_baseline',
         'digital_energy_breakdown_pj',
+        'timing',
         'run_id',
         'worker_id',
       ];
@@ -145,6 +146,7 @@ export class RunLifecycle {
             JSON.stringify(result.energyBreakdownPj),
             result.digitalBaseline,
             JSON.stringify(result.digitalEnergyBreakdownPj),
+            result.timing,
             runId,
             workerId,
             ...METRIC_ENTRIES.map(([name]) => result[name]),

@@ -71,6 +71,8 @@ function result(accuracy: number): EvaluationResult {
     wallTimeMs: 5,
     dynamicWallTimeMs: 2,
     staticWallTimeMs: 3,
+    timing: 'measured',
+    chipPassWallTimeMs: null,
   };
 }
 

@@ -70,9 +70,12 @@ describe('operating points on the tiny network', () => {
   });
 
   it('derives the same operating points from one hardware pass as real dynamic inference', async () => {
-    const device = { readNoise: 0, tcamSenseNoise: 0, programmingNoise: 0.05 };
+    // Read and sense noise on: both are keyed by sample, so the pass and a dynamic run agree.
+    const device = { readNoise: 0.05, programmingNoise: 0.05 };
     const config: EvaluationConfig = { ...base, sampleCount: 200, device, camThreshold: 0.03 };
-    const real = await evaluate(config);
+    const real = await evaluate({ ...config, timing: 'measured' });
+    expect(real.exitHistogram[0]).toBeGreaterThan(0);
+    expect(real.exitHistogram[0]).toBeLessThan(200);
     const sweep = await sweepOnePoint(config, [0.03, 0.03]);
     expect(sweep.staticAccuracy).toBe(real.staticAccuracy);
     expect(sweep.points[0].exitHistogram).toEqual(real.exitHistogram);

@@ -1,18 +1,20 @@
 import { CounterRng, DeviceProfile, OperationCounts, chipEnergyPj } from '@engram/hardware';
-import { ExitRule, binarizeQueries, decideExits } from '@engram/semantic-memory';
+import { ExitRule, decideExits } from '@engram/semantic-memory';
 import {
   chipCountsFor,
   defaultEngine,
   EngineName,
   EvaluationModel,
+  exitMismatches,
   passEnergyPj,
   programEngineChip,
   programTcams,
   SegmentReach,
   segmentReach,
   staticReach,
+  traceChip,
 } from '@engram/evaluation';
-import type { SegmentCosts } from '@engram/evaluation';
+import type { ChipTrace, SegmentCosts } from '@engram/evaluation';
 
 export interface OperatingPoint {
   memorySize: number;
@@ -59,13 +61,12 @@ export interface OperatingPointSweep {
 }
 
 /**
- * Many exit operating points of one programmed chip from ONE hardware pass: the static network
- * runs every sample with every exit head, then for each memory size the TCAMs are programmed and
- * searched once, and each threshold's dynamic outcome follows from the decisions (a sample that
- * leaves at exit e would have computed exactly what the full pass computed up to exit e). The
- * counts are those of real dynamic inference: stages and exits actually reached. The pass is the
- * static pass of `evaluate` on the same chip (same read-noise draws); a dynamic run draws its
- * later stages' noise for fewer samples, so single runs differ from it by noise realization only.
+ * Many exit operating points of one programmed chip from ONE hardware pass (traceChip, the pass
+ * the sweep workers derive their runs from): the static network runs every sample with every exit
+ * head, then for each memory size the TCAMs are programmed and searched once, and each
+ * threshold's dynamic outcome follows from the decisions (a sample that leaves at exit e computed
+ * exactly what the full pass computed up to exit e: read and sense noise are keyed by sample).
+ * The counts are those of real dynamic inference: stages and exits actually reached.
  */
 export async function sweepOperatingPoints(
   model: EvaluationModel,
@@ -87,9 +88,6 @@ export async function sweepOperatingPoints(
   const exits = network.exits.length;
   const { count } = options;
   const labels = model.labels(options.split).subarray(0, count);
-  const finalPredictions = new Uint16Array(count);
-  const semantics = network.exits.map((e) => new Float32Array(count * e.semanticDim));
-  const exitAfter = new Map(network.exits.map((e, i) => [e.afterStage, i]));
   const { engine } = await programEngineChip(
     model,
     profile,
@@ -104,41 +102,16 @@ export async function sweepOperatingPoints(
   // The streams programCrossbars derives from the seed, for the TCAMs of every memory size.
   const runRng = new CounterRng(options.seed, `${model.runStreamName}/run`);
   const senseRng = profile.tcam.senseNoiseRelativeStd > 0 ? runRng.derive('tcam-sense') : null;
-  engine.beginPass();
+  let trace: ChipTrace;
   try {
-    for (const { x, offset } of model.batches(options.split, count)) {
-      const n = x.shape[0];
-      let state = await engine.begin(x);
-      x.dispose();
-      try {
-        for (let s = 0; s < engine.stageCount; s++) {
-          const next = await engine.stage(s, state);
-          engine.release(state);
-          state = next;
-          const e = exitAfter.get(s);
-          if (e !== undefined) {
-            semantics[e].set(
-              await engine.exitSemantic(e, state),
-              offset * network.exits[e].semanticDim,
-            );
-          }
-        }
-        const logits = await engine.classify(state);
-        for (let i = 0; i < n; i++) {
-          let best = 0;
-          for (let c = 1; c < engine.numClasses; c++) {
-            if (logits[i * engine.numClasses + c] > logits[i * engine.numClasses + best]) best = c;
-          }
-          finalPredictions[offset + i] = best;
-        }
-      } finally {
-        engine.release(state);
-      }
-      options.onProgress?.(`hardware pass ${offset + n}/${count}`);
-    }
+    trace = await traceChip(engine, model.batches(options.split, count), count, {
+      onProgress: (done) => options.onProgress?.(`hardware pass ${done}/${count}`),
+    });
   } finally {
     await engine.dispose();
   }
+  const { finalPredictions, semantics } = trace;
+  const everySample = Int32Array.from({ length: count }, (_, i) => i);
 
   let staticCorrect = 0;
   for (let i = 0; i < count; i++) if (finalPredictions[i] === labels[i]) staticCorrect++;
@@ -158,15 +131,9 @@ export async function sweepOperatingPoints(
     staticCounts = stationary;
     staticPj = chipEnergyPj(stationary, profile).totalPj;
     const tcams = programTcams(memories, profile, runRng);
-    const mismatches = memories.map((memory, e) => {
-      const tcam = tcams[e];
-      const queries = binarizeQueries(memory, semantics[e], count);
-      return tcam.search(queries, count, {
-        threshold: 1,
-        senseNoise: senseRng !== null,
-        rng: senseRng?.derive(`sweep/exit${e}`) ?? null,
-      }).mismatch;
-    });
+    const mismatches = memories.map((_, e) =>
+      exitMismatches({ memories, tcams, senseRng }, e, semantics[e], everySample),
+    );
     memories.forEach((memory, e) => {
       const { predictedClass } = decideExits(
         mismatches[e],

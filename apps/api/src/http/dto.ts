@@ -5,7 +5,9 @@ import {
   EXIT_RULE_NAMES,
   MODEL_NAMES,
   PARAMETER_NAMES,
+  RUN_TIMINGS,
   SPLIT_NAMES,
+  type RunTiming,
 } from '@engram/contracts';
 import { METRIC_NAMES, RUN_STATUSES } from '@engram/persistence';
 import { registrySchemaRef } from '../openapi/registry-schemas';
@@ -205,6 +207,13 @@ export class RunRecordDto {
       'Digital baseline the energy reductions are against (null for results of energy model 1).',
   })
   energyBaseline!: string | null;
+  @ApiProperty({
+    nullable: true,
+    enum: RUN_TIMINGS,
+    description:
+      "How the result was made: 'derived' from its chip's one hardware pass (no wall time of its own) or 'measured' by real dynamic inference (null: no result yet).",
+  })
+  timing!: RunTiming | null;
   @ApiProperty({
     nullable: true,
     type: 'object',

@@ -314,6 +314,7 @@ export interface components {
       wallTimeMs: number;
       dynamicWallTimeMs: number;
       staticWallTimeMs: number;
+      chipPassWallTimeMs: number;
     };
     RunRecord: {
       /** Format: uuid */
@@ -356,6 +357,11 @@ export interface components {
       } | null;
       /** @description Digital baseline the energy reductions are against (null for results of energy model 1). */
       energyBaseline: string | null;
+      /**
+       * @description How the result was made: 'derived' from its chip's one hardware pass (no wall time of its own) or 'measured' by real dynamic inference (null: no result yet).
+       * @enum {string|null}
+       */
+      timing: 'derived' | 'measured' | null;
       /** @description Energy of the static network on the digital baseline per inference by component, pJ (null for energy model 1). */
       digitalEnergyBreakdownPj: {
         [key: string]: number;
@@ -522,6 +528,7 @@ export interface components {
         | 'wallTimeMs'
         | 'dynamicWallTimeMs'
         | 'staticWallTimeMs'
+        | 'chipPassWallTimeMs'
       )[];
       groups: components['schemas']['SummaryGroup'][];
     };
@@ -808,6 +815,7 @@ export interface components {
       wallTimeMs?: components['schemas']['MetricStatistics'];
       dynamicWallTimeMs?: components['schemas']['MetricStatistics'];
       staticWallTimeMs?: components['schemas']['MetricStatistics'];
+      chipPassWallTimeMs?: components['schemas']['MetricStatistics'];
     };
   };
   responses: never;

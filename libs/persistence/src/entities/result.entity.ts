@@ -1,4 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import type { RunTiming } from '@engram/contracts';
 import { ModelArtifactEntity } from './model-artifact.entity';
 
 /**
@@ -6,6 +7,7 @@ import { ModelArtifactEntity } from './model-artifact.entity';
  * with the same config hash. Every scalar of EvaluationResult is a typed column.
  */
 @Entity({ name: 'results' })
+@Check('results_timing_check', `timing IN ('derived', 'measured')`)
 @Index('results_dynamic_accuracy_idx', ['dynamicAccuracy'])
 export class ResultEntity {
   @PrimaryColumn({
@@ -105,11 +107,21 @@ export class ResultEntity {
   @Column({ name: 'wall_time_ms', type: 'double precision' })
   wallTimeMs!: number;
 
-  @Column({ name: 'dynamic_wall_time_ms', type: 'double precision' })
-  dynamicWallTimeMs!: number;
+  /** Null for results derived from a chip's pass (no dynamic inference was timed). */
+  @Column({ name: 'dynamic_wall_time_ms', type: 'double precision', nullable: true })
+  dynamicWallTimeMs!: number | null;
 
-  @Column({ name: 'static_wall_time_ms', type: 'double precision' })
-  staticWallTimeMs!: number;
+  /** Null for results derived from a chip's pass. */
+  @Column({ name: 'static_wall_time_ms', type: 'double precision', nullable: true })
+  staticWallTimeMs!: number | null;
+
+  /** Wall time of the chip pass a derived result came from (null: measured). */
+  @Column({ name: 'chip_pass_wall_time_ms', type: 'double precision', nullable: true })
+  chipPassWallTimeMs!: number | null;
+
+  /** 'derived' from the chip's pass or 'measured' by real dynamic inference. */
+  @Column({ name: 'timing', type: 'text' })
+  timing!: RunTiming;
 
   /** Samples that left at each exit; the last entry is the final classifier. */
   @Column({ name: 'exit_histogram', type: 'jsonb' })

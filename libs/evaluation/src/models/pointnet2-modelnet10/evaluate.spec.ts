@@ -1,6 +1,6 @@
 import { pointNetMacs } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
-import { evaluateOnEngine } from '../../evaluate';
+import { evaluateOnEngine } from '../../measured-run';
 import { loadEvaluationModel } from '../../model-registry';
 import { ModelUnavailableError } from '../../errors';
 import { ModelNetModelContext } from './model-context';
