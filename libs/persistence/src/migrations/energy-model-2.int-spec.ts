@@ -47,7 +47,7 @@ describe('migration AddEnergyModel2', () => {
     }
   });
 
-  it('keeps the results stored before it and marks them as energy model 1', async () => {
+  it('keeps the results stored before it, marked energy model 1 and measured timing', async () => {
     const before = new DataSource({
       ...experimentDataSourceOptions(settings),
       migrations: MIGRATIONS.slice(0, MIGRATIONS.indexOf(AddEnergyModel21764450000000)),
@@ -81,6 +81,9 @@ describe('migration AddEnergyModel2', () => {
       energy_digital_baseline: null,
       digital_dynamic_energy_per_inference_pj: null,
       digital_energy_breakdown_pj: null,
+      // AddResultTiming: a result stored before it came from real dynamic inference.
+      timing: 'measured',
+      chip_pass_wall_time_ms: null,
     });
   });
 });
