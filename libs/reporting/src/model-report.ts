@@ -10,6 +10,7 @@ import {
 import { OperatingPoint, OperatingPointSweep, sweepOperatingPoints } from './operating-points';
 import { ChipInterval, checkDisjointChipSets, chipInterval } from './chip-statistics';
 import { RobustnessCurve, RobustnessCurveSpec, robustnessCurves } from './robustness';
+import { REPORT_NOTES } from './report-notes';
 import { ChartSeries, renderLineChart } from './svg-chart';
 import { energySection } from './energy-section';
 
@@ -405,6 +406,24 @@ export async function buildModelReport(
     `| ternary on simulated hardware, static (${options.testSeeds.length} chips; sd ${(100 * staticAccuracy.sd).toFixed(2)}) | ${ci(staticAccuracy)} | within ${targets.hardwareStaticWithinPoints} points of float: ${atMost(staticGap.mean, targets.hardwareStaticWithinPoints) ? 'met' : 'missed'} (${ciPoints(staticGap)} points below) |`,
   );
   lines.push('');
+  const notes = REPORT_NOTES[model];
+  if (notes) {
+    const ternaryGap = 100 * (floatAccuracy - ternaryAccuracy);
+    lines.push('### Closing the gap to float');
+    lines.push('');
+    lines.push(
+      `Of the ${staticGap.mean.toFixed(2)} points between float and the static network on the test chips, ${ternaryGap.toFixed(2)} are the ternary network's own (noise-free software) and ${(staticGap.mean - ternaryGap).toFixed(2)} the simulated hardware (the default device profile's noise and converters).`,
+    );
+    lines.push('');
+    lines.push('Tried:');
+    lines.push('');
+    notes.tried.forEach((note) => lines.push(`- ${note}`));
+    lines.push('');
+    lines.push('Not tried:');
+    lines.push('');
+    notes.notTried.forEach((note) => lines.push(`- ${note}`));
+    lines.push('');
+  }
   lines.push('## Dynamic network: one threshold for both exits');
   lines.push('');
   lines.push(
@@ -488,6 +507,10 @@ export async function buildModelReport(
   if (best) {
     lines.push('## Baselines for early exit: the static network truncated at each exit');
     lines.push('');
+    if (notes?.exitDesign) {
+      lines.push(notes.exitDesign);
+      lines.push('');
+    }
     lines.push(
       `Every sample leaves at the exit with the TCAM's best-matching class (memory size K = ${best.memorySize}, the chosen point's), on the same test chips: the accuracy a static network of that depth reaches on the same hardware, for a fixed share of the compute.`,
     );
