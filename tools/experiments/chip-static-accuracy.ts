@@ -4,9 +4,11 @@
  * about, without the rest of the report (operating points, robustness curves).
  *
  *   node -r @swc-node/register tools/experiments/chip-static-accuracy.ts pointnet2-modelnet10 \
- *     [--split test|validation] [--seeds 101-110] [--samples N]
+ *     [--split test|validation] [--seeds 101-110] [--samples N] [--calibration artifact|chip]
  *
  * One static hardware pass per chip (the default device profile, the model's fastest engine).
+ * `--calibration chip` calibrates the DAC and ADC ranges on every programmed chip
+ * (`adc.calibrationData: 'chip'`) instead of on the noise-free network.
  * ENGRAM_MODELS_DIR selects another models folder (e.g. an earlier artifact checked out there).
  */
 import '@engram/engine-onnx';
@@ -18,6 +20,7 @@ import {
   modelNames,
 } from '@engram/evaluation';
 import { chipInterval, sweepOperatingPoints } from '@engram/reporting';
+import { withOverrides } from '@engram/hardware';
 import { initTensorEngine } from '@engram/tensor';
 
 function argument(name: string, fallback: string): string {
@@ -47,7 +50,14 @@ async function main(): Promise<void> {
   const evaluationModel = await loadEvaluationModel(model);
   const available = evaluationModel.labels(split).length;
   const count = Math.min(Number(argument('samples', String(available))), available);
-  const profile = deviceProfileFor({ model, camThreshold: 0, memorySize: 1, seed: 0 });
+  const calibration = argument('calibration', 'artifact');
+  if (calibration !== 'artifact' && calibration !== 'chip') {
+    throw new Error('--calibration: artifact or chip');
+  }
+  const profile = withOverrides(
+    deviceProfileFor({ model, camThreshold: 0, memorySize: 1, seed: 0 }),
+    { adc: { calibrationData: calibration } },
+  );
   const accuracies: number[] = [];
   for (const seed of seeds) {
     const sweep = await sweepOperatingPoints(evaluationModel, profile, {
@@ -72,7 +82,7 @@ async function main(): Promise<void> {
   const ci = chipInterval(accuracies);
   const p = (x: number): string => (100 * x).toFixed(2);
   process.stdout.write(
-    `${model}, artifact ${evaluationModel.version}, ${split} split, ${count} samples, ` +
+    `${model}, artifact ${evaluationModel.version}, ${split} split, ${count} samples, ${calibration} calibration, ` +
       `${ci.n} chips (seeds ${seeds.join(', ')}): static accuracy on chip ${p(ci.mean)}% ` +
       `(95% CI ${p(ci.low95)}-${p(ci.high95)}%, chip sd ${p(ci.sd)} points); software: ` +
       `float ${software('float')}, ternary ${software('ternary')}\n`,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { calibrateInputRange, DeviceProfile } from '@engram/hardware';
+import { calibrateInputRange, DeviceProfile, ProgrammedArray } from '@engram/hardware';
 import {
   CimExecutor,
   DynamicNetwork,
@@ -33,14 +33,20 @@ class CalibratingExecutor implements CimExecutor {
   constructor(
     private readonly network: Pick<DynamicNetwork, 'weight'>,
     private readonly profile: DeviceProfile,
+    /** A programmed chip's arrays: calibrate on their effective weights (else the ideal ones). */
+    private readonly arrays: Map<string, ProgrammedArray> | null = null,
   ) {}
 
   run(layer: WeightLayer, x: tf.Tensor): tf.Tensor {
     const ternary = ternarize(this.network.weight(layer));
+    const array = this.arrays?.get(layer.name);
+    if (this.arrays && !array) throw new Error(`layer ${layer.name} is not programmed`);
+    const weights = array ? tf.tensor(array.effectiveWeights, ternary.shape) : ternary;
+    if (weights !== ternary) ternary.dispose();
     if (!this.ranges.has(layer.name))
-      this.ranges.set(layer.name, this.calibrate(layer, x, ternary));
-    const out = applyWeightLayer(layer, x, ternary);
-    ternary.dispose();
+      this.ranges.set(layer.name, this.calibrate(layer, x, weights));
+    const out = applyWeightLayer(layer, x, weights);
+    weights.dispose();
     return out;
   }
 
@@ -73,12 +79,18 @@ class CalibratingExecutor implements CimExecutor {
   }
 }
 
+/**
+ * The ranges of every weight layer from `inputs`: on the noise-free ternary network, or with
+ * `arrays` on a programmed chip's effective weights (the profile's `adc.calibrationData: 'chip'`:
+ * the chip calibrates after programming, its device variation included).
+ */
 export function calibrateNetwork<State extends tf.TensorContainer>(
   network: DynamicNetwork<State>,
   profile: DeviceProfile,
   inputs: tf.Tensor,
+  arrays: Map<string, ProgrammedArray> | null = null,
 ): NetworkCalibration {
-  const executor = new CalibratingExecutor(network, profile);
+  const executor = new CalibratingExecutor(network, profile, arrays);
   tf.tidy(() => {
     forwardWithExits(network, inputs, { executor, batchNorm: 'running' });
   });

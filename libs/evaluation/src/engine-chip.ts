@@ -37,7 +37,11 @@ export async function programEngineChip(
   }
   const definition = engineDefinition(engine);
   const { runRng, arrays, readNoiseRng, senseRng } = programCrossbars(model, profile, options.seed);
-  const calibration = model.calibration(profile);
+  // Real chips calibrate after programming; 'artifact' shares the noise-free network's ranges.
+  const calibration =
+    profile.adc.calibrationData === 'chip'
+      ? model.chipCalibration(profile, arrays)
+      : model.calibration(profile);
   const created = definition.create(
     { network, arrays, calibration, profile, readNoiseRng },
     engineOptions,

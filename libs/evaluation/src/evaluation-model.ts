@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { DeviceProfile } from '@engram/hardware';
+import type { DeviceProfile, ProgrammedArray } from '@engram/hardware';
 import type { DynamicNetwork, WeightMode } from '@engram/models';
 import type { SemanticMemory } from '@engram/semantic-memory';
 import type { NetworkCalibration } from './calibration';
@@ -32,7 +32,10 @@ export interface EvaluationModel<State extends tf.TensorContainer = tf.TensorCon
   labels(split: EvaluationSplit): Uint8Array;
   /** The first `count` samples of a split in inference batches (each `x` is the caller's to dispose). */
   batches(split: EvaluationSplit, count: number): Iterable<InputBatch>;
+  /** DAC and ADC ranges from the noise-free ternary network (cached per profile). */
   calibration(profile: DeviceProfile): NetworkCalibration;
+  /** The same ranges calibrated on a programmed chip's arrays (computed per chip). */
+  chipCalibration(profile: DeviceProfile, arrays: Map<string, ProgrammedArray>): NetworkCalibration;
   memory(prototypesPerClass: number, dontCareMarginStd: number, seed: number): SemanticMemory[];
   /** Per-sample operation counts of every stage, exit and the head. */
   segmentCosts(profile: DeviceProfile, tcamRowsPerExit: number[]): SegmentCosts;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
-import { DeviceProfile } from '@engram/hardware';
+import { DeviceProfile, ProgrammedArray } from '@engram/hardware';
 import {
   CimExecutor,
   DynamicNetwork,
@@ -143,6 +143,19 @@ export abstract class TrainedModelContext<
       this.calibrations.set(key, calibration);
     }
     return calibration;
+  }
+
+  chipCalibration(
+    profile: DeviceProfile,
+    arrays: Map<string, ProgrammedArray>,
+  ): NetworkCalibration {
+    const n = Math.min(this.sizes.calibrationSamples, this.sampleCount('train'));
+    const x = this.inputs('train', 0, n);
+    try {
+      return calibrateNetwork(this.ternaryNetwork, profile, x, arrays);
+    } finally {
+      x.dispose();
+    }
   }
 
   private memorySampleCount(): number {

@@ -53,6 +53,9 @@ export const DEFAULT_DEVICE_PROFILE: DeviceProfile = deepFreeze({
     // Assumption: the 99.9th percentile of |partial sum| sets the range, so about 0.1% of the
     // calibration partial sums clip in exchange for finer steps than their maximum would give.
     calibrationPercentile: 99.9,
+    // Assumption: ranges from the noise-free network, shared by every chip (no calibration pass
+    // per programmed chip); 'chip' calibrates each chip after programming.
+    calibrationData: 'artifact',
   },
   tcam: {
     // Assumption: same RRAM technology as the crossbar (Eva-CAM 2T2R TCAM cell, 40 nm), binary

@@ -225,6 +225,17 @@ export const PROFILE_FIELDS = {
       calibrationPercentile: percentile(
         "Percentile of |tile partial sum| that sets the range under the 'calibrated' policy.",
       ),
+      calibrationData: {
+        kind: 'choice',
+        choices: ['artifact', 'chip'],
+        unit: '',
+        doc:
+          "What the DAC and ADC ranges are calibrated on: 'artifact', the noise-free ternary " +
+          "network (one calibration per artifact and profile, shared by every chip); 'chip', the " +
+          'programmed chip itself, its noisy weights included, as real chips calibrate after ' +
+          'programming (one calibration pass over the calibration inputs per chip: a one-off at ' +
+          'programming time, not charged per inference).',
+      },
     },
   },
   tcam: {

@@ -166,7 +166,7 @@ describe('parseDeviceProfile', () => {
     );
     const nested = parseError(editedDefault((json) => (section(json, 'adc')['offset'] = 0)));
     expect(nested.message).toBe(
-      'device profile: adc.offset is not a known field; allowed fields: bits, rangePolicy, calibrationPercentile',
+      'device profile: adc.offset is not a known field; allowed fields: bits, rangePolicy, calibrationPercentile, calibrationData',
     );
     const noiseField = editedDefault(
       (json) => (section(json, 'programmingNoise')['relativeStd'] = 0.05),
