@@ -302,8 +302,20 @@ Examples:
       'after',
       '\nExamples:\n  engram report resnet-mnist\n  engram report pointnet2-modelnet10 --samples 100 --chips 2 --out /tmp/report',
     )
-    .action((model: string, opts: { out: string; samples?: number; chips?: number }) =>
-      report(model, opts.out, { samples: opts.samples, chips: opts.chips }),
+    .option(
+      '--figures-only',
+      'redraw the figures from the report data in --out (<model>-report.json) without recomputing',
+    )
+    .action(
+      (
+        model: string,
+        opts: { out: string; samples?: number; chips?: number; figuresOnly?: boolean },
+      ) =>
+        report(model, opts.out, {
+          samples: opts.samples,
+          chips: opts.chips,
+          figuresOnly: opts.figuresOnly,
+        }),
     );
 
   program.addCommand(dataCommand());

@@ -1,3 +1,3 @@
-export { buildModelReport, REPORT_PROFILES } from './model-report';
+export { buildModelReport, REPORT_PROFILES, reportFiguresFromData } from './model-report';
 export { sweepOperatingPoints } from './operating-points';
 export { chipInterval } from './chip-statistics';

@@ -232,6 +232,39 @@ function robustnessSpecs(options: RobustnessOptions): RobustnessCurveSpec[] {
 /** An accuracy's interval drawn within [0, 100]% (a t interval of few chips can pass either end). */
 const clampPercent = (fraction: number): number => Math.min(100, Math.max(0, 100 * fraction));
 
+/** The report's two robustness figures (file name -> SVG) from its curves. */
+function robustnessFigures(
+  model: ModelName,
+  chips: number,
+  curves: RobustnessCurve[],
+): Record<string, string> {
+  return {
+    [`${model}-programming-noise.svg`]: robustnessFigure(
+      `${model}: accuracy vs programming noise (${chips} chips, 95% CI)`,
+      'programming noise (relative std, fraction of the conductance window)',
+      curves.filter((c) => c.knob === 'programmingNoise'),
+    ),
+    [`${model}-read-noise.svg`]: robustnessFigure(
+      `${model}: accuracy vs read noise (${chips} chips, 95% CI)`,
+      'read noise (relative std per read)',
+      curves.filter((c) => c.knob === 'readNoise'),
+    ),
+  };
+}
+
+/**
+ * The figures of a written report, redrawn from its JSON data (`engram report <model>
+ * --figures-only`): what a change of the drawing needs, without recomputing the report.
+ */
+export function reportFiguresFromData(
+  model: ModelName,
+  data: { testSeeds: number[]; robustness: RobustnessCurve[] },
+): Record<string, string> {
+  if (!data.robustness?.length)
+    throw new Error(`the ${model} report data has no robustness curves`);
+  return robustnessFigures(model, data.testSeeds.length, data.robustness);
+}
+
 function robustnessFigure(title: string, xLabel: string, curves: RobustnessCurve[]): string {
   const series: ChartSeries[] = curves.flatMap((curve, i) => {
     const color = CURVE_COLORS[i % CURVE_COLORS.length];
@@ -556,16 +589,7 @@ export async function buildModelReport(
     const robustnessCount = Math.min(options.robustness.samples, count);
     const programmingFile = `${model}-programming-noise.svg`;
     const readFile = `${model}-read-noise.svg`;
-    figures[programmingFile] = robustnessFigure(
-      `${model}: accuracy vs programming noise (${options.testSeeds.length} chips, 95% CI)`,
-      'programming noise (relative std, fraction of the conductance window)',
-      noiseCurves,
-    );
-    figures[readFile] = robustnessFigure(
-      `${model}: accuracy vs read noise (${options.testSeeds.length} chips, 95% CI)`,
-      'read noise (relative std per read)',
-      readCurves,
-    );
+    Object.assign(figures, robustnessFigures(model, options.testSeeds.length, curves));
     lines.push('## Robustness to the device');
     lines.push('');
     lines.push(

@@ -1,4 +1,4 @@
-import { renderLineChart } from './svg-chart';
+import { niceTicks, renderLineChart } from './svg-chart';
 
 describe('renderLineChart', () => {
   const chart = {
@@ -25,6 +25,42 @@ describe('renderLineChart', () => {
     expect(svg.match(/<polyline /g)).toHaveLength(1);
     expect(svg.match(/<circle /g)).toHaveLength(2);
     expect(svg).toContain('>static</text>');
+  });
+
+  it('covers every value with its ticks, the ends included', () => {
+    const check = (min: number, max: number) => {
+      const ticks = niceTicks(min, max, 6);
+      expect(ticks[0]).toBeLessThanOrEqual(min);
+      expect(ticks[ticks.length - 1]).toBeGreaterThanOrEqual(max);
+      expect(ticks.length).toBeLessThanOrEqual(9);
+    };
+    check(20.1, 99.53); // accuracies in percent: 20 ... 100, not 20 ... 80
+    check(0, 1);
+    check(0.4, 0.6);
+    check(93.2, 97.8);
+    expect(niceTicks(20.1, 99.53, 6)).toEqual([20, 40, 60, 80, 100]);
+  });
+
+  it('draws every point inside the plot area', () => {
+    const svg = renderLineChart({
+      ...chart,
+      series: [
+        {
+          ...chart.series[0],
+          points: [
+            { x: 0, y: 99.5, low: 99.4, high: 99.6 },
+            { x: 0.3, y: 22.8, low: 17.4, high: 28.1 },
+          ],
+        },
+      ],
+    });
+    const plot =
+      /<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="none"/.exec(svg)!;
+    const [top, height] = [Number(plot[2]), Number(plot[4])];
+    for (const [, cy] of svg.matchAll(/<circle [^>]*cy="([\d.-]+)"/g)) {
+      expect(Number(cy)).toBeGreaterThanOrEqual(top);
+      expect(Number(cy)).toBeLessThanOrEqual(top + height);
+    }
   });
 
   it('refuses a chart without points', () => {

@@ -21,13 +21,20 @@ const WIDTH = 720;
 const HEIGHT = 440;
 const MARGIN = { left: 70, right: 190, top: 40, bottom: 56 };
 
-function niceTicks(min: number, max: number, count: number): number[] {
+/**
+ * About `count` round ticks from the last one at or below `min` to the first one at or above
+ * `max`, so that the axis covers every value (an axis ending on the last tick inside the data
+ * would cut the top of the curves off).
+ */
+export function niceTicks(min: number, max: number, count: number): number[] {
   const span = max - min || 1;
   const raw = span / count;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
+  const first = Math.floor(min / step + 1e-9) * step;
+  const last = Math.ceil(max / step - 1e-9) * step;
   const ticks: number[] = [];
-  for (let t = Math.ceil(min / step) * step; t <= max + step * 1e-9; t += step) {
+  for (let t = first; t <= last + step * 1e-9; t += step) {
     ticks.push(Number(t.toPrecision(12)));
   }
   return ticks;
@@ -67,7 +74,7 @@ export function renderLineChart(chart: LineChart): string {
       `<text x="${MARGIN.left - 6}" y="${sy(t) + 4}" text-anchor="end">${escape(fmtY(t))}</text>`,
     );
   }
-  for (const t of niceTicks(xMin, xMax, 6)) {
+  for (const t of niceTicks(xMin, xMax, 6).filter((t) => t >= xMin - 1e-9 && t <= xMax + 1e-9)) {
     out.push(
       `<line x1="${sx(t)}" x2="${sx(t)}" y1="${MARGIN.top + plotH}" y2="${MARGIN.top + plotH + 5}" stroke="#333"/>`,
       `<text x="${sx(t)}" y="${MARGIN.top + plotH + 18}" text-anchor="middle">${t}</text>`,

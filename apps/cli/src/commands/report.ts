@@ -2,17 +2,30 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import '@engram/engine-onnx';
 import { ModelName, modelNames } from '@engram/evaluation';
-import { REPORT_PROFILES, buildModelReport } from '@engram/reporting';
+import { REPORT_PROFILES, buildModelReport, reportFiguresFromData } from '@engram/reporting';
 import { initTensorEngine } from '@engram/tensor';
 
 /** Writes <outDir>/<model>-report.md and its data as JSON. */
 export async function report(
   model: string,
   outDir: string,
-  options: { samples?: number; chips?: number } = {},
+  options: { samples?: number; chips?: number; figuresOnly?: boolean } = {},
 ): Promise<void> {
   if (!modelNames().includes(model as ModelName)) {
     throw new Error(`no report for ${model}: available: ${modelNames().join(', ')}`);
+  }
+  if (options.figuresOnly) {
+    const dataFile = path.join(outDir, `${model}-report.json`);
+    if (!fs.existsSync(dataFile)) throw new Error(`--figures-only: no ${dataFile} to draw from`);
+    const figures = reportFiguresFromData(
+      model as ModelName,
+      JSON.parse(fs.readFileSync(dataFile, 'utf8')),
+    );
+    for (const [name, svg] of Object.entries(figures)) {
+      fs.writeFileSync(path.join(outDir, name), svg);
+      process.stdout.write(`wrote ${path.join(outDir, name)}\n`);
+    }
+    return;
   }
   await initTensorEngine();
   const defaults = REPORT_PROFILES[model as ModelName].defaults;
