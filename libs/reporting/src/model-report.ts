@@ -120,6 +120,8 @@ export interface ModelReport {
 
 const pct = (x: number, digits = 2): string =>
   Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : 'n/a';
+/** "1 point", "0.5 points". */
+const pointsText = (n: number): string => `${n} point${n === 1 ? '' : 's'}`;
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** x <= bound for point differences of accuracies (1 - 0.99 is not exactly 0.01 in floats). */
 const atMost = (x: number, bound: number): boolean => x <= bound + 1e-9;
@@ -436,7 +438,7 @@ export async function buildModelReport(
   lines.push(`| ternary (software, noise-free) | ${pct(ternaryAccuracy)} | |`);
   const staticGap = chipInterval(sweeps.map((s) => 100 * (floatAccuracy - s.staticAccuracy)));
   lines.push(
-    `| ternary on simulated hardware, static (${options.testSeeds.length} chips; sd ${(100 * staticAccuracy.sd).toFixed(2)}) | ${ci(staticAccuracy)} | within ${targets.hardwareStaticWithinPoints} points of float: ${atMost(staticGap.mean, targets.hardwareStaticWithinPoints) ? 'met' : 'missed'} (${ciPoints(staticGap)} points below) |`,
+    `| ternary on simulated hardware, static (${options.testSeeds.length} chips; sd ${(100 * staticAccuracy.sd).toFixed(2)}) | ${ci(staticAccuracy)} | within ${pointsText(targets.hardwareStaticWithinPoints)} of float: ${atMost(staticGap.mean, targets.hardwareStaticWithinPoints) ? 'met' : 'missed'} (${ciPoints(staticGap)} points below) |`,
   );
   lines.push('');
   const notes = REPORT_NOTES[model];
@@ -474,10 +476,10 @@ export async function buildModelReport(
   }
   lines.push('');
   const bound = targets.maxDynamicLossPoints;
-  lines.push(`## Chosen operating points (per-exit thresholds, loss <= ${bound} points)`);
+  lines.push(`## Chosen operating points (per-exit thresholds, loss <= ${pointsText(bound)})`);
   lines.push('');
   lines.push(
-    `Rule, applied on validation with the selection chips: the largest compute reduction whose loss plus ${SELECTION_STD_ERRORS} standard errors stays within ${bound} points (the point with the largest reduction at exactly the bound would exceed it on new samples about half of the time). ` +
+    `Rule, applied on validation with the selection chips: the largest compute reduction whose loss plus ${SELECTION_STD_ERRORS} standard errors stays within ${pointsText(bound)} (the point with the largest reduction at exactly the bound would exceed it on new samples about half of the time). ` +
       `The constrained choice adds that every stage serves at least ${pct(STAGE_SERVICE_FLOOR, 0)} of the samples on validation (a point that never runs the last stage is a truncated network, not a dynamic one).`,
   );
   lines.push('');
@@ -533,7 +535,7 @@ export async function buildModelReport(
     }
   } else {
     lines.push(
-      `- No operating point stays within ${bound} points of the static accuracy on validation (by ${SELECTION_STD_ERRORS} standard errors).`,
+      `- No operating point stays within ${pointsText(bound)} of the static accuracy on validation (by ${SELECTION_STD_ERRORS} standard errors).`,
     );
   }
   lines.push('');
