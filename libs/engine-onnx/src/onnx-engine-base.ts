@@ -1,7 +1,13 @@
 import * as ort from 'onnxruntime-node';
 import { CounterRng, DeviceProfile, ProgrammedArray } from '@engram/hardware';
 import { ExitNetwork, ExitNetworkLayout, ExitPoint, WeightLayer } from '@engram/models';
-import { EngineNetwork, hasReadNoise, NetworkEngine, ReadNoiseStream } from '@engram/evaluation';
+import {
+  EngineNetwork,
+  hasReadNoise,
+  NetworkEngine,
+  READ_NOISE_BLOCK_SAMPLES,
+  ReadNoiseStream,
+} from '@engram/evaluation';
 import type { NetworkCalibration } from '@engram/evaluation';
 import { CrossbarLayerProgram, TileStrategy, crossbarLayerProgram } from './crossbar-graph';
 import {
@@ -243,8 +249,8 @@ export abstract class OnnxEngineBase<
     });
     const outputSize = graph.outputDims.reduce((a, b) => a * b, 1);
     const output = new Float32Array(batch * outputSize);
-    for (let start = 0; start < batch; start += this.chunk) {
-      const n = Math.min(this.chunk, batch - start);
+    for (let start = 0, n = 0; start < batch; start += n) {
+      n = this.chunkLength(samples, start, batch);
       const inputs: Record<string, ort.Tensor> = { ...feeds, ...chunkInputs(start, n) };
       graph.layers.forEach(({ layer, noise: names }, i) => {
         const readNoise = this.readNoise;
@@ -274,6 +280,22 @@ export abstract class OnnxEngineBase<
       await ready.run(inputs, { y });
     }
     return { data: output, dims: [batch, ...graph.outputDims] };
+  }
+
+  /**
+   * Samples of the chunk starting at `start`: at most `chunk`, and with read noise, where the
+   * samples run consecutively, not past the end of their read-noise block, so that the chunk
+   * reads its noise as one window of the pool, without a copy (a batch of 500 at offset 500
+   * would otherwise copy the noise of almost every chunk). Results do not depend on it.
+   */
+  private chunkLength(samples: Int32Array, start: number, batch: number): number {
+    const n = Math.min(this.chunk, batch - start);
+    if (!this.readNoise) return n;
+    const first = samples[start];
+    const toBlockEnd = READ_NOISE_BLOCK_SAMPLES - (first % READ_NOISE_BLOCK_SAMPLES);
+    return n > toBlockEnd && samples[start + toBlockEnd - 1] === first + toBlockEnd - 1
+      ? toBlockEnd
+      : n;
   }
 
   release(): void {

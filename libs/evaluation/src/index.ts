@@ -28,7 +28,12 @@ export type { EngineNetwork } from './network-engine';
 export { hasReadNoise } from './hardware-executor';
 export type { NetworkCalibration, LayerRanges } from './calibration';
 export { rowTileRanges } from './crossbar-tiles';
-export { ReadNoiseStream, readNoisePool, sampleRange } from './read-noise';
+export {
+  READ_NOISE_BLOCK_SAMPLES,
+  ReadNoiseStream,
+  readNoisePool,
+  sampleRange,
+} from './read-noise';
 // Costs and energy (the reports' figures)
 export type { SegmentCosts } from './segment-costs';
 export { segmentReach, staticReach, chipCountsFor, passEnergyPj } from './energy-accounting';
