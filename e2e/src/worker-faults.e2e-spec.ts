@@ -77,14 +77,16 @@ describe('worker faults (real worker processes)', () => {
   });
 
   it('redoes a chip job killed mid-pass once elsewhere: nothing stored midway, one result per run', async () => {
-    const victim = await platform.startWorker();
+    // Progress written after every batch of the pass, and a pass of 20 batches (10,000 digits):
+    // the pass is seen midway however fast the machine is.
+    const victim = await platform.startWorker({ PASS_PROGRESS_INTERVAL_MS: '0' });
     // Two chips (seeds) of 6 runs each (thresholds x memory sizes): one chip job per worker.
     const submitted = await platform.post('/sweeps', {
       name: 'chip sigkill',
       model: 'resnet-mnist',
       grid: { seed: [41, 42], camThreshold: [0.1, 0.2, 0.3], memorySize: [1, 2] },
       fixed: { readNoise: 0.02 },
-      sampleCount: 400,
+      sampleCount: 10_000,
     });
     const sweepId = submitted.body.sweepId as string;
     const keys = await platform.db.dataSource.query(

@@ -21,6 +21,8 @@ export interface WorkerConfig {
   runWorker: QueueWorkerOptions;
   /** On SIGTERM, how long running jobs may take to finish before they are released to the queue. */
   shutdownGraceMs: number;
+  /** PASS_PROGRESS_INTERVAL_MS: the least time between two progress writes of a chip pass. */
+  passProgressIntervalMs: number;
   /** RECONCILE_INTERVAL_MS, RECONCILE_BATCH_SIZE: this replica's reconciler passes. */
   reconciler: ReconcilerConfig;
   /** WORKER_HEARTBEAT_FILE: touched every 5 s while the event loop runs, for a liveness probe; unset: none. */
@@ -46,6 +48,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       maxStalledCount: read.optionalInteger('RUN_MAX_STALLED_COUNT', 0, 100),
     }),
     shutdownGraceMs: read.integer('SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000),
+    passProgressIntervalMs: read.integer('PASS_PROGRESS_INTERVAL_MS', 1_000, 0, 3_600_000),
     reconciler: loadReconcilerConfig(env),
     heartbeatFile: read.optionalString('WORKER_HEARTBEAT_FILE'),
   };

@@ -27,8 +27,6 @@ const WRITE_RETRY_MAX_MS = 5_000;
 
 /** Job progress milestones (percent); a chip pass moves it from claimed to evaluated. */
 const PROGRESS = { claimed: 5, evaluated: 90, stored: 100 } as const;
-/** A chip pass's progress is recorded at most this often. */
-const PASS_PROGRESS_INTERVAL_MS = 1_000;
 
 /** What became of one configuration of a job: its result, or why it can never run. */
 type ConfigOutcome =
@@ -238,7 +236,7 @@ export class RunExecutor {
     let last = 0;
     return (done, total) => {
       const now = Date.now();
-      if (total <= 0 || (now - last < PASS_PROGRESS_INTERVAL_MS && done < total)) return;
+      if (total <= 0 || (now - last < this.config.passProgressIntervalMs && done < total)) return;
       last = now;
       const fraction = done / total;
       const span = PROGRESS.evaluated - PROGRESS.claimed;
