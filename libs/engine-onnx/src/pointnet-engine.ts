@@ -140,9 +140,14 @@ export class OnnxPointNetEngine
   async exitSemantic(exitIndex: number, state: OnnxPointCloudState): Promise<Float32Array> {
     const { batch, points, channels, features } = state;
     if (!features) throw new Error(`pointnet2: exit ${exitIndex + 1} needs point features`);
-    const { data } = await this.run({ kind: 'exit', index: exitIndex }, state, batch, (start, n) => ({
-      f: sampleSlice(features, [points, channels], start, n),
-    }));
+    const { data } = await this.run(
+      { kind: 'exit', index: exitIndex },
+      state,
+      batch,
+      (start, n) => ({
+        f: sampleSlice(features, [points, channels], start, n),
+      }),
+    );
     return data;
   }
 
