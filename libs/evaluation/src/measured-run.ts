@@ -1,3 +1,6 @@
+// Runs made by real dynamic inference (`timing: 'measured'`): the chip runs the samples stage by
+// stage and only those that did not leave go on, so the dynamic pass's wall time is measured.
+// Runs derived from a chip's one pass (the default) are in chip-runs.ts.
 import { initTensorEngine } from '@engram/tensor';
 import { runEngineInference, InferenceOutcome } from './dynamic-inference';
 import { programEngineChip } from './engine-chip';
@@ -85,10 +88,10 @@ export async function evaluateOnEngine(
 
 /**
  * Static passes by chip (model, engine, seed, device profile) and samples, most recent first. A
- * static pass does not depend on the exit thresholds or the memory, and each pass draws its read
- * noise afresh from the chip's streams (InferenceEngine.beginPass), so a sweep over thresholds
- * and memory sizes computes each chip's static pass once per worker; a reused outcome keeps the
- * wall time it was measured with.
+ * static pass does not depend on the exit thresholds or the memory, and its read noise depends on
+ * the chip and the samples only (keyed by sample), so measured runs over thresholds and memory
+ * sizes compute each chip's static pass once per worker; a reused outcome keeps the wall time it
+ * was measured with.
  */
 class StaticOutcomeCache {
   private readonly entries = new Map<string, InferenceOutcome>();
