@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveModelNetRoot } from '@engram/datasets';
 import { artifactManifestPath } from '@engram/models';
-import { initTensorEngine } from '@engram/tensor';
 import {
   DEFAULT_DONT_CARE_MARGIN_STD,
   EvaluationConfig,
@@ -16,6 +15,7 @@ import {
 } from '@engram/evaluation';
 import { findRepoRoot } from '@engram/evaluation/testing';
 import './index';
+import { useModelsDir } from './trained-equivalence';
 
 // Issue #16 on the trained networks: runs derived from one hardware pass per chip against real
 // dynamic inference on the same chip, four configurations per model, the default (onnx) engine.
@@ -86,15 +86,7 @@ for (const c of CASES) {
   (missing ? describe.skip : describe)(
     `runs derived from a chip pass of the trained ${c.model}`,
     () => {
-      const saved = process.env.ENGRAM_MODELS_DIR;
-      beforeAll(async () => {
-        process.env.ENGRAM_MODELS_DIR = modelsDir;
-        await initTensorEngine({ log: () => undefined });
-      });
-      afterAll(() => {
-        if (saved === undefined) delete process.env.ENGRAM_MODELS_DIR;
-        else process.env.ENGRAM_MODELS_DIR = saved;
-      });
+      useModelsDir(modelsDir);
 
       it.each(c.configs.map((config, i) => [i, config] as const))(
         'equal real dynamic inference (configuration %i)',

@@ -37,6 +37,22 @@ export interface TrainedEquivalenceCase {
  * a DAC, ADC or binarization step can land on either side: on the full MNIST test set 3 exit
  * decisions of 10,000 differed, every prediction agreed.)
  */
+/**
+ * Inside a describe block: the tensor engine started and ENGRAM_MODELS_DIR pointing at
+ * `modelsDir` for its tests, restored afterwards.
+ */
+export function useModelsDir(modelsDir: string): void {
+  const saved = process.env.ENGRAM_MODELS_DIR;
+  beforeAll(async () => {
+    process.env.ENGRAM_MODELS_DIR = modelsDir;
+    await initTensorEngine({ log: () => undefined });
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.ENGRAM_MODELS_DIR;
+    else process.env.ENGRAM_MODELS_DIR = saved;
+  });
+}
+
 export function describeTrainedEquivalence(c: TrainedEquivalenceCase): void {
   const modelsDir =
     process.env.ENGRAM_EQUIVALENCE_MODELS_DIR ?? path.join(findRepoRoot(), 'models');
@@ -46,15 +62,7 @@ export function describeTrainedEquivalence(c: TrainedEquivalenceCase): void {
   const count = Number(process.env.ENGRAM_EQUIVALENCE_SAMPLES ?? c.defaultCount);
 
   (missing ? describe.skip : describe)(`onnx and tfjs engines on the trained ${c.model}`, () => {
-    const saved = process.env.ENGRAM_MODELS_DIR;
-    beforeAll(async () => {
-      process.env.ENGRAM_MODELS_DIR = modelsDir;
-      await initTensorEngine({ log: () => undefined });
-    });
-    afterAll(() => {
-      if (saved === undefined) delete process.env.ENGRAM_MODELS_DIR;
-      else process.env.ENGRAM_MODELS_DIR = saved;
-    });
+    useModelsDir(modelsDir);
 
     it('agree on predictions, exits and counts, dynamic and static', async () => {
       const model = await loadEvaluationModel(c.model);
