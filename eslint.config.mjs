@@ -27,6 +27,7 @@ const platformPackages = [
 const scienceLibs = [
   'contracts',
   'datasets',
+  'energy',
   'engine-onnx',
   'evaluation',
   'hardware',
@@ -49,19 +50,30 @@ const allowedDependencies = {
   datasets: [],
   tensor: [],
   config: [],
+  // what a pass costs (chip energy, digital baselines): operation counts and the profile
+  energy: ['hardware'],
   // names, parameter descriptors, evaluation config/result types: the default profile at most
   contracts: ['hardware'],
   // names, parameter descriptors and defaults come from the contracts
   'sweep-spec': ['contracts'],
   models: ['tensor', 'datasets'],
   'semantic-memory': ['models', 'tensor', 'hardware', 'datasets'],
-  evaluation: ['contracts', 'models', 'semantic-memory', 'hardware', 'datasets', 'tensor'],
+  evaluation: [
+    'contracts',
+    'models',
+    'semantic-memory',
+    'hardware',
+    'energy',
+    'datasets',
+    'tensor',
+  ],
   'engine-onnx': ['evaluation', 'contracts', 'models', 'hardware', 'tensor', 'datasets'],
   reporting: [
     'evaluation',
     'engine-onnx',
     'contracts',
     'hardware',
+    'energy',
     'datasets',
     'models',
     'semantic-memory',

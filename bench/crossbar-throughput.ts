@@ -10,11 +10,10 @@ import {
   crossbarSettingsFromProfile,
   DEFAULT_DEVICE_PROFILE,
   emptyOperationCounts,
-  chipEnergyPj,
   realizeEffectiveWeights,
-  type CrossbarSettings,
   type ProgrammedArray,
 } from '@engram/hardware';
+import { chipEnergyPj } from '@engram/energy';
 
 const ROWS = 1024;
 const COLS = 1024;
@@ -69,7 +68,7 @@ function formatRate(macsPerSecond: number): string {
   return `${(macsPerSecond / 1e6).toFixed(0).padStart(6)} MMAC/s`;
 }
 
-function settingsFor(array: ProgrammedArray, calibrationInputs: Float32Array): CrossbarSettings {
+function settingsFor(array: ProgrammedArray, calibrationInputs: Float32Array) {
   const profile = DEFAULT_DEVICE_PROFILE;
   const inputRange = calibrateInputRange(calibrationInputs, profile.dac.calibrationPercentile);
   const adcRange = calibrateAdcRange(
@@ -99,7 +98,7 @@ function main(): void {
   const calibrationInputs = new Float32Array(BATCH * ROWS);
   runRng.derive('calibration').fillUniform(calibrationInputs);
   const noisySettings = settingsFor(array, calibrationInputs);
-  const quietSettings: CrossbarSettings = { ...noisySettings, readNoise: false };
+  const quietSettings = { ...noisySettings, readNoise: false };
   // Same array read through the general path: a per-cell variance for every weight, as the
   // 'state-dependent' read-noise model needs (the default 'uniform' model has per-column ones).
   const perCellArray: ProgrammedArray = { ...array, readNoiseColumnVariance: null };

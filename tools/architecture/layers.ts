@@ -10,8 +10,9 @@
 export const LAYERS: readonly (readonly string[])[] = [
   // leaves: nothing of ours
   ['hardware', 'datasets', 'tensor', 'config'],
-  // names, parameter descriptors, evaluation config/result types (the default profile at most)
-  ['contracts'],
+  // names, parameter descriptors, evaluation config/result types (the default profile at most);
+  // what a pass costs (chip energy, digital baselines)
+  ['contracts', 'energy'],
   // the networks, their training and artifacts; the sweep spec (schema, validation, grid
   // expansion, run identity)
   ['models', 'sweep-spec'],

@@ -65,7 +65,7 @@ export interface EvaluationResult {
   computeReduction: number;
   camSearchesPerSample: number;
   camBitSearchesPerSample: number;
-  /** Version of the energy model (hardware ENERGY_MODEL_VERSION) that priced this result. */
+  /** Version of the energy model (@engram/energy ENERGY_MODEL_VERSION) that priced this result. */
   energyModelVersion: number;
   /** The digital baseline the reductions are against (see the hardware library). */
   digitalBaseline: string;

@@ -14,9 +14,6 @@ import {
 } from './run-setup';
 import type { EvaluationConfig, EvaluationResult } from './types';
 
-/** How a run's metrics are made (the config's `timing`): re-exported for the worker. */
-export type { RunTiming } from '@engram/contracts';
-
 export interface ChipRunOptions {
   signal?: AbortSignal;
   /**

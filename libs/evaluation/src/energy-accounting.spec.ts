@@ -1,9 +1,5 @@
-import {
-  DEFAULT_DEVICE_PROFILE,
-  DIGITAL_BASELINE_NAMES,
-  withOverrides,
-  weightsFromDram,
-} from '@engram/hardware';
+import { DEFAULT_DEVICE_PROFILE, DIGITAL_BASELINE_NAMES, withOverrides } from '@engram/hardware';
+import { weightsFromDram } from '@engram/energy';
 import {
   POINTNET2_MODELNET10_SPEC,
   RESNET_MNIST_SPEC,

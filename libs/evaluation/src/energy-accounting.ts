@@ -1,18 +1,20 @@
 import {
+  DeviceProfile,
+  OperationCounts,
+  addOperationCounts,
+  emptyOperationCounts,
+} from '@engram/hardware';
+import {
   ChipEnergyBreakdownPj,
   DEFAULT_ENERGY_PARAMETERS,
-  DeviceProfile,
   DigitalAccelerator,
   DigitalEnergyBreakdownPj,
   EnergyParameters,
-  OperationCounts,
-  addOperationCounts,
   chipEnergyPj,
   digitalWorkEnergyPj,
-  emptyOperationCounts,
   reductionFraction,
   sumDigitalBreakdowns,
-} from '@engram/hardware';
+} from '@engram/energy';
 import type { SegmentCosts } from './segment-costs';
 
 /** Samples that ran each piece of the network in one pass. */

@@ -1,9 +1,5 @@
-import {
-  DeviceProfile,
-  DeviceProfileError,
-  ENERGY_MODEL_VERSION,
-  deviceProfileWithKnobs,
-} from '@engram/hardware';
+import { DeviceProfile, DeviceProfileError, deviceProfileWithKnobs } from '@engram/hardware';
+import { ENERGY_MODEL_VERSION } from '@engram/energy';
 import type { SemanticMemory } from '@engram/semantic-memory';
 import { InferenceOutcome } from './dynamic-inference';
 import { defaultEngine, enginesFor } from './engine-chip';

@@ -1,12 +1,11 @@
 import {
-  DataflowLayer,
   DeviceProfile,
-  DigitalWork,
   OperationCounts,
   addOperationCounts,
   crossbarOperationCounts,
   emptyOperationCounts,
 } from '@engram/hardware';
+import { DataflowLayer, DigitalWork } from '@engram/energy';
 import { ResNetLayout, WeightLayer, layerRows } from '@engram/models';
 
 /**

@@ -2,7 +2,7 @@ import { crossbarMatMul, crossbarOperationCounts } from './crossbar';
 import { idealCrossbarOperand, type CrossbarOperand } from './crossbar-operand';
 import type { CrossbarSettings } from './crossbar-settings';
 import { DEFAULT_DEVICE_PROFILE } from './default-profile';
-import { emptyOperationCounts } from './operation-counts';
+import { emptyOperationCounts, scaleOperationCounts } from './operation-counts';
 import { withOverrides } from './profile-overrides';
 import { realizeEffectiveWeights } from './programming';
 import { adcMaxCode, dacMaxCode, quantizeAdcOutput, quantizeDacInput } from './quantizers';
@@ -305,6 +305,10 @@ describe('crossbarMatMul', () => {
       digitalOps: 0,
       pointSamplingOps: 0,
     });
+    // What the energy model prices a layer with, without running it.
+    expect(counters).toEqual(
+      scaleOperationCounts(crossbarOperationCounts(batch, rows, cols, 128, 32), 2),
+    );
     expect(crossbarOperationCounts(1, 128, 128, 128, 128)).toEqual({
       cimMacs: 16384,
       adcConversions: 128,

@@ -5,6 +5,7 @@ export { CounterRng } from './rng';
 export type { ConductanceNoiseModel, DeviceProfile } from './profile';
 export { DEFAULT_DEVICE_PROFILE } from './default-profile';
 export { DeviceProfileError } from './profile-parse';
+export { DIGITAL_BASELINE_NAMES, type DigitalBaselineName } from './profile-fields';
 export { withOverrides } from './profile-overrides';
 export {
   DEVICE_KNOB_FIELDS,
@@ -20,7 +21,7 @@ export {
 
 export { realizeEffectiveWeights, type ProgrammedArray } from './programming';
 
-export { crossbarSettingsFromProfile, type CrossbarSettings } from './crossbar-settings';
+export { crossbarSettingsFromProfile } from './crossbar-settings';
 export { crossbarMatMul, crossbarOperationCounts } from './crossbar';
 export { adcMaxCode, dacMaxCode } from './quantizers';
 export { calibrateAdcRange, calibrateInputRange } from './calibration';
@@ -28,21 +29,3 @@ export { calibrateAdcRange, calibrateInputRange } from './calibration';
 export { ProgrammedTcam, programTernaryCam } from './tcam';
 
 export { addOperationCounts, emptyOperationCounts, type OperationCounts } from './operation-counts';
-export {
-  ENERGY_MODEL_VERSION,
-  chipEnergyPj,
-  reductionFraction,
-  type ChipEnergyBreakdownPj,
-} from './energy';
-export { DEFAULT_ENERGY_PARAMETERS, type EnergyParameters } from './energy-parameters';
-export { type DataflowLayer } from './dataflow';
-export {
-  DIGITAL_BASELINE_NAMES,
-  digitalWorkEnergyPj,
-  sumDigitalBreakdowns,
-  weightsFromDram,
-  type DigitalAccelerator,
-  type DigitalBaselineName,
-  type DigitalEnergyBreakdownPj,
-  type DigitalWork,
-} from './digital-baseline';

@@ -1,4 +1,3 @@
-import { DIGITAL_BASELINE_NAMES } from './digital-baseline';
 import { DeviceProfileError } from './profile-error';
 
 /**
@@ -7,6 +6,19 @@ import { DeviceProfileError } from './profile-error';
  * (profile-parse.ts), the device knobs a run may set point into it (device-knobs.ts), and the
  * field table of the hardware README is generated from it (profile-table.ts).
  */
+
+/**
+ * The digital accelerators a chip's energy is compared with (the profile's `digitalBaseline.name`);
+ * the energy library prices each one (its digital-baseline.ts says what each counts).
+ */
+export const DIGITAL_BASELINE_NAMES = [
+  'int8-dataflow',
+  'int8-mac-only',
+  'int8-dram-weights',
+  'ternary-digital',
+] as const;
+
+export type DigitalBaselineName = (typeof DIGITAL_BASELINE_NAMES)[number];
 
 /** A number (or integer) in [min, max], or (min, max] when minExclusive. */
 export interface NumberField {

@@ -1,12 +1,10 @@
 import {
-  DEFAULT_ENERGY_PARAMETERS,
   DIGITAL_BASELINE_NAMES,
   DeviceProfile,
   DigitalBaselineName,
-  ENERGY_MODEL_VERSION,
-  EnergyParameters,
   withOverrides,
 } from '@engram/hardware';
+import { DEFAULT_ENERGY_PARAMETERS, ENERGY_MODEL_VERSION, EnergyParameters } from '@engram/energy';
 import { chipCountsFor, PassEnergyPj, passEnergyPj, staticReach } from '@engram/evaluation';
 import type { ModelName } from '@engram/evaluation';
 import type { OperatingPointSweep } from './operating-points';

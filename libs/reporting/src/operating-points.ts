@@ -1,4 +1,5 @@
-import { CounterRng, DeviceProfile, OperationCounts, chipEnergyPj } from '@engram/hardware';
+import { CounterRng, DeviceProfile, OperationCounts } from '@engram/hardware';
+import { chipEnergyPj } from '@engram/energy';
 import { ExitRule, decideExits } from '@engram/semantic-memory';
 import {
   chipCountsFor,

@@ -6,14 +6,13 @@ import {
   calibrateAdcRange,
   calibrateInputRange,
   crossbarMatMul,
-  chipEnergyPj,
   crossbarSettingsFromProfile,
-  digitalWorkEnergyPj,
   emptyOperationCounts,
   programTernaryCam,
   realizeEffectiveWeights,
   withOverrides,
 } from '@engram/hardware';
+import { chipEnergyPj, digitalWorkEnergyPj } from '@engram/energy';
 
 export interface SimulateOptions {
   seed: number;

@@ -14,9 +14,8 @@
  *   TCAM search      camBitSearches * camBitSearchPj
  *   TCAM readout     camRowReadouts * ADC energy at camReadoutBits
  */
+import type { DeviceProfile, OperationCounts } from '@engram/hardware';
 import { DEFAULT_ENERGY_PARAMETERS, EnergyParameters, sramAccessPj } from './energy-parameters';
-import type { OperationCounts } from './operation-counts';
-import type { DeviceProfile } from './profile';
 
 /** Version of the energy model that produced a result (stored with it). */
 export const ENERGY_MODEL_VERSION = 2;

@@ -3,8 +3,7 @@
  * is pinned within a stated factor, so a change of constants that moves the model away from
  * what chips measure fails here.
  */
-import { crossbarOperationCounts } from './crossbar';
-import { DEFAULT_DEVICE_PROFILE } from './default-profile';
+import { DEFAULT_DEVICE_PROFILE, crossbarOperationCounts } from '@engram/hardware';
 import { DataflowLayer } from './dataflow';
 import { digitalWorkEnergyPj } from './digital-baseline';
 import { chipEnergyPj } from './energy';

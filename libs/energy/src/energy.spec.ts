@@ -1,15 +1,11 @@
-import { crossbarMatMul } from './crossbar';
-import { idealCrossbarOperand } from './crossbar-operand';
-import { DEFAULT_DEVICE_PROFILE } from './default-profile';
+import {
+  DEFAULT_DEVICE_PROFILE,
+  crossbarOperationCounts,
+  emptyOperationCounts,
+  withOverrides,
+} from '@engram/hardware';
 import { adcConversionPj, chipEnergyPj, computeReductionVsStatic, dacConversionPj } from './energy';
 import { sramAccessPj } from './energy-parameters';
-import {
-  addOperationCounts,
-  emptyOperationCounts,
-  mergeOperationCounts,
-  scaleOperationCounts,
-} from './operation-counts';
-import { withOverrides } from './profile-overrides';
 
 const ACTIVATION_ACCESS_PJ = sramAccessPj(128);
 
@@ -89,27 +85,10 @@ describe('chipEnergyPj', () => {
   });
 
   it('prices a crossbar call from its own counts', () => {
-    const counters = emptyOperationCounts();
+    // The counts a crossbar call records (crossbar.spec.ts pins crossbarMatMul to them).
     const rows = 256;
     const cols = 200;
-    crossbarMatMul(
-      new Float32Array(2 * rows),
-      2,
-      idealCrossbarOperand(new Float32Array(rows * cols), rows, cols),
-      {
-        tileRows: 128,
-        tileCols: 128,
-        dacBits: 8,
-        inputRange: 1,
-        inputSigned: false,
-        adcBits: 8,
-        adcRange: { policy: 'full-scale' },
-        readNoise: false,
-      },
-      null,
-      undefined,
-      counters,
-    );
+    const counts = crossbarOperationCounts(2, rows, cols, 128, 128);
     // 2 row tiles, 2 column tiles: each input driven (and fetched) twice.
     const expectedPj =
       2 * rows * cols * 8 * 0.0164 +
@@ -117,7 +96,7 @@ describe('chipEnergyPj', () => {
       2 * rows * 2 * 8 * 0.417 +
       2 * 1 * cols * 0.1 +
       (2 * rows * 2 + 2 * cols) * ACTIVATION_ACCESS_PJ;
-    expect(chipEnergyPj(counters, DEFAULT_DEVICE_PROFILE).totalPj).toBeCloseTo(expectedPj, 6);
+    expect(chipEnergyPj(counts, DEFAULT_DEVICE_PROFILE).totalPj).toBeCloseTo(expectedPj, 6);
   });
 });
 
@@ -125,31 +104,5 @@ describe('reductions', () => {
   it('reports 1 - dynamic / static, as Zhang et al. 2024 do', () => {
     expect(computeReductionVsStatic(519, 1000)).toBeCloseTo(0.481, 12);
     expect(() => computeReductionVsStatic(1, 0)).toThrow(/reference must be > 0/);
-  });
-});
-
-describe('operation counts', () => {
-  it('adds in place, scales and merges into a new record', () => {
-    const a = { ...emptyOperationCounts(), cimMacs: 1, adcConversions: 2, camRowReadouts: 3 };
-    const b = { ...emptyOperationCounts(), cimMacs: 10, digitalOps: 50, activationWrites: 7 };
-    const merged = mergeOperationCounts(a, b, a);
-    expect(merged).toEqual({
-      ...emptyOperationCounts(),
-      cimMacs: 12,
-      adcConversions: 4,
-      camRowReadouts: 6,
-      digitalOps: 50,
-      activationWrites: 7,
-    });
-    expect(a.cimMacs).toBe(1);
-    const target = emptyOperationCounts();
-    expect(addOperationCounts(target, b)).toBe(target);
-    expect(target).toEqual(b);
-    expect(scaleOperationCounts(b, 3)).toEqual({
-      ...emptyOperationCounts(),
-      cimMacs: 30,
-      digitalOps: 150,
-      activationWrites: 21,
-    });
   });
 });

@@ -1,9 +1,5 @@
-import {
-  DigitalAccelerator,
-  DigitalBaselineName,
-  digitalWorkEnergyPj,
-  weightsFromDram,
-} from './digital-baseline';
+import type { DigitalBaselineName } from '@engram/hardware';
+import { DigitalAccelerator, digitalWorkEnergyPj, weightsFromDram } from './digital-baseline';
 import { horowitzSramReadPj, int8MacPj, sramAccessPj } from './energy-parameters';
 
 // The conv of dataflow.spec.ts: 3x3, 2 -> 4 channels, 4x4 output.

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_DEVICE_PROFILE } from './default-profile';
+import { DEFAULT_DEVICE_PROFILE } from '@engram/hardware';
 import { DEFAULT_ENERGY_PARAMETERS, ENERGY_PARAMETERS, sramAccessPj } from './energy-parameters';
 
 const ENERGY_MODEL_DOC = readFileSync(

@@ -2,6 +2,7 @@
  * Digital baselines: the same network (static, or with the chip's early exits) on a conventional
  * digital accelerator, priced from the weight-stationary access counts of every layer.
  */
+import type { DigitalBaselineName } from '@engram/hardware';
 import { DataflowAccesses, DataflowLayer, weightStationaryAccesses } from './dataflow';
 import {
   DEFAULT_ENERGY_PARAMETERS,
@@ -11,6 +12,8 @@ import {
 } from './energy-parameters';
 
 /**
+ * The digital accelerator one baseline runs on. The baselines (`DIGITAL_BASELINE_NAMES`, declared
+ * with the device profile's field `digitalBaseline.name`):
  * - `int8-dataflow` (default): int8 weight-stationary accelerator; weights stay in the weight
  *   buffer when the network fits (else they stream from DRAM), activations in the activation buffer.
  * - `int8-mac-only`: only the int8 MACs and the non-MAC digital work, as if every operand came for
@@ -18,16 +21,6 @@ import {
  * - `int8-dram-weights`: `int8-dataflow` with every weight read from DRAM at every inference.
  * - `ternary-digital`: `int8-dataflow` with 2-bit ternary weights and an add/subtract datapath.
  */
-export const DIGITAL_BASELINE_NAMES = [
-  'int8-dataflow',
-  'int8-mac-only',
-  'int8-dram-weights',
-  'ternary-digital',
-] as const;
-
-export type DigitalBaselineName = (typeof DIGITAL_BASELINE_NAMES)[number];
-
-/** The digital accelerator one baseline runs on. */
 export interface DigitalAccelerator {
   readonly baseline: DigitalBaselineName;
   /** SRAM holding the weights, KB. */
