@@ -12,9 +12,9 @@ import * as os from 'node:os';
 import { DEFAULT_DEVICE_PROFILE, DeviceProfile, withOverrides } from '@engram/hardware';
 import { initTensorEngine } from '@engram/tensor';
 import '@engram/engine-onnx';
+import type { ModelName } from '@engram/contracts';
 import {
   MnistModelContext,
-  ModelName,
   ModelNetModelContext,
   loadEvaluationModel,
   modelNames,

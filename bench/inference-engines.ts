@@ -25,7 +25,6 @@ import {
   ModelNetModelContext,
   ModelUnavailableError,
   loadEvaluationModel,
-  readNoisePool,
   deviceProfileFor,
   programEngineChip,
   runEngineInference,
@@ -300,13 +299,13 @@ async function main(): Promise<void> {
     throw new Error(`--samples must be at most ${testCount} (the ${options.model} test set)`);
   }
   const count = options.samples ?? testCount;
-  // Per-process work done before any timing: calibration, memories, the read-noise pool.
+  // Per-process work done before any timing: calibration, memories (the read-noise pool is drawn
+  // by the warm-up pass with read noise below).
   context.calibration(profile);
   context.memory(CONFIG.memorySize, DEFAULT_DONT_CARE_MARGIN_STD, 0);
   const costs = context.segmentCosts(profile, [1, 1]);
   const flopsPerImage = 2 * costs.staticNetwork.cimMacs;
   const onnx: OnnxEngineOptions = { threads: options.threads };
-  readNoisePool();
   // Warm-up: the JavaScript around the sessions (TCAM search, batching) compiled, the process's
   // memory touched once.
   await hardwarePass(context, profile, 'onnx', Math.min(count, 1000), null, onnx);

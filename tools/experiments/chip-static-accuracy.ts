@@ -12,9 +12,9 @@
  * ENGRAM_MODELS_DIR selects another models folder (e.g. an earlier artifact checked out there).
  */
 import '@engram/engine-onnx';
+import type { ModelName } from '@engram/contracts';
 import {
   DEFAULT_DONT_CARE_MARGIN_STD,
-  ModelName,
   deviceProfileFor,
   loadEvaluationModel,
   modelNames,

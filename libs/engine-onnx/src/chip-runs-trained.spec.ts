@@ -2,10 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveModelNetRoot } from '@engram/datasets';
 import { artifactManifestPath } from '@engram/models';
+import type { EvaluationConfig, ModelName } from '@engram/contracts';
 import {
   DEFAULT_DONT_CARE_MARGIN_STD,
-  EvaluationConfig,
-  ModelName,
   deriveOutcome,
   deviceProfileFor,
   loadEvaluationModel,

@@ -1,10 +1,9 @@
 import type { DeviceProfile } from '@engram/hardware';
 import { initTensorEngine } from '@engram/tensor';
+import type { EvaluationConfig, EvaluationResult } from '@engram/contracts';
 import {
   DEFAULT_DONT_CARE_MARGIN_STD,
-  EvaluationConfig,
   EvaluationModel,
-  EvaluationResult,
   InferenceOutcome,
   chipKey,
   deriveOutcome,

@@ -5,10 +5,9 @@ import { DEFAULT_DEVICE_PROFILE, deviceProfileWithKnobs } from '@engram/hardware
 import { loadArtifact, loadPointNetArtifact } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
 import './index';
+import type { EvaluationConfig, EvaluationResult } from '@engram/contracts';
 import {
-  EvaluationConfig,
   EvaluationModel,
-  EvaluationResult,
   MnistModelContext,
   ModelNetModelContext,
   evaluateOnEngine,

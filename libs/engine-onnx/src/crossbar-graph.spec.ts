@@ -13,7 +13,7 @@ import {
 } from '@engram/hardware';
 import { WeightLayer, layerRows } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
-import { ReadNoiseStream, sampleRange } from '@engram/evaluation';
+import { ReadNoiseStream } from '@engram/evaluation';
 import { HardwareExecutor } from '@engram/evaluation/testing';
 import {
   GraphParams,
@@ -30,6 +30,9 @@ import { createSession } from './sessions';
 
 // The onnxruntime crossbar must compute what the hardware library's reference crossbar does, and
 // what the TensorFlow.js HardwareExecutor computes with the same read-noise draws.
+
+/** The sample indices of a pass's first batch. */
+const firstSamples = (batch: number) => Int32Array.from({ length: batch }, (_, i) => i);
 
 jest.setTimeout(60_000);
 
@@ -225,13 +228,7 @@ async function onnx(
   feeds.x = new ort.Tensor('float32', xData, [batch, ...inDims]);
   const perSample = layerOutputDims(layer).reduce((a, b) => a * b, 1);
   names?.forEach((name, t) => {
-    const z = (noise as ReadNoiseStream).samples(
-      layer.name,
-      0,
-      t,
-      perSample,
-      sampleRange(0, batch),
-    );
+    const z = (noise as ReadNoiseStream).samples(layer.name, 0, t, perSample, firstSamples(batch));
     feeds[name] = new ort.Tensor('float32', z, [batch, ...layerOutputDims(layer)]);
   });
   const y = (await session.run(feeds)).y.data as Float32Array;
@@ -255,7 +252,7 @@ function tfjs(c: Case, readNoiseRng: CounterRng | null): Float32Array {
     layer.kind === 'conv'
       ? [batch, layer.inHeight, layer.inWidth, layer.inChannels]
       : [batch, layer.inChannels];
-  executor.noiseKeys = { samples: sampleRange(0, batch), nextCall: () => 0 };
+  executor.noiseKeys = { samples: firstSamples(batch), nextCall: () => 0 };
   const x = tf.tensor(c.x, shape);
   const y = executor.run(layer, x);
   const values = y.dataSync() as Float32Array;

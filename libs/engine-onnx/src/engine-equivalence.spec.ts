@@ -1,9 +1,9 @@
 import { DeviceProfile, withOverrides } from '@engram/hardware';
 import { initTensorEngine } from '@engram/tensor';
+import type { EvaluationConfig } from '@engram/contracts';
 import {
   DEFAULT_DONT_CARE_MARGIN_STD,
   deviceProfileFor,
-  EvaluationConfig,
   EvaluationModel,
   InferenceOutcome,
   loadEvaluationModel,

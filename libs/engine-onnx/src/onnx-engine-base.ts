@@ -1,13 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { CounterRng, DeviceProfile, ProgrammedArray } from '@engram/hardware';
 import { ExitNetwork, ExitNetworkLayout, ExitPoint, WeightLayer } from '@engram/models';
-import {
-  EngineNetwork,
-  hasReadNoise,
-  NetworkEngine,
-  READ_NOISE_BLOCK_SAMPLES,
-  ReadNoiseStream,
-} from '@engram/evaluation';
+import { EngineNetwork, NetworkEngine, ReadNoiseStream } from '@engram/evaluation';
 import type { NetworkCalibration } from '@engram/evaluation';
 import { CrossbarLayerProgram, TileStrategy, crossbarLayerProgram } from './crossbar-graph';
 import {
@@ -139,7 +133,8 @@ export abstract class OnnxEngineBase<
     super(network);
     const { layer: outputLayer, bias: outputBias } = this.outputLayer();
     const ideal = options.ideal ?? false;
-    const readNoise = !ideal && readNoiseRng !== null && hasReadNoise(profile);
+    // The chip's read-noise stream is null when its profile has no read noise.
+    const readNoise = !ideal && readNoiseRng !== null;
     this.readNoise = readNoise ? new ReadNoiseStream(readNoiseRng) : null;
     const strategy = options.strategy ?? 'bbox';
     this.paramsMode = options.params ?? 'initializers';
@@ -292,7 +287,7 @@ export abstract class OnnxEngineBase<
     const n = Math.min(this.chunk, batch - start);
     if (!this.readNoise) return n;
     const first = samples[start];
-    const toBlockEnd = READ_NOISE_BLOCK_SAMPLES - (first % READ_NOISE_BLOCK_SAMPLES);
+    const toBlockEnd = this.readNoise.samplesToBlockEnd(first);
     return n > toBlockEnd && samples[start + toBlockEnd - 1] === first + toBlockEnd - 1
       ? toBlockEnd
       : n;

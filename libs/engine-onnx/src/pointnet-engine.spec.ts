@@ -1,10 +1,10 @@
 import { DeviceProfile, withOverrides } from '@engram/hardware';
 import { initTensorEngine } from '@engram/tensor';
+import type { EvaluationConfig } from '@engram/contracts';
 import {
   DEFAULT_DONT_CARE_MARGIN_STD,
   defaultEngine,
   deviceProfileFor,
-  EvaluationConfig,
   InferenceOutcome,
   ModelNetModelContext,
   programEngineChip,

@@ -7,7 +7,6 @@ import {
   WeightLayer,
   groupedCoordinates,
 } from '@engram/models';
-import { sampleRange } from '@engram/evaluation';
 import { OnnxEngineBase, sampleSlice } from './onnx-engine-base';
 import { PointNetSegmentGraph, buildPointNetSegmentGraph } from './pointnet-graphs';
 
@@ -69,10 +68,9 @@ export class OnnxPointNetEngine
       );
     }
     const xyz = (input.dataSync() as Float32Array).slice();
-    this.beginBatch();
     return this.withSamples(
       { batch, points, xyz, channels: 0, features: null },
-      sampleRange(firstSample, batch),
+      this.beginBatch(firstSample, batch),
     );
   }
 

@@ -1,6 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
 import { InferenceEngine, ResNetNetwork, WeightLayer } from '@engram/models';
-import { sampleRange } from '@engram/evaluation';
 import { OnnxEngineBase, OnnxState, sampleSlice } from './onnx-engine-base';
 import { ResNetSegment, SegmentGraph, buildSegmentGraph } from './resnet-graphs';
 
@@ -29,10 +28,9 @@ export class OnnxResNetEngine
   }
 
   async begin(input: tf.Tensor, firstSample: number): Promise<OnnxState> {
-    this.beginBatch();
     return this.withSamples(
       { data: (input.dataSync() as Float32Array).slice(), dims: [...input.shape] },
-      sampleRange(firstSample, input.shape[0]),
+      this.beginBatch(firstSample, input.shape[0]),
     );
   }
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { artifactManifestPath } from '@engram/models';
 import { initTensorEngine } from '@engram/tensor';
+import type { ModelName } from '@engram/contracts';
 import {
   DEFAULT_DONT_CARE_MARGIN_STD,
   deviceProfileFor,
@@ -10,7 +11,6 @@ import {
   runEngineInference,
 } from '@engram/evaluation';
 import { findRepoRoot } from '@engram/evaluation/testing';
-import type { ModelName } from '@engram/evaluation';
 import './engine';
 
 // Test support (not exported from the library): the onnx and tfjs engines on a trained artifact.

@@ -1,6 +1,7 @@
 // The run core's public face: one run on a simulated chip (evaluate), the model and engine
 // registries, and the engine API the onnxruntime engine (libs/engine-onnx) and the reports
-// (libs/reporting) build on. Test helpers: '@engram/evaluation/testing'.
+// (libs/reporting) build on. The config, result and name types are @engram/contracts'. Test
+// helpers: '@engram/evaluation/testing'.
 export { evaluate } from './evaluate';
 export { evaluateOnEngine } from './measured-run';
 export { deviceProfileFor, DEFAULT_DONT_CARE_MARGIN_STD } from './run-setup';
@@ -9,10 +10,9 @@ export { chipKey, evaluateChipRuns } from './chip-runs';
 export { traceChip, deriveOutcome } from './chip-trace';
 export type { ChipTrace } from './chip-trace';
 export { InvalidEvaluationConfigError, ModelUnavailableError } from './errors';
-export type { EvaluationConfig, EvaluationResult, ModelName } from './types';
 // Registries (models register from src/models/<name>/, engines from their libraries)
 export { registerEngine, assertEnginesRegistered } from './registry';
-export type { EngineName, ProgrammedCrossbars } from './registry';
+export type { ProgrammedCrossbars } from './registry';
 export { loadEvaluationModel, modelNames } from './model-registry';
 export type { EvaluationModel } from './evaluation-model';
 export { artifactDir } from './models/resnet-mnist/model-context';
@@ -25,15 +25,9 @@ export { runEngineInference, exitMismatches } from './dynamic-inference';
 export type { InferenceOutcome } from './dynamic-inference';
 export { NetworkEngine } from './network-engine';
 export type { EngineNetwork } from './network-engine';
-export { hasReadNoise } from './hardware-executor';
 export type { NetworkCalibration, LayerRanges } from './calibration';
 export { rowTileRanges } from './crossbar-tiles';
-export {
-  READ_NOISE_BLOCK_SAMPLES,
-  ReadNoiseStream,
-  readNoisePool,
-  sampleRange,
-} from './read-noise';
+export { ReadNoiseStream } from './read-noise';
 // Costs and energy (the reports' figures)
 export type { SegmentCosts } from './segment-costs';
 export { segmentReach, staticReach, chipCountsFor, passEnergyPj } from './energy-accounting';

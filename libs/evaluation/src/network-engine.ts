@@ -1,4 +1,5 @@
 import { ExitPoint } from '@engram/models';
+import { sampleRange } from './read-noise';
 
 /** What an engine reports of the network it runs. */
 export interface EngineNetwork {
@@ -29,9 +30,13 @@ export abstract class NetworkEngine<Network extends EngineNetwork> {
     return samples;
   }
 
-  /** A new batch: its layers' calls count from 0 again. */
-  protected beginBatch(): void {
+  /**
+   * A new batch of `count` samples, the pass's samples [firstSample, firstSample + count): its
+   * layers' calls count from 0 again. Returns the batch's sample indices.
+   */
+  protected beginBatch(firstSample: number, count: number): Int32Array {
     this.batchCalls.clear();
+    return sampleRange(firstSample, count);
   }
 
   /**

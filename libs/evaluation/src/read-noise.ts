@@ -56,6 +56,14 @@ export class ReadNoiseStream {
   /** @param rng the run's read-noise stream (runRng.derive('read-noise')). */
   constructor(private readonly rng: CounterRng) {}
 
+  /**
+   * Samples from `sample` to the end of its block (1 to READ_NOISE_BLOCK_SAMPLES): consecutive
+   * samples that stay inside one block read their noise without a copy.
+   */
+  samplesToBlockEnd(sample: number): number {
+    return READ_NOISE_BLOCK_SAMPLES - (sample % READ_NOISE_BLOCK_SAMPLES);
+  }
+
   /** Pool offset of part `part` of the window keyed by `key`. */
   private partOffset(key: string, part: number): number {
     // The top 23 bits of one word: a uniform offset in [0, 2^23).

@@ -1,6 +1,5 @@
+import type { EngineName, ModelName } from '@engram/contracts';
 import {
-  EngineName,
-  ModelName,
   assertEnginesRegistered,
   defaultEngine,
   loadEvaluationModel,

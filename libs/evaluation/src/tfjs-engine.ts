@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import { DynamicNetwork, ForwardContext, InferenceEngine, stateTensors } from '@engram/models';
 import { HardwareExecutor } from './hardware-executor';
 import { NetworkEngine } from './network-engine';
-import { sampleRange } from './read-noise';
 import { registerEngine } from './registry';
 
 /**
@@ -46,8 +45,7 @@ export class TfjsEngine<State extends tf.TensorContainer>
   }
 
   async begin(input: tf.Tensor, firstSample: number): Promise<State> {
-    this.beginBatch();
-    const samples = sampleRange(firstSample, input.shape[0]);
+    const samples = this.beginBatch(firstSample, input.shape[0]);
     this.executor.noiseKeys = { samples, nextCall: (layer) => this.nextBatchCall(layer) };
     return this.withSamples(this.kept(tf.tidy(() => this.network.begin(input, this.ctx))), samples);
   }

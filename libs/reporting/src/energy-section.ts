@@ -5,8 +5,8 @@ import {
   withOverrides,
 } from '@engram/hardware';
 import { DEFAULT_ENERGY_PARAMETERS, ENERGY_MODEL_VERSION, EnergyParameters } from '@engram/energy';
+import type { ModelName } from '@engram/contracts';
 import { chipCountsFor, PassEnergyPj, passEnergyPj, staticReach } from '@engram/evaluation';
-import type { ModelName } from '@engram/evaluation';
 import type { OperatingPointSweep } from './operating-points';
 
 /** The energy reduction against digital hardware Zhang et al. (2024) report for each task. */

@@ -1,12 +1,7 @@
 import * as os from 'node:os';
 import { DEFAULT_DEVICE_PROFILE } from '@engram/hardware';
-import {
-  DEFAULT_DONT_CARE_MARGIN_STD,
-  evaluate,
-  EvaluationResult,
-  loadEvaluationModel,
-  ModelName,
-} from '@engram/evaluation';
+import type { EvaluationResult, ModelName } from '@engram/contracts';
+import { DEFAULT_DONT_CARE_MARGIN_STD, evaluate, loadEvaluationModel } from '@engram/evaluation';
 import { OperatingPoint, OperatingPointSweep, sweepOperatingPoints } from './operating-points';
 import { ChipInterval, checkDisjointChipSets, chipInterval } from './chip-statistics';
 import { RobustnessCurve, RobustnessCurveSpec, robustnessCurves } from './robustness';

@@ -1,8 +1,8 @@
 import { initTensorEngine } from '@engram/tensor';
 import '@engram/engine-onnx';
+import type { EvaluationConfig } from '@engram/contracts';
 import {
   DEFAULT_DONT_CARE_MARGIN_STD,
-  EvaluationConfig,
   MnistModelContext,
   ModelNetModelContext,
   evaluateOnEngine,

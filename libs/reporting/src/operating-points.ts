@@ -1,10 +1,10 @@
 import { CounterRng, DeviceProfile, OperationCounts } from '@engram/hardware';
 import { chipEnergyPj } from '@engram/energy';
 import { ExitRule, decideExits } from '@engram/semantic-memory';
+import type { EngineName } from '@engram/contracts';
 import {
   chipCountsFor,
   defaultEngine,
-  EngineName,
   EvaluationModel,
   exitMismatches,
   passEnergyPj,

@@ -1,4 +1,4 @@
-import type { ModelName } from '@engram/evaluation';
+import type { ModelName } from '@engram/contracts';
 
 /**
  * What a report says about closing its static-accuracy gap to float beyond the figures it

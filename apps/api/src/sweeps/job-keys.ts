@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { chipKey, type EvaluationConfig, type ModelName } from '@engram/evaluation';
+import type { EvaluationConfig, ModelName } from '@engram/contracts';
+import { chipKey } from '@engram/evaluation';
 import { canonicalJson } from '@engram/sweep-spec';
 
 /** Bumped if what goes into a chip's job key changes, so old and new keys never collide. */

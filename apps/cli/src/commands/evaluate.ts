@@ -1,6 +1,7 @@
 // Importing the onnx engine library registers the engine runs default to.
 import '@engram/engine-onnx';
-import { evaluate, EvaluationConfig, EvaluationResult } from '@engram/evaluation';
+import type { EvaluationConfig, EvaluationResult } from '@engram/contracts';
+import { evaluate } from '@engram/evaluation';
 
 export interface EvaluateOptions {
   model: string;

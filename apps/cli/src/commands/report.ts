@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import '@engram/engine-onnx';
-import { ModelName, modelNames } from '@engram/evaluation';
+import type { ModelName } from '@engram/contracts';
+import { modelNames } from '@engram/evaluation';
 import { REPORT_PROFILES, buildModelReport, reportFiguresFromData } from '@engram/reporting';
 import { initTensorEngine } from '@engram/tensor';
 

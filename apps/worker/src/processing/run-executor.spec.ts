@@ -1,4 +1,4 @@
-import type { EvaluationConfig, EvaluationResult } from '@engram/evaluation';
+import type { EvaluationConfig, EvaluationResult } from '@engram/contracts';
 import type { Claim, ClaimedRun, ComputedResult, RunLifecycle } from '@engram/persistence';
 import { SIMULATE_CHIP_JOB, SIMULATE_RUN_JOB, workerOptionsFor } from '@engram/queue';
 import { runConfigHash } from '@engram/sweep-spec';
