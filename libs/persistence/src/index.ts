@@ -1,7 +1,7 @@
 // The persistence library's public face: what the apps and the benches use of it (`npm run
 // report:exports` counts it). Test helpers: '@engram/persistence/testing'.
 export { createExperimentDataSource, migrateDatabase, type DatabaseSettings } from './data-source';
-export { METRIC_NAMES, RUN_STATUSES, SUMMARY_METRICS, type MetricName } from './fields';
+export { METRIC_NAMES, RUN_STATUSES } from './fields';
 export {
   SweepStore,
   type NewRun,
@@ -9,17 +9,16 @@ export {
   type SweepProgress,
   type SweepStatus,
 } from './sweep-store';
-export { RunLifecycle, type Claim, type ClaimedRun, type ComputedResult } from './run-lifecycle';
+export { RunLifecycle, type ClaimedRun, type ComputedResult } from './run-lifecycle';
 export { RunReconciliation } from './run-reconciliation';
 export {
   QueryFieldError,
   ResultQuery,
-  queryField,
-  type Filter,
-  type FilterOperator,
+  runFilter,
+  runSortKey,
+  summaryMetrics,
   type RunQuery,
   type RunRecord,
-  type SortKey,
 } from './result-query';
 export { PlatformStats } from './platform-stats';
 export { loadDatabaseConfig } from './database-config';

@@ -9,11 +9,13 @@ import {
 import {
   FieldType,
   METRIC_COLUMNS,
+  METRIC_NAMES,
   MetricName,
   PARAMETER_COLUMNS,
   QUERY_FIELDS,
   QueryField,
   RunStatus,
+  SUMMARY_METRICS,
   TextParameterName,
 } from './fields';
 
@@ -101,6 +103,23 @@ export interface SweepSummary {
   groups: SummaryGroup[];
 }
 
+/**
+ * The metrics a summary aggregates, from a comma-separated list (`dynamicAccuracy,wallTimeMs`);
+ * none given (undefined or empty): the ones a sweep is run for. An unknown name is refused, as
+ * `metrics.<name>`, with the list of metrics.
+ */
+export function summaryMetrics(text: string | undefined): MetricName[] {
+  if (!text) return [...SUMMARY_METRICS];
+  const names = text.split(',').filter(Boolean);
+  const unknown = names.find((name) => !(METRIC_NAMES as string[]).includes(name));
+  if (unknown !== undefined)
+    throw new QueryFieldError(
+      `metrics.${unknown}`,
+      `not a metric; metrics: ${METRIC_NAMES.join(', ')}`,
+    );
+  return names as MetricName[];
+}
+
 const OPERATORS: Record<Exclude<FilterOperator, 'in'>, string> = {
   eq: '=',
   ne: '<>',
@@ -119,6 +138,36 @@ export function queryField(name: string): QueryField {
       `unknown field; known fields: ${[...QUERY_FIELDS.keys()].join(', ')}`,
     );
   return field;
+}
+
+const FILTER_OPERATORS = [...Object.keys(OPERATORS), 'in'] as readonly FilterOperator[];
+
+/**
+ * One filter as a query string writes it: `field[op]=value`. The field must be known and the
+ * operator one of eq, ne, gt, gte, lt, lte, in; `in`, and `eq` with a comma, take a
+ * comma-separated list (`status=failed,cancelled`: any of). Values are checked against the
+ * field's type when the query runs.
+ */
+export function runFilter(field: string, op: string, value: string): Filter {
+  queryField(field);
+  if (!(FILTER_OPERATORS as readonly string[]).includes(op))
+    throw new QueryFieldError(
+      `${field}[${op}]`,
+      `unknown operator; use one of ${FILTER_OPERATORS.join(', ')}`,
+    );
+  if (op === 'in' || (op === 'eq' && value.includes(',')))
+    return { field, op: 'in', value: value.split(',') };
+  return { field, op: op as FilterOperator, value };
+}
+
+/** One sort key as a query string writes it: a known field, with '-' before it for descending. */
+export function runSortKey(text: string): SortKey {
+  const descending = text.startsWith('-');
+  const field = descending ? text.slice(1) : text;
+  if (!field)
+    throw new QueryFieldError('sort', 'empty sort key: name a field, e.g. sort=-dynamicAccuracy');
+  queryField(field);
+  return { field, direction: descending ? 'desc' : 'asc' };
 }
 
 /** PostgreSQL integer columns are 32-bit. */

@@ -1,10 +1,16 @@
 import { BadRequestException } from '@nestjs/common';
+import { summaryMetrics } from '@engram/persistence';
 import { csvLine } from '../http/csv';
-import { parseRunQuery } from './run-query-params';
+import { parseRunQuery, refusingBadFields } from './run-query-params';
 
 function issues(query: Record<string, string>): unknown {
+  return refusal(() => parseRunQuery(query));
+}
+
+/** The issues of the 400 `parse` throws. */
+function refusal(parse: () => unknown): unknown {
   try {
-    parseRunQuery(query);
+    parse();
   } catch (error) {
     if (error instanceof BadRequestException)
       return (error.getResponse() as { issues: unknown }).issues;
@@ -53,7 +59,7 @@ describe('parseRunQuery', () => {
       { field: 'shoeSize', message: expect.stringContaining('unknown field') },
     ]);
     expect(issues({ 'seed[near]': '3' })).toEqual([
-      { field: 'seed[near]', message: expect.stringContaining('unknown operator') },
+      { field: 'seed[near]', message: 'unknown operator; use one of eq, ne, gt, gte, lt, lte, in' },
     ]);
     expect(issues({ sort: '-colour' })).toEqual([
       { field: 'colour', message: expect.stringContaining('unknown field') },
@@ -86,7 +92,9 @@ describe('parseRunQuery', () => {
 
   it('names empty sort keys and nameless parameters', () => {
     for (const sort of ['-', ',', 'seed,'])
-      expect(issues({ sort })).toEqual([{ field: 'sort', message: expect.any(String) }]);
+      expect(issues({ sort })).toEqual([
+        { field: 'sort', message: 'empty sort key: name a field, e.g. sort=-dynamicAccuracy' },
+      ]);
     expect(issues({ '': '1' })).toEqual([{ field: '(empty name)', message: expect.any(String) }]);
   });
 
@@ -100,6 +108,22 @@ describe('parseRunQuery', () => {
 
   it('allows large pages for CSV exports', () => {
     expect(parseRunQuery({ format: 'csv', limit: '50000' }).limit).toBe(50_000);
+  });
+});
+
+describe('refusingBadFields', () => {
+  it("answers persistence's refusals with a 400 naming the parameter, without the prefix", () => {
+    expect(
+      refusal(() => refusingBadFields(() => summaryMetrics('dynamicAccuracy,shoeSize'))),
+    ).toEqual([
+      { field: 'metrics.shoeSize', message: expect.stringMatching(/^not a metric; metrics: \w/) },
+    ]);
+    expect(refusingBadFields(() => summaryMetrics('wallTimeMs'))).toEqual(['wallTimeMs']);
+    expect(() =>
+      refusingBadFields(() => {
+        throw new Error('other');
+      }),
+    ).toThrow('other');
   });
 });
 

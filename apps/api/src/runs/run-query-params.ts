@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { Filter, FilterOperator, QueryFieldError, SortKey, queryField } from '@engram/persistence';
+import { QueryFieldError, RunQuery, runFilter, runSortKey } from '@engram/persistence';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1_000;
@@ -8,11 +8,8 @@ export const CSV_PAGE_SIZE = 5_000;
 export const MAX_CSV_ROWS = 200_000;
 
 const RESERVED = new Set(['limit', 'offset', 'sort', 'format', 'metrics']);
-const OPERATORS = new Set<FilterOperator>(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in']);
 
-export interface ParsedRunQuery {
-  filters: Filter[];
-  sort: SortKey[];
+export interface ParsedRunQuery extends Required<Pick<RunQuery, 'filters' | 'sort'>> {
   limit: number | undefined;
   offset: number;
   format: 'json' | 'csv';
@@ -52,15 +49,23 @@ export function integerQueryValue(
   return n;
 }
 
-function filtersOf(field: string, op: string, value: QueryValue): Filter[] {
-  const name = `${field}[${op}]`;
-  if (!OPERATORS.has(op as FilterOperator))
-    throw badField(name, `unknown operator; use one of ${[...OPERATORS].join(', ')}`);
-  const text = singleQueryValue(op === 'eq' ? field : name, value) ?? '';
-  if (op === 'in' || (op === 'eq' && text.includes(','))) {
-    return [{ field, op: 'in', value: text.split(',') }];
+/**
+ * Persistence's refusal of a field, operator or value (QueryFieldError) as the API's 400 naming
+ * the parameter; other errors pass through.
+ */
+export function refusingBadFields<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof QueryFieldError)
+      throw badField(error.field, error.message.slice(error.field.length + 2));
+    throw error;
   }
-  return [{ field, op: op as FilterOperator, value: text }];
+}
+
+/** A filter's value: one plain text (`op` eq is written `field=`, the others `field[op]=`). */
+function filterValue(field: string, op: string, value: QueryValue): string {
+  return singleQueryValue(op === 'eq' ? field : `${field}[${op}]`, value) ?? '';
 }
 
 /**
@@ -73,36 +78,25 @@ export function parseRunQuery(
   query: Record<string, unknown>,
   excluded: readonly string[] = [],
 ): ParsedRunQuery {
-  const filters: Filter[] = [];
   const skip = new Set([...RESERVED, ...excluded]);
-  try {
+  return refusingBadFields(() => {
+    const filters: ParsedRunQuery['filters'] = [];
     for (const [key, value] of Object.entries(query as Record<string, QueryValue>)) {
       if (value === undefined || skip.has(key)) continue;
       if (!key) throw badField('(empty name)', 'a query parameter without a name');
       const bracket = /^([A-Za-z]+)\[([a-z]+)\]$/.exec(key);
       if (bracket) {
-        queryField(bracket[1]);
-        filters.push(...filtersOf(bracket[1], bracket[2], value));
+        const [, field, op] = bracket;
+        filters.push(runFilter(field, op, filterValue(field, op, value)));
       } else if (typeof value === 'object' && !Array.isArray(value)) {
-        queryField(key);
-        for (const [op, v] of Object.entries(value)) filters.push(...filtersOf(key, op, v));
+        for (const [op, v] of Object.entries(value))
+          filters.push(runFilter(key, op, filterValue(key, op, v)));
       } else {
-        queryField(key);
-        filters.push(...filtersOf(key, 'eq', value));
+        filters.push(runFilter(key, 'eq', filterValue(key, 'eq', value)));
       }
     }
     const sortText = singleQueryValue('sort', query['sort'] as QueryValue);
-    const sort: SortKey[] = [];
-    if (sortText) {
-      for (const part of sortText.split(',')) {
-        const descending = part.startsWith('-');
-        const field = descending ? part.slice(1) : part;
-        if (!field)
-          throw badField('sort', 'empty sort key: name a field, e.g. sort=-dynamicAccuracy');
-        queryField(field);
-        sort.push({ field, direction: descending ? 'desc' : 'asc' });
-      }
-    }
+    const sort = sortText ? sortText.split(',').map((key) => runSortKey(key)) : [];
     const format = singleQueryValue('format', query['format'] as QueryValue) ?? 'json';
     if (format !== 'json' && format !== 'csv') throw badField('format', 'must be json or csv');
     return {
@@ -119,9 +113,5 @@ export function parseRunQuery(
         integerQueryValue('offset', query['offset'] as QueryValue, 0, Number.MAX_SAFE_INTEGER) ?? 0,
       format,
     };
-  } catch (error) {
-    if (error instanceof QueryFieldError)
-      throw badField(error.field, error.message.slice(error.field.length + 2));
-    throw error;
-  }
+  });
 }

@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Body,
   Controller,
   Get,
@@ -30,13 +29,7 @@ import {
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
-import {
-  MetricName,
-  ResultQuery,
-  SUMMARY_METRICS,
-  SweepStore,
-  METRIC_NAMES,
-} from '@engram/persistence';
+import { ResultQuery, SweepStore, summaryMetrics } from '@engram/persistence';
 import type { ParameterName } from '@engram/contracts';
 import type { ApiConfig } from '../config/api-config';
 import {
@@ -59,7 +52,7 @@ import {
 } from '../openapi/api-responses';
 import { registrySchemaRef } from '../openapi/registry-schemas';
 import { IntegerQueryPipe, SingleQueryPipe, uuidParam } from '../http/param-pipes';
-import { parseRunQuery } from '../runs/run-query-params';
+import { parseRunQuery, refusingBadFields } from '../runs/run-query-params';
 import { RunsService } from '../runs/runs.service';
 import { API_CONFIG } from '../tokens';
 import { sweepEvents } from './sweep-events';
@@ -233,7 +226,7 @@ export class SweepsController {
   @ApiQuery({
     name: 'metrics',
     required: false,
-    description: `Comma-separated; default ${SUMMARY_METRICS.join(',')}`,
+    description: `Comma-separated; default ${summaryMetrics(undefined).join(',')}`,
     schema: { type: 'string' },
   })
   @ApiOkResponse({ description: 'One group per grid point.', type: SweepSummaryDto })
@@ -243,24 +236,9 @@ export class SweepsController {
     @Query('metrics', new SingleQueryPipe('metrics')) metricsText?: string,
   ) {
     const progress = await this.sweeps.progress(id);
-    const metrics = metricsText ? parseMetrics(metricsText) : SUMMARY_METRICS;
+    const metrics = refusingBadFields(() => summaryMetrics(metricsText));
     const groupBy = progress.gridAxes.filter((axis) => axis !== 'seed') as ParameterName[];
     const summary = await this.resultQuery.summary(id, groupBy, metrics);
     return { sweepId: id, status: progress.status, ...summary };
   }
-}
-
-function parseMetrics(text: string): MetricName[] {
-  const names = text.split(',').filter(Boolean);
-  const unknown = names.filter((name) => !(METRIC_NAMES as string[]).includes(name));
-  if (unknown.length > 0) {
-    throw new BadRequestException({
-      message: 'invalid query',
-      issues: unknown.map((name) => ({
-        field: `metrics.${name}`,
-        message: `not a metric; metrics: ${METRIC_NAMES.join(', ')}`,
-      })),
-    });
-  }
-  return names as MetricName[];
 }

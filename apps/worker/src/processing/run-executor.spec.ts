@@ -1,5 +1,5 @@
 import type { EvaluationConfig, EvaluationResult } from '@engram/contracts';
-import type { Claim, ClaimedRun, ComputedResult, RunLifecycle } from '@engram/persistence';
+import type { ClaimedRun, ComputedResult, RunLifecycle } from '@engram/persistence';
 import { SIMULATE_CHIP_JOB, SIMULATE_RUN_JOB, workerOptionsFor } from '@engram/queue';
 import { runConfigHash } from '@engram/sweep-spec';
 import type { WorkerConfig } from '../config/worker-config';
@@ -50,7 +50,7 @@ class FakeLifecycle {
     private readonly resultHashes: string[] = [],
   ) {}
 
-  async claim(): Promise<Claim> {
+  async claim(): ReturnType<RunLifecycle['claim']> {
     return { runs: this.runs, resultHashes: this.resultHashes, resultExists: false };
   }
   async settleFromExistingResult(hashes: string[]): Promise<number> {
